@@ -1,0 +1,354 @@
+//! The merge: a case's state is a pure function of the *set* of its
+//! operations. Applying the same operations in any order, any number of
+//! times, gives the same state — which is what lets devices that were
+//! offline for days converge.
+//!
+//! Rules:
+//! - every field (case-level, or a field of a list item) is a register; a
+//!   write names the writes it had seen (`supersedes`). The writes nobody
+//!   superseded are the register's frontier; the winner is the frontier's
+//!   greatest hybrid logical clock (device id breaks ties). A frontier of two
+//!   or more different values is a recorded [`Conflict`] holding them all,
+//!   until a write that supersedes them resolves it.
+//! - list items are added and removed by their own ids; a removal wins.
+//! - the owner is the organization of the earliest `CreateCase`; sharing only grows.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::access::{OrgId, UserName};
+use crate::hlc::Hlc;
+use crate::ids::{CaseId, DeviceId, ItemId, OpId};
+use crate::op::{Change, ListKind, Operation};
+
+/// Why an operation could not be merged into a case.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// The operation belongs to another case.
+    #[error("operation {op} belongs to case {found}, not {expected}")]
+    WrongCase {
+        /// The operation.
+        op: OpId,
+        /// The case being merged.
+        expected: CaseId,
+        /// The case the operation names.
+        found: CaseId,
+    },
+    /// An operation with this id was already merged with different content.
+    #[error("operation {0} was already received with different content")]
+    Divergent(OpId),
+}
+
+/// Where a register lives in the case document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "snake_case")]
+pub enum FieldKey {
+    /// A case-level field such as `child.date_of_birth`.
+    Case {
+        /// The field's path.
+        field: String,
+    },
+    /// A field of one list item, such as a referral's `status`.
+    Item {
+        /// The list.
+        list: ListKind,
+        /// The item.
+        item: ItemId,
+        /// The item's field.
+        field: String,
+    },
+}
+
+impl FieldKey {
+    /// The key as one readable path: `child.name`, `referrals/0190…/status`.
+    pub fn path(&self) -> String {
+        match self {
+            FieldKey::Case { field } => field.clone(),
+            FieldKey::Item { list, item, field } => format!("{}/{item}/{field}", list.as_str()),
+        }
+    }
+}
+
+/// One value of a conflicting field, with who wrote it where and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    /// The write.
+    pub op: OpId,
+    /// When.
+    pub hlc: Hlc,
+    /// On which device.
+    pub device: DeviceId,
+    /// By whom.
+    pub user: UserName,
+    /// The value written.
+    pub value: Value,
+}
+
+/// Concurrent writes of one field with different values. The field shows
+/// the winner (`values` is ordered oldest first; the last is the winner);
+/// a later write that supersedes every one of them resolves the conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The field.
+    pub key: FieldKey,
+    /// Every concurrent value, oldest first.
+    pub values: Vec<ConflictValue>,
+}
+
+/// A case as the merge of its operations.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CaseState {
+    case_id: Option<CaseId>,
+    ops: BTreeMap<OpId, Operation>,
+}
+
+/// The materialized view of a case: what screens, searches and the service read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    /// The case.
+    pub id: CaseId,
+    /// The organization that owns it, once its creation has been seen.
+    pub owner: Option<OrgId>,
+    /// Organizations it was shared with.
+    pub shared_with: BTreeSet<OrgId>,
+    /// The case document: case-level fields nested by path, lists as arrays
+    /// of items (each with its `id`), oldest item first.
+    pub document: Value,
+    /// Fields with concurrent, different values.
+    pub conflicts: Vec<Conflict>,
+    /// The newest operation's clock.
+    pub last_hlc: Option<Hlc>,
+    /// How many operations made this state.
+    pub op_count: usize,
+}
+
+impl CaseState {
+    /// An empty state for `case_id`.
+    pub fn new(case_id: CaseId) -> Self {
+        Self { case_id: Some(case_id), ops: BTreeMap::new() }
+    }
+
+    /// A state from operations (all of one case), in any order, duplicates allowed.
+    pub fn from_ops<'a>(ops: impl IntoIterator<Item = &'a Operation>) -> Result<Self, MergeError> {
+        let mut state = Self::default();
+        for op in ops {
+            state.apply(op.clone())?;
+        }
+        Ok(state)
+    }
+
+    /// Merge one operation. `Ok(true)` when it was new, `Ok(false)` when the
+    /// same operation had been merged already.
+    pub fn apply(&mut self, op: Operation) -> Result<bool, MergeError> {
+        match self.case_id {
+            None => self.case_id = Some(op.case_id),
+            Some(expected) if expected != op.case_id => {
+                return Err(MergeError::WrongCase { op: op.id, expected, found: op.case_id });
+            }
+            Some(_) => {}
+        }
+        if let Some(seen) = self.ops.get(&op.id) {
+            return if *seen == op { Ok(false) } else { Err(MergeError::Divergent(op.id)) };
+        }
+        self.ops.insert(op.id, op);
+        Ok(true)
+    }
+
+    /// Whether the operation was merged.
+    pub fn contains(&self, op: &OpId) -> bool {
+        self.ops.contains_key(op)
+    }
+
+    /// The merged operations, by id.
+    pub fn operations(&self) -> impl Iterator<Item = &Operation> {
+        self.ops.values()
+    }
+
+    /// The writes of `key` nobody superseded: what a new write of that field
+    /// must name in `supersedes` (this is how an edit, or the choice that
+    /// resolves a conflict, says what it replaces).
+    pub fn frontier(&self, key: &FieldKey) -> Vec<OpId> {
+        let registers = self.registers();
+        registers.get(key).map(|r| r.frontier().iter().map(|w| w.op.id).collect()).unwrap_or_default()
+    }
+
+    fn registers(&self) -> BTreeMap<FieldKey, Register<'_>> {
+        let mut registers: BTreeMap<FieldKey, Register<'_>> = BTreeMap::new();
+        for op in self.ops.values() {
+            match &op.change {
+                Change::Set { field, value, supersedes } => {
+                    registers
+                        .entry(FieldKey::Case { field: field.as_str().to_owned() })
+                        .or_default()
+                        .push(op, value, supersedes);
+                }
+                Change::AddItem { list, item, value } => {
+                    for (field, v) in value.iter().filter(|(k, _)| k.as_str() != "id") {
+                        registers
+                            .entry(FieldKey::Item { list: *list, item: *item, field: field.clone() })
+                            .or_default()
+                            .push(op, v, &[]);
+                    }
+                }
+                Change::SetItemField { list, item, field, value, supersedes } => {
+                    registers
+                        .entry(FieldKey::Item { list: *list, item: *item, field: field.clone() })
+                        .or_default()
+                        .push(op, value, supersedes);
+                }
+                Change::CreateCase { .. } | Change::Share { .. } | Change::RemoveItem { .. } => {}
+            }
+        }
+        registers
+    }
+
+    /// The materialized view. `None` before any operation was merged.
+    pub fn view(&self) -> Option<CaseView> {
+        let id = self.case_id?;
+        let mut owner: Option<(&Hlc, &OrgId)> = None;
+        let mut shared_with = BTreeSet::new();
+        // item -> (hlc of its earliest add, removed)
+        let mut items: BTreeMap<(ListKind, ItemId), (Hlc, bool)> = BTreeMap::new();
+        let mut removed: BTreeSet<(ListKind, ItemId)> = BTreeSet::new();
+        for op in self.ops.values() {
+            match &op.change {
+                Change::CreateCase { owner: org } => {
+                    if owner.is_none_or(|(h, o)| (&op.hlc, org) < (h, o)) {
+                        owner = Some((&op.hlc, org));
+                    }
+                }
+                Change::Share { org } => {
+                    shared_with.insert(org.clone());
+                }
+                Change::AddItem { list, item, .. } => {
+                    let e = items.entry((*list, *item)).or_insert((op.hlc, false));
+                    e.0 = e.0.min(op.hlc);
+                }
+                Change::RemoveItem { list, item } => {
+                    removed.insert((*list, *item));
+                }
+                Change::Set { .. } | Change::SetItemField { .. } => {}
+            }
+        }
+        for key in &removed {
+            if let Some(e) = items.get_mut(key) {
+                e.1 = true;
+            }
+        }
+        let owner = owner.map(|(_, o)| o.clone());
+        if let Some(o) = &owner {
+            shared_with.remove(o);
+        }
+
+        let mut document = Map::new();
+        document.insert("id".into(), Value::String(id.to_string()));
+        let mut lists: BTreeMap<ListKind, Vec<ItemDraft>> = BTreeMap::new();
+        for ((list, item), (first, gone)) in &items {
+            if !gone {
+                let mut m = Map::new();
+                m.insert("id".into(), Value::String(item.to_string()));
+                lists.entry(*list).or_default().push((*first, *item, m));
+            }
+        }
+        let mut conflicts = Vec::new();
+        for (key, register) in self.registers() {
+            let frontier = register.frontier();
+            let Some(winner) = frontier.iter().max_by_key(|w| (w.op.hlc, w.op.id)) else { continue };
+            let distinct: BTreeSet<String> = frontier.iter().map(|w| w.value.to_string()).collect();
+            if distinct.len() > 1 {
+                let mut values: Vec<ConflictValue> = frontier
+                    .iter()
+                    .map(|w| ConflictValue {
+                        op: w.op.id,
+                        hlc: w.op.hlc,
+                        device: w.op.device,
+                        user: w.op.user.clone(),
+                        value: w.value.clone(),
+                    })
+                    .collect();
+                values.sort_by_key(|v| (v.hlc, v.op));
+                conflicts.push(Conflict { key: key.clone(), values });
+            }
+            match &key {
+                FieldKey::Case { field } => {
+                    let mut segments = field.split('.');
+                    let first = segments.next().unwrap_or_default().to_owned();
+                    match segments.next() {
+                        None => {
+                            document.insert(first, winner.value.clone());
+                        }
+                        Some(second) => {
+                            let section = document.entry(first).or_insert_with(|| Value::Object(Map::new()));
+                            if !section.is_object() {
+                                *section = Value::Object(Map::new());
+                            }
+                            if let Value::Object(m) = section {
+                                m.insert(second.to_owned(), winner.value.clone());
+                            }
+                        }
+                    }
+                }
+                FieldKey::Item { list, item, field } => {
+                    if let Some(entry) = lists.get_mut(list).and_then(|v| v.iter_mut().find(|(_, i, _)| i == item)) {
+                        entry.2.insert(field.clone(), winner.value.clone());
+                    }
+                }
+            }
+        }
+        conflicts.retain(|c| match &c.key {
+            FieldKey::Item { list, item, .. } => items.get(&(*list, *item)).is_some_and(|(_, gone)| !gone),
+            FieldKey::Case { .. } => true,
+        });
+        for list in ListKind::ALL {
+            let mut entries = lists.remove(&list).unwrap_or_default();
+            entries.sort_by_key(|(first, item, _)| (*first, *item));
+            document.insert(
+                list.as_str().to_owned(),
+                Value::Array(entries.into_iter().map(|(_, _, m)| Value::Object(m)).collect()),
+            );
+        }
+        Some(CaseView {
+            id,
+            owner,
+            shared_with,
+            document: Value::Object(document),
+            conflicts,
+            last_hlc: self.ops.values().map(|o| o.hlc).max(),
+            op_count: self.ops.len(),
+        })
+    }
+}
+
+/// An item being rendered: the clock of its first add, its id, its fields.
+type ItemDraft = (Hlc, ItemId, Map<String, Value>);
+
+struct Write<'a> {
+    op: &'a Operation,
+    value: &'a Value,
+}
+
+#[derive(Default)]
+struct Register<'a> {
+    writes: Vec<Write<'a>>,
+    superseded: BTreeSet<OpId>,
+}
+
+impl<'a> Register<'a> {
+    fn push(&mut self, op: &'a Operation, value: &'a Value, supersedes: &[OpId]) {
+        self.writes.push(Write { op, value });
+        self.superseded.extend(supersedes.iter().filter(|s| **s != op.id).copied());
+    }
+
+    fn frontier(&self) -> Vec<&Write<'a>> {
+        let open: Vec<&Write<'a>> = self.writes.iter().filter(|w| !self.superseded.contains(&w.op.id)).collect();
+        if open.is_empty() {
+            // Only a cycle of writes that supersede each other gets here (a
+            // forged history); keep every write so nothing is silently lost.
+            self.writes.iter().collect()
+        } else {
+            open
+        }
+    }
+}
