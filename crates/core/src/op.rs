@@ -176,6 +176,24 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The sensitivity class an operation carrying this change must have,
+    /// when the change itself says: a note's class for an added note,
+    /// `general` for every change that is not about a note. `None` for the
+    /// removal of a note, whose class is the note's (look it up in the case).
+    pub fn inherent_class(&self) -> Option<Sensitivity> {
+        match self {
+            Change::AddItem { list: ListKind::Notes, value, .. } => {
+                value.get("sensitivity").and_then(Value::as_str).and_then(|s| Sensitivity::from_str(s).ok())
+            }
+            Change::RemoveItem { list: ListKind::Notes, .. } | Change::SetItemField { list: ListKind::Notes, .. } => {
+                None
+            }
+            _ => Some(Sensitivity::General),
+        }
+    }
+}
+
 /// One change to one case: made on a device, identified by a UUIDv7 made
 /// there, ordered by its hybrid logical clock, never changed once made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
