@@ -1,0 +1,255 @@
+//! The audit chain: one entry for every change, every read of a case, every
+//! unlock (and failed unlock) and every key change. Each entry's hash is
+//! SHA-256 of the previous entry's hash followed by the entry's canonical
+//! form, so changing or removing an entry breaks the chain after it.
+//!
+//! Removing the *newest* entries leaves a shorter chain that still links, so
+//! the head (sequence number and hash) is also kept in the `device` row,
+//! updated in the same transaction, and as a checkpoint in the key ring at
+//! every unlock and lock. Verification checks the chain against both. Someone
+//! who holds the database key can still rewrite the whole chain and the head
+//! after the last checkpoint; sending the head to the server at each sync is
+//! what would close that gap.
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{AuditError, BreakKind, Result};
+use crate::keyring::AuditCheckpoint;
+
+/// The hash before the first entry.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    StoreCreate,
+    Create,
+    Edit,
+    Pull,
+    Read,
+    List,
+    Search,
+    Timeline,
+    Unlock,
+    UnlockFailed,
+    Lock,
+    PassphraseChange,
+    UserAdd,
+    UserRemove,
+    Requeue,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::StoreCreate => "store_create",
+            Action::Create => "create",
+            Action::Edit => "edit",
+            Action::Pull => "pull",
+            Action::Read => "read",
+            Action::List => "list",
+            Action::Search => "search",
+            Action::Timeline => "timeline",
+            Action::Unlock => "unlock",
+            Action::UnlockFailed => "unlock_failed",
+            Action::Lock => "lock",
+            Action::PassphraseChange => "passphrase_change",
+            Action::UserAdd => "user_add",
+            Action::UserRemove => "user_remove",
+            Action::Requeue => "requeue",
+        }
+    }
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AuditReport {
+    /// Entries verified.
+    pub entries: u64,
+    /// Sequence number of the newest entry.
+    pub head_seq: u64,
+    /// Hash of the newest entry (hex).
+    pub head_hash: String,
+}
+
+/// Appends entries inside one transaction; `finish` stores the new head.
+pub(crate) struct AuditWriter {
+    seq: u64,
+    hash: String,
+    at: String,
+    user: String,
+    device: String,
+}
+
+fn canonical(
+    seq: u64,
+    at: &str,
+    user: &str,
+    device: &str,
+    action: &str,
+    case_id: Option<&str>,
+    op_id: Option<&str>,
+    detail: Option<&str>,
+) -> String {
+    serde_json::to_string(&(seq, at, user, device, action, case_id, op_id, detail)).expect("a tuple of text serializes")
+}
+
+fn chain_hash(prev: &str, entry: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(entry.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Now, as stored in the audit log and elsewhere.
+pub(crate) fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl AuditWriter {
+    /// Start appending after the head stored in the `device` row.
+    pub fn begin(conn: &Connection, user: &str, device: &str) -> Result<Self> {
+        let AuditCheckpoint { seq, hash } = head(conn)?;
+        Ok(Self { seq, hash, at: now_text(), user: user.to_owned(), device: device.to_owned() })
+    }
+
+    /// Use this time for the following entries (a failed unlock recorded later).
+    pub fn at(&mut self, at: String) -> &mut Self {
+        self.at = at;
+        self
+    }
+
+    /// Append one entry.
+    pub fn append(
+        &mut self,
+        conn: &Connection,
+        action: Action,
+        case_id: Option<&str>,
+        op_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let seq = self.seq + 1;
+        let entry = canonical(seq, &self.at, &self.user, &self.device, action.as_str(), case_id, op_id, detail);
+        let hash = chain_hash(&self.hash, &entry);
+        conn.prepare_cached(
+            "INSERT INTO audit (seq, at, user, device, action, case_id, op_id, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            seq as i64,
+            self.at,
+            self.user,
+            self.device,
+            action.as_str(),
+            case_id,
+            op_id,
+            detail,
+            self.hash,
+            hash
+        ])?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(())
+    }
+
+    /// Store the new head in the same transaction as the entries.
+    pub fn finish(self, conn: &Connection) -> Result<AuditCheckpoint> {
+        conn.prepare_cached("UPDATE device SET audit_head_seq = ?1, audit_head_hash = ?2")?
+            .execute(params![self.seq as i64, self.hash])?;
+        Ok(AuditCheckpoint { seq: self.seq, hash: self.hash })
+    }
+}
+
+/// The head to store in a new database.
+pub(crate) fn genesis() -> &'static str {
+    GENESIS
+}
+
+/// The head as stored in the `device` row.
+pub(crate) fn head(conn: &Connection) -> Result<AuditCheckpoint> {
+    let (seq, hash): (i64, String) =
+        conn.query_row("SELECT audit_head_seq, audit_head_hash FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(AuditCheckpoint { seq: seq as u64, hash })
+}
+
+/// Walk the whole chain; compare its end with the stored head and the key
+/// ring's checkpoint. Says at which entry the chain breaks.
+pub(crate) fn verify(conn: &Connection, checkpoint: Option<&AuditCheckpoint>) -> Result<AuditReport, AuditError> {
+    let broken = |seq: u64, reason: BreakKind| Err(AuditError::Broken { seq, reason });
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, user, device, action, case_id, op_id, detail, prev_hash, hash FROM audit ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_seq = 1u64;
+    let mut prev = GENESIS.to_owned();
+    let mut checkpoint_seen = false;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        let at: String = row.get(1)?;
+        let user: String = row.get(2)?;
+        let device: String = row.get(3)?;
+        let action: String = row.get(4)?;
+        let case_id: Option<String> = row.get(5)?;
+        let op_id: Option<String> = row.get(6)?;
+        let detail: Option<String> = row.get(7)?;
+        let prev_hash: String = row.get(8)?;
+        let hash: String = row.get(9)?;
+        if seq != expected_seq {
+            return broken(expected_seq, BreakKind::Missing);
+        }
+        if prev_hash != prev {
+            return broken(seq, BreakKind::NotChained);
+        }
+        let entry =
+            canonical(seq, &at, &user, &device, &action, case_id.as_deref(), op_id.as_deref(), detail.as_deref());
+        if chain_hash(&prev_hash, &entry) != hash {
+            return broken(seq, BreakKind::Changed);
+        }
+        if let Some(cp) = checkpoint.filter(|cp| cp.seq == seq) {
+            if cp.hash != hash {
+                return broken(seq, BreakKind::CheckpointMismatch);
+            }
+            checkpoint_seen = true;
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    let last = expected_seq - 1;
+    let stored = head(conn)?;
+    if stored.seq > last {
+        return broken(last + 1, BreakKind::Truncated);
+    }
+    if stored.seq < last {
+        // Entries after the stored head were added outside the store.
+        return broken(stored.seq + 1, BreakKind::NotChained);
+    }
+    if stored.hash != prev {
+        return broken(last, BreakKind::CheckpointMismatch);
+    }
+    if let Some(cp) = checkpoint {
+        if cp.seq > last {
+            return broken(last + 1, BreakKind::Truncated);
+        }
+        if cp.seq > 0 && !checkpoint_seen {
+            return broken(cp.seq, BreakKind::Missing);
+        }
+    }
+    Ok(AuditReport { entries: last, head_seq: last, head_hash: prev })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_covers_every_field_and_the_previous_hash() {
+        let a = canonical(1, "t", "u", "d", "read", Some("c"), None, None);
+        let b = canonical(1, "t", "u", "d", "read", None, Some("c"), None);
+        assert_ne!(a, b, "a value moved between fields changes the entry");
+        assert_ne!(chain_hash(GENESIS, &a), chain_hash(&"1".repeat(64), &a));
+    }
+}

@@ -1,0 +1,169 @@
+//! What the sync engine needs from the store: the outbox (operations made
+//! here and not yet acknowledged), applying pulled operations together with
+//! the pull cursor, and re-queueing everything after a server epoch change.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use waystation_core::{CaseId, CaseState, OpId, Operation};
+
+use crate::audit::{self, Action};
+use crate::error::{Result, StoreError};
+use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
+use crate::read::parse_bodies;
+use crate::store::Store;
+
+/// Where pulling stopped: the server's epoch (changes when the server was
+/// restored from a backup) and its opaque cursor within that epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullCursor {
+    /// The server's epoch.
+    pub epoch: String,
+    /// The server's position, opaque to the store.
+    pub cursor: String,
+}
+
+/// A pulled operation that was refused and kept aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RejectedOp {
+    /// The operation's id.
+    pub op_id: OpId,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// What applying a pulled page did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PullReport {
+    /// Operations new to this store, now applied.
+    pub applied: usize,
+    /// Operations the store already had, unchanged (ignored).
+    pub duplicates: usize,
+    /// Operations refused (invalid, or an id already seen with other content).
+    pub rejected: Vec<RejectedOp>,
+    /// Cases whose view changed.
+    pub cases: Vec<CaseId>,
+}
+
+impl Store {
+    /// The oldest `limit` operations waiting in the outbox, oldest first.
+    pub fn outbox_peek(&self, limit: usize) -> Result<Vec<Operation>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id ORDER BY x.num LIMIT ?1")?;
+        let bodies = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, String>(0))?;
+        parse_bodies(bodies)
+    }
+
+    /// Remove operations the server acknowledged. Unknown ids are ignored, so
+    /// a repeated acknowledgement is harmless. Returns how many were removed.
+    pub fn outbox_ack(&mut self, ids: &[OpId]) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut removed = 0;
+        for id in ids {
+            removed += tx.prepare_cached("DELETE FROM outbox WHERE op_id = ?1")?.execute([id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Operations waiting in the outbox.
+    pub fn outbox_len(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Where the last pull stopped, if any.
+    pub fn pull_cursor(&self) -> Result<Option<PullCursor>> {
+        Ok(self
+            .conn
+            .query_row("SELECT epoch, cursor FROM pull_cursor", [], |r| {
+                Ok(PullCursor { epoch: r.get(0)?, cursor: r.get(1)? })
+            })
+            .optional()?)
+    }
+
+    /// Forget the pull cursor (the next pull starts from the beginning).
+    pub fn clear_pull_cursor(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM pull_cursor", [])?;
+        Ok(())
+    }
+
+    /// Apply a page of pulled operations and store `cursor`, in one
+    /// transaction. Idempotent by operation id: an operation already here
+    /// with the same content is skipped; one with the same id and different
+    /// content, or one that is invalid, is refused loudly: kept aside in
+    /// `rejected_ops` and listed in the report, never merged.
+    pub fn apply_pulled(&mut self, ops: Vec<Operation>, cursor: PullCursor) -> Result<PullReport> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut log = self.stamper.audit(&tx)?;
+        let mut report = PullReport::default();
+        let mut touched: BTreeSet<CaseId> = BTreeSet::new();
+        let mut in_page: BTreeMap<OpId, String> = BTreeMap::new();
+        let now = audit::now_text();
+        for op in ops {
+            let body = op.canonical_json();
+            let id = op.id.to_string();
+            let stored: Option<String> = match in_page.get(&op.id) {
+                Some(b) => Some(b.clone()),
+                None => tx
+                    .prepare_cached("SELECT body FROM ops WHERE op_id = ?1")?
+                    .query_row([&id], |r| r.get(0))
+                    .optional()?,
+            };
+            let refusal = match (&stored, op.validate()) {
+                (Some(existing), _) if *existing == body => {
+                    report.duplicates += 1;
+                    continue;
+                }
+                (Some(_), _) => Some("an operation with this id was already received with different content".into()),
+                (None, Err(e)) => Some(format!("invalid operation: {e}")),
+                (None, Ok(())) => None,
+            };
+            if let Some(reason) = refusal {
+                tx.prepare_cached("INSERT INTO rejected_ops (op_id, received_at, reason, body) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![id, now, reason, body])?;
+                report.rejected.push(RejectedOp { op_id: op.id, reason });
+                continue;
+            }
+            insert_op(&tx, &op, false)?;
+            log.append(&tx, Action::Pull, Some(&op.case_id.to_string()), Some(&id), None)?;
+            self.stamper.observe(op.hlc);
+            touched.insert(op.case_id);
+            in_page.insert(op.id, body);
+            report.applied += 1;
+        }
+        for case_id in &touched {
+            let state: CaseState =
+                load_state(&tx, *case_id)?.ok_or_else(|| StoreError::Damaged("pulled case lost".into()))?;
+            let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
+            write_case(&tx, &view, false)?;
+        }
+        report.cases = touched.into_iter().collect();
+        tx.execute(
+            "INSERT INTO pull_cursor (singleton, epoch, cursor, updated_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch, cursor = excluded.cursor,
+               updated_at = excluded.updated_at",
+            params![cursor.epoch, cursor.cursor, now],
+        )?;
+        log.finish(&tx)?;
+        save_last_hlc(&tx, self.stamper.last_hlc)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Put every operation made on this device back in the outbox (the
+    /// server's epoch changed: it may have lost what it had acknowledged).
+    /// The server applies each at most once, so re-sending is safe. Returns
+    /// how many were re-queued.
+    pub fn requeue_all_local_ops(&mut self) -> Result<u64> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute("INSERT OR IGNORE INTO outbox (op_id) SELECT op_id FROM ops WHERE local = 1 ORDER BY num", [])?;
+        let mut log = self.stamper.audit(&tx)?;
+        log.append(&tx, Action::Requeue, None, None, Some(&n.to_string()))?;
+        log.finish(&tx)?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+}
