@@ -1,0 +1,148 @@
+//! Referrals: to child placement, child welfare, the trafficking hotline,
+//! investigators, legal, medical and victim services, with their status and
+//! the time of each step.
+
+use serde::Serialize;
+
+use crate::access::OrgId;
+use crate::error::FieldError;
+use crate::parse::{Ctx, Obj, Record, org, word_enum};
+use crate::text::{Text, Timestamp};
+
+word_enum!(
+    /// Where a referral goes.
+    ReferralTo, "a referral destination" {
+        /// The federal child-placement office.
+        ChildPlacement = "child_placement",
+        /// State or local child welfare.
+        ChildWelfare = "child_welfare",
+        /// The National Human Trafficking Hotline.
+        TraffickingHotline = "trafficking_hotline",
+        /// An investigative unit.
+        InvestigativeUnit = "investigative_unit",
+        /// Legal services.
+        LegalServices = "legal_services",
+        /// Medical care.
+        Medical = "medical",
+        /// Victim services (including the request for an interim assistance or eligibility letter).
+        VictimServices = "victim_services",
+    }
+);
+
+word_enum!(
+    /// Where a referral stands.
+    ReferralStatus, "a referral status" {
+        /// Written, not sent.
+        Drafted = "drafted",
+        /// Sent.
+        Sent = "sent",
+        /// The receiver confirmed receipt.
+        Acknowledged = "acknowledged",
+        /// The receiver took it on.
+        Accepted = "accepted",
+        /// The receiver declined it.
+        Declined = "declined",
+        /// The service was delivered.
+        Completed = "completed",
+    }
+);
+
+/// A referral. `to`, `status` and `drafted_at` are required.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Referral {
+    /// Where it goes.
+    pub to: ReferralTo,
+    /// The receiving organization, when it uses Waystation: the case is shared with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<OrgId>,
+    /// Where it stands.
+    pub status: ReferralStatus,
+    /// When it was written.
+    pub drafted_at: Timestamp,
+    /// When it was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<Timestamp>,
+    /// When receipt was confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<Timestamp>,
+    /// When it was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
+    /// When it was declined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declined_at: Option<Timestamp>,
+    /// When it was completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    /// Why, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+    /// The receiver's reference number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Text>,
+}
+
+impl Referral {
+    /// When it was sent, or when a later step shows it must have been.
+    pub fn sent_or_later_at(&self) -> Option<Timestamp> {
+        [self.sent_at, self.acknowledged_at, self.accepted_at, self.declined_at, self.completed_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
+
+impl Record for Referral {
+    const WHAT: &'static str = "a referral";
+    const FIELDS: &'static [&'static str] = &[
+        "to",
+        "org",
+        "status",
+        "drafted_at",
+        "sent_at",
+        "acknowledged_at",
+        "accepted_at",
+        "declined_at",
+        "completed_at",
+        "reason",
+        "reference",
+    ];
+    const REQUIRED: &'static [(&'static str, &'static str)] =
+        &[("to", "\"medical\""), ("status", "\"drafted\""), ("drafted_at", "\"2000-01-01T00:00:00Z\"")];
+
+    fn read(o: &Obj<'_>, ctx: &Ctx) -> Result<Self, FieldError> {
+        let ts = |key: &str| o.opt(key, |v| Timestamp::parse(v, ctx));
+        let r = Self {
+            to: o.req("to", ReferralTo::parse)?,
+            org: o.opt("org", org)?,
+            status: o.req("status", ReferralStatus::parse)?,
+            drafted_at: o.req("drafted_at", |v| Timestamp::parse(v, ctx))?,
+            sent_at: ts("sent_at")?,
+            acknowledged_at: ts("acknowledged_at")?,
+            accepted_at: ts("accepted_at")?,
+            declined_at: ts("declined_at")?,
+            completed_at: ts("completed_at")?,
+            reason: o.opt("reason", Text::long)?,
+            reference: o.opt("reference", Text::short)?,
+        };
+        if ctx.whole {
+            let steps = [
+                ("sent_at", r.sent_at),
+                ("acknowledged_at", r.acknowledged_at),
+                ("accepted_at", r.accepted_at),
+                ("declined_at", r.declined_at),
+                ("completed_at", r.completed_at),
+            ];
+            if let Some((key, _)) = steps.iter().find(|(_, t)| t.is_some_and(|t| t < r.drafted_at)) {
+                return Err(FieldError::new(
+                    *key,
+                    "is before drafted_at; a referral cannot move before it was written",
+                ));
+            }
+            if r.accepted_at.is_some() && r.declined_at.is_some() {
+                return Err(FieldError::new("declined_at", "a referral cannot be both accepted and declined"));
+            }
+        }
+        Ok(r)
+    }
+}

@@ -1,0 +1,164 @@
+//! Checking one edit by the same rules as a whole case: a `Set` of a
+//! case-level field, an item added to a list, one field of an item changed.
+//! The store runs these on local edits and on operations pulled from other
+//! devices, so a value refused in a form is refused on the wire too.
+//!
+//! Rules that relate two fields (a date of birth *or* an estimated age,
+//! both coordinates or neither) apply when a whole record is read; a
+//! single-field edit is checked on its own.
+
+use chrono::{NaiveDate, Utc};
+use serde_json::{Map, Value};
+
+use crate::adult::Adult;
+use crate::case::CaseStatus;
+use crate::child::Child;
+use crate::custody::Custody;
+use crate::encounter::Encounter;
+use crate::error::FieldError;
+use crate::ids::ItemId;
+use crate::note::Note;
+use crate::op::{Change, FieldPath, ListKind};
+use crate::outcome::Outcome;
+use crate::parse::{Ctx, Record, check_record_field, parse_record, string};
+use crate::referral::Referral;
+use crate::relief::ReliefApplication;
+use crate::screening::Screening;
+use crate::service::Service;
+
+fn ctx() -> Ctx {
+    Ctx { today: Utc::now().date_naive(), whole: true }
+}
+
+/// Check a value for a case-level field (`status`, `child.given_name`). A
+/// `null` clears the field and is refused for a required field.
+pub fn validate_field(path: &FieldPath, value: &Value) -> Result<(), FieldError> {
+    validate_field_on(path, value, ctx().today)
+}
+
+/// [`validate_field`] with an explicit `today`.
+pub fn validate_field_on(path: &FieldPath, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
+    let ctx = Ctx { today, whole: false };
+    let mut segments = path.segments();
+    let (first, second) = (segments.next().unwrap_or_default(), segments.next());
+    match (first, second) {
+        ("status", None) => {
+            if value.is_null() {
+                return Err(FieldError::new("status", "is required"));
+            }
+            CaseStatus::parse(value).map(drop).map_err(|e| e.under("status"))
+        }
+        ("child", Some(k)) => check_record_field::<Child>(k, value, &ctx).map_err(|e| e.under("child")),
+        ("encounter", Some(k)) => check_record_field::<Encounter>(k, value, &ctx).map_err(|e| e.under("encounter")),
+        ("screening", Some(k)) => check_record_field::<Screening>(k, value, &ctx).map_err(|e| e.under("screening")),
+        ("custody", Some(k)) => check_record_field::<Custody>(k, value, &ctx).map_err(|e| e.under("custody")),
+        ("child" | "encounter" | "screening" | "custody", None) => Err(FieldError::new(
+            path.as_str(),
+            format!("is a section; set its fields one by one (like {first}.{})", first_field(first)),
+        )),
+        _ => Err(FieldError::new(path.as_str(), "is not a field of a case")),
+    }
+}
+
+fn first_field(section: &str) -> &'static str {
+    match section {
+        "child" => Child::FIELDS[0],
+        "encounter" => Encounter::FIELDS[0],
+        "screening" => Screening::FIELDS[0],
+        _ => Custody::FIELDS[0],
+    }
+}
+
+fn item_record(list: ListKind, v: &Value, ctx: &Ctx) -> Result<(), FieldError> {
+    match list {
+        ListKind::Adults => parse_record::<Adult>(v, ctx).map(drop),
+        ListKind::Referrals => parse_record::<Referral>(v, ctx).map(drop),
+        ListKind::Notes => parse_record::<Note>(v, ctx).map(drop),
+        ListKind::Services => parse_record::<Service>(v, ctx).map(drop),
+        ListKind::Relief => parse_record::<ReliefApplication>(v, ctx).map(drop),
+        ListKind::Outcomes => parse_record::<Outcome>(v, ctx).map(drop),
+    }
+}
+
+/// Check a whole item added to `list` (its fields; an `id` key, if present,
+/// must be a UUID). Errors are named under the list: `referrals.to`.
+pub fn validate_item(list: ListKind, item: &Map<String, Value>) -> Result<(), FieldError> {
+    validate_item_on(list, item, ctx().today)
+}
+
+/// [`validate_item`] with an explicit `today`.
+pub fn validate_item_on(list: ListKind, item: &Map<String, Value>, today: NaiveDate) -> Result<(), FieldError> {
+    let ctx = Ctx { today, whole: true };
+    let mut m = item.clone();
+    if let Some(id) = m.remove("id").filter(|v| !v.is_null()) {
+        let text = string(&id).map_err(|e| e.under("id").under(list.as_str()))?;
+        ItemId::parse("id", text).map_err(|e| e.under(list.as_str()))?;
+    }
+    item_record(list, &Value::Object(m), &ctx).map_err(|e| e.under(list.as_str()))
+}
+
+/// Check a new value of one field of an item of `list`. Notes are never edited.
+pub fn validate_item_field(list: ListKind, field: &str, value: &Value) -> Result<(), FieldError> {
+    validate_item_field_on(list, field, value, ctx().today)
+}
+
+/// [`validate_item_field`] with an explicit `today`.
+pub fn validate_item_field_on(list: ListKind, field: &str, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
+    let ctx = Ctx { today, whole: false };
+    let r = match list {
+        ListKind::Adults => check_record_field::<Adult>(field, value, &ctx),
+        ListKind::Referrals => check_record_field::<Referral>(field, value, &ctx),
+        ListKind::Notes => Err(FieldError::new(field, "notes cannot be edited; add a new note instead")),
+        ListKind::Services => check_record_field::<Service>(field, value, &ctx),
+        ListKind::Relief => check_record_field::<ReliefApplication>(field, value, &ctx),
+        ListKind::Outcomes => check_record_field::<Outcome>(field, value, &ctx),
+    };
+    r.map_err(|e| e.under(list.as_str()))
+}
+
+/// Check what a change carries by the case rules: the value of a `Set`, an
+/// added item, an item field. Creation, sharing and removal carry nothing to check.
+pub fn validate_change(change: &Change) -> Result<(), FieldError> {
+    match change {
+        Change::Set { field, value, .. } => validate_field(field, value),
+        Change::AddItem { list, value, .. } => validate_item(*list, value),
+        Change::SetItemField { list, field, value, .. } => validate_item_field(*list, field, value),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn path(p: &str) -> FieldPath {
+        FieldPath::parse(p).unwrap()
+    }
+
+    #[test]
+    fn field_edits_follow_the_record_rules() {
+        assert!(validate_field(&path("child.languages"), &json!(["quc", "spa"])).is_ok());
+        let e = validate_field(&path("child.languages"), &json!(["kiche"])).unwrap_err();
+        assert_eq!(e.field, "child.languages[0]");
+        let e = validate_field(&path("encounter.occurred_at"), &Value::Null).unwrap_err();
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("encounter.occurred_at", "is required"));
+        assert!(validate_field(&path("child.given_name"), &Value::Null).is_ok(), "optional fields clear");
+        assert_eq!(validate_field(&path("child.shoe_size"), &json!(3)).unwrap_err().field, "child.shoe_size");
+        assert_eq!(validate_field(&path("child"), &json!({})).unwrap_err().field, "child");
+        assert_eq!(validate_field(&path("weather"), &json!("rain")).unwrap_err().field, "weather");
+        assert!(validate_field(&path("status"), &json!("referred")).is_ok());
+    }
+
+    #[test]
+    fn item_edits_follow_the_record_rules() {
+        let item = json!({"to": "legal_services", "status": "sent", "drafted_at": "2026-11-20T10:00:00Z"});
+        assert!(validate_item(ListKind::Referrals, item.as_object().unwrap()).is_ok());
+        let bad = json!({"to": "lawyer", "status": "sent", "drafted_at": "2026-11-20T10:00:00Z"});
+        assert_eq!(validate_item(ListKind::Referrals, bad.as_object().unwrap()).unwrap_err().field, "referrals.to");
+        let e = validate_item_field(ListKind::Referrals, "status", &json!("lost")).unwrap_err();
+        assert_eq!(e.field, "referrals.status");
+        assert!(validate_item_field(ListKind::Referrals, "sent_at", &json!("2026-11-21T08:00:00-06:00")).is_ok());
+        assert!(validate_item_field(ListKind::Notes, "text", &json!("x")).is_err());
+    }
+}
