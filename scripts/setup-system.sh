@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Waystation's build and tests need, once.
+# Sourced or run by scripts/run and scripts/test; safe to run again.
+set -euo pipefail
+
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# Build: SQLCipher is bundled by rusqlite and links the system libssl.
+for p in build-essential pkg-config libssl-dev; do have "$p" || need+=("$p"); done
+# Tests: PostgreSQL for the service's second backend.
+if [ "${WAYSTATION_WITH_POSTGRES:-1}" = 1 ]; then
+  have postgresql || need+=(postgresql)
+fi
+# Desktop app and its end-to-end tests (WebKitGTK, Xvfb, WebDriver), when src-tauri is present.
+if [ -d "$(dirname "$0")/../src-tauri" ] && [ "${WAYSTATION_WITH_DESKTOP:-1}" = 1 ]; then
+  for p in libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev \
+    libayatana-appindicator3-dev libxdo-dev file xvfb xauth x11-utils webkit2gtk-driver dbus-x11; do
+    have "$p" || need+=("$p")
+  done
+fi
+for extra in ${WAYSTATION_EXTRA_PACKAGES:-}; do have "$extra" || need+=("$extra"); done
+
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "Waystation needs these Debian packages: ${need[*]}" >&2
+    echo "Install them as root: apt-get install -y --no-install-recommends ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
