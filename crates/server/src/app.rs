@@ -1,0 +1,147 @@
+//! The HTTP service: its shared state, its routes, and serving them.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use waystation_protocol::paths;
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::extract::{device_gate, protocol_gate};
+use crate::limiter::Limiter;
+use crate::metrics::Metrics;
+use crate::routes::{admin, ops, sync};
+use crate::settings::Settings;
+use crate::storage::Storage;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The shared parts.
+pub struct Inner {
+    /// The storage backend.
+    pub storage: Arc<dyn Storage>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The settings.
+    pub settings: Settings,
+    /// The counters.
+    pub metrics: Metrics,
+    /// Failed enrollment codes, per peer address.
+    pub enroll_limiter: Limiter,
+    /// Failed passwords, per user name.
+    pub password_limiter: Limiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over a storage backend.
+    pub fn new(storage: Arc<dyn Storage>, clock: Arc<dyn Clock>, settings: Settings) -> Self {
+        let lockout = chrono::Duration::seconds(settings.lockout_secs.max(1));
+        let max = chrono::Duration::minutes(15);
+        Self(Arc::new(Inner {
+            storage,
+            clock,
+            enroll_limiter: Limiter::new(settings.free_failures, lockout, max),
+            password_limiter: Limiter::new(settings.free_failures, lockout, max),
+            settings,
+            metrics: Metrics::default(),
+        }))
+    }
+}
+
+async fn count(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let took = start.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.request(&method, &route, status, took);
+    // The route template only: never a query string, a body or a credential.
+    tracing::info!(%method, %route, status, took_ms = took.as_millis() as u64, "request");
+    response
+}
+
+/// Every route of the service.
+pub fn router(state: AppState) -> Router {
+    let device = Router::new()
+        .route(paths::ENROLL, post(sync::enroll))
+        .route(paths::SIGNIN, post(sync::signin))
+        .route(paths::PUSH, post(sync::push))
+        .route(paths::PULL, get(sync::pull))
+        .route_layer(middleware::from_fn(protocol_gate));
+    let admin = Router::new()
+        .route(paths::ADMIN_LOGIN, post(admin::login))
+        .route(paths::ADMIN_DEVICES, get(admin::devices))
+        .route(paths::ADMIN_DEVICE_REVOKE, post(admin::revoke))
+        .route(paths::ADMIN_USERS, get(admin::users))
+        .route(paths::ADMIN_ORGS, get(admin::orgs))
+        .route(paths::ADMIN_CONFLICTS, get(admin::conflicts));
+    let v1 = device.merge(admin).layer(middleware::from_fn_with_state(state.clone(), device_gate));
+    Router::new()
+        .merge(v1)
+        .route(paths::HEALTHZ, get(ops::healthz))
+        .route(paths::READYZ, get(ops::readyz))
+        .route(paths::METRICS, get(ops::metrics))
+        .route(paths::OPENAPI, get(ops::openapi))
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                waystation_protocol::ErrorCode::MethodNotAllowed,
+                "this route does not take this method",
+            )
+            .into_response()
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), count))
+        .with_state(state)
+}
+
+/// TLS material for `serve`.
+pub type TlsConfig = axum_server::tls_rustls::RustlsConfig;
+
+/// Load a PEM certificate chain and key.
+pub async fn load_tls(cert: &std::path::Path, key: &std::path::Path) -> std::io::Result<TlsConfig> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    TlsConfig::from_pem_file(cert, key).await
+}
+
+/// Serve on an already bound listener until `shutdown` completes.
+pub async fn serve(
+    state: AppState,
+    listener: std::net::TcpListener,
+    tls: Option<TlsConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    listener.set_nonblocking(true)?;
+    match tls {
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        }
+        Some(tls) => {
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener, tls).handle(handle).serve(app).await
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Request guards: the protocol version, the device credential (and
+//! revocation, checked on every `/v1` route), admin sessions, and JSON bodies
+//! whose every failure is a 4xx with a clear message.
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use waystation_protocol::{APP_VERSION_HEADER, DeviceCredential, PROTOCOL_HEADER, check_version_header};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::secrets;
+use crate::storage::{DeviceRecord, UserRecord};
+
+/// The protocol version a device request declared (set by [`protocol_gate`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientProtocol(pub u32);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// Refuse a request whose protocol version this service does not speak.
+pub async fn protocol_gate(mut req: Request, next: Next) -> Response {
+    let header = req.headers().get(PROTOCOL_HEADER).map(|v| v.to_str().unwrap_or("?"));
+    match check_version_header(header) {
+        Ok(v) => {
+            req.extensions_mut().insert(ClientProtocol(v));
+            next.run(req).await
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// On every `/v1` route: a request bearing the credential of a revoked
+/// device is refused with `device_revoked`, whatever it asks. A valid
+/// credential of a live device is kept for [`DeviceAuth`].
+pub async fn device_gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    if let Some(cred) = bearer(&parts).and_then(|t| t.parse::<DeviceCredential>().ok()) {
+        match state.storage.device(cred.device_id).await {
+            Ok(Some(device)) if secrets::same_hash(&device.secret_hash, &secrets::hash_secret(cred.secret.expose())) => {
+                if device.revoked {
+                    tracing::warn!(device = %device.id, "a revoked device was refused");
+                    return ApiError::revoked().into_response();
+                }
+                parts.extensions.insert(device);
+            }
+            Ok(_) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// An authenticated, live device.
+#[derive(Debug, Clone)]
+pub struct DeviceAuth(pub DeviceRecord);
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(device) = parts.extensions.get::<DeviceRecord>().cloned() else {
+            return Err(if bearer(parts).is_some() {
+                ApiError::unauthorized("the device credential is not valid; enroll the device again")
+            } else {
+                ApiError::unauthorized("this route needs a device credential: Authorization: Bearer <device id>.<secret>")
+            });
+        };
+        let protocol = parts.extensions.get::<ClientProtocol>().map(|p| p.0).unwrap_or_default();
+        let app = parts.headers.get(APP_VERSION_HEADER).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(64).collect::<String>());
+        state.storage.touch_device(device.id, state.clock.now(), app.as_deref(), protocol).await?;
+        Ok(Self(device))
+    }
+}
+
+/// An authenticated sync administrator (role `sync_admin`), checked on every admin route.
+#[derive(Debug, Clone)]
+pub struct AdminAuth(pub UserRecord);
+
+impl FromRequestParts<AppState> for AdminAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| {
+            ApiError::unauthorized("admin routes need a session: POST /v1/admin/login, then Authorization: Bearer <token>")
+        })?;
+        let user = state
+            .storage
+            .session_user(&secrets::hash_secret(token), state.clock.now())
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the admin session is not valid or expired; sign in again"))?;
+        if user.role != waystation_core::Role::SyncAdmin {
+            return Err(ApiError::forbidden("only a sync administrator may use the admin API"));
+        }
+        Ok(Self(user))
+    }
+}
+
+/// A JSON body: over the size limit → 413 `payload_too_large` with the
+/// limit; anything unreadable → 400 `bad_request` saying what is wrong.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.settings.max_body_bytes;
+        let too_large =
+            || ApiError::too_large(limit, format!("the body is larger than {limit} bytes; send fewer operations per request"));
+        let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let bytes = match axum::body::to_bytes(req.into_body(), limit).await {
+            Ok(b) => b,
+            Err(e) => {
+                let is_limit = std::error::Error::source(&e)
+                    .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some())
+                    || e.into_inner().downcast_ref::<http_body_util::LengthLimitError>().is_some();
+                return Err(if is_limit { too_large() } else { ApiError::bad_request("the request body could not be read") });
+            }
+        };
+        if bytes.is_empty() {
+            return Err(ApiError::bad_request("the request needs a JSON body"));
+        }
+        serde_json::from_slice(&bytes).map(Body).map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))
+    }
+}

@@ -1,0 +1,267 @@
+//! `waystation-server`: the central sync service and its administration
+//! commands (design.md's command-line contract).
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use waystation_core::{DeviceId, OrgId, Role, UserName};
+use waystation_server::clock::{Clock, SystemClock};
+use waystation_server::storage::{NewCode, UserRecord};
+use waystation_server::{AppState, Settings, secrets};
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(name = "waystation-server", version, about = "Waystation's central sync service")]
+struct Cli {
+    /// Folder of the embedded SQLite database (default: $XDG_DATA_HOME/waystation-server).
+    #[arg(long, global = true, conflicts_with = "database_url")]
+    data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://user:password@host/db) instead of SQLite.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Settings file (TOML); WAYSTATION_… environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service. Prints `listening on http(s)://ADDR` once bound.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// TLS certificate chain (PEM).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Allow plain HTTP on a non-loopback address (only behind a TLS-terminating proxy).
+        #[arg(long)]
+        allow_non_loopback_http: bool,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Organizations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organization (a short id: lowercase letters, digits, hyphens).
+    Add { name: String },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from --password-file, WAYSTATION_PASSWORD, or a prompt.
+    Add {
+        /// The user's organization.
+        #[arg(long)]
+        org: String,
+        /// agent, ngo_staff, supervisor or sync_admin.
+        #[arg(long)]
+        role: String,
+        /// A file whose first line is the password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// The sign-in name.
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Print a one-time enrollment code.
+    Code {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+        /// Hours the code lives (default from settings: 24).
+        #[arg(long)]
+        ttl_hours: Option<i64>,
+    },
+    /// List devices, one per line.
+    List,
+    /// Revoke a device: it is refused at once and wipes itself at its next contact.
+    Revoke { id: String },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(run(cli)) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_logs(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WAYSTATION_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    if settings.log_format == "json" {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+fn password(file: Option<&PathBuf>) -> Result<Zeroizing<String>> {
+    let pw = if let Some(f) = file {
+        let text = Zeroizing::new(std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?);
+        Zeroizing::new(text.lines().next().unwrap_or_default().to_owned())
+    } else if let Ok(p) = std::env::var("WAYSTATION_PASSWORD") {
+        Zeroizing::new(p)
+    } else {
+        let a = Zeroizing::new(rpassword::prompt_password("Password: ").context("cannot read the password")?);
+        let b = Zeroizing::new(rpassword::prompt_password("Again: ").context("cannot read the password")?);
+        if a != b {
+            bail!("the two passwords differ");
+        }
+        a
+    };
+    if pw.chars().count() < 10 {
+        bail!("the password needs at least 10 characters");
+    }
+    Ok(pw)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?
+        .with_database_flags(cli.data, cli.database_url)?;
+    init_logs(&settings);
+    let clock = SystemClock;
+    let storage = waystation_server::open_storage(&settings).await.map_err(|e| anyhow!("{e}"))?;
+    match cli.command {
+        Command::Migrate => println!("the database schema is up to date"),
+        Command::Org { command: OrgCommand::Add { name } } => {
+            let org = OrgId::parse("organization", &name)?;
+            storage.add_org(&org, clock.now()).await?;
+            println!("{org}");
+        }
+        Command::User { command: UserCommand::Add { org, role, password_file, name } } => {
+            let org = OrgId::parse("organization", &org)?;
+            let role: Role = role.parse()?;
+            let name = UserName::parse("user", &name)?;
+            let pw = password(password_file.as_ref())?;
+            let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&pw))
+                .await?
+                .map_err(|e| anyhow!("cannot hash the password: {e}"))?;
+            let user = UserRecord { name: name.clone(), org, role, password_hash: hash, created_at: clock.now() };
+            storage.add_user(&user).await?;
+            println!("{name}");
+        }
+        Command::Device { command: DeviceCommand::Code { org, role, ttl_hours } } => {
+            let org = OrgId::parse("organization", &org)?;
+            let role: Role = role.parse()?;
+            let hours = ttl_hours.unwrap_or(settings.enrollment_code_ttl_hours);
+            if !(1..=24 * 30).contains(&hours) {
+                bail!("--ttl-hours must be between 1 and 720");
+            }
+            let code = secrets::enrollment_code();
+            let now = clock.now();
+            storage
+                .add_code(&NewCode {
+                    code_hash: secrets::hash_secret(&secrets::normalize_code(&code)),
+                    org,
+                    role,
+                    created_at: now,
+                    expires_at: now + chrono::Duration::hours(hours),
+                })
+                .await?;
+            println!("{}", code.as_str());
+        }
+        Command::Device { command: DeviceCommand::List } => {
+            let mut out = std::io::stdout().lock();
+            for d in storage.devices(None).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\tlast contact {}",
+                    d.id,
+                    d.org,
+                    d.role,
+                    if d.revoked { "revoked" } else { "active" },
+                    d.last_contact.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into())
+                )?;
+            }
+        }
+        Command::Device { command: DeviceCommand::Revoke { id } } => {
+            let id = DeviceId::parse("device id", &id)?;
+            if !storage.revoke_device(id, clock.now()).await? {
+                bail!("no device with id {id}");
+            }
+            println!("revoked {id}");
+        }
+        Command::Serve { listen, tls_cert, tls_key, allow_non_loopback_http } => {
+            let mut settings = settings;
+            if let Some(l) = listen {
+                settings.listen = l;
+            }
+            if tls_cert.is_some() {
+                settings.tls_cert = tls_cert;
+                settings.tls_key = tls_key;
+            }
+            settings.allow_non_loopback_http |= allow_non_loopback_http;
+            serve(settings, storage).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings, storage: Arc<dyn waystation_server::Storage>) -> Result<()> {
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(c), Some(k)) => Some(
+            waystation_server::app::load_tls(c, k)
+                .await
+                .with_context(|| format!("cannot load the TLS certificate {} and key {}", c.display(), k.display()))?,
+        ),
+        (None, None) => None,
+        _ => bail!("give both --tls-cert and --tls-key"),
+    };
+    if tls.is_none() && !settings.listen.ip().is_loopback() && !settings.allow_non_loopback_http {
+        bail!(
+            "refusing plain HTTP on {}: give --tls-cert and --tls-key, or --allow-non-loopback-http behind a TLS proxy",
+            settings.listen
+        );
+    }
+    let listener =
+        std::net::TcpListener::bind(settings.listen).with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{addr}");
+    std::io::stdout().flush()?;
+    let state = AppState::new(storage, Arc::new(SystemClock), settings);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    waystation_server::serve(state, listener, tls, shutdown).await?;
+    Ok(())
+}

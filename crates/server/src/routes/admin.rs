@@ -1,0 +1,107 @@
+//! The admin API: sync administrators (role `sync_admin`) see and act on
+//! their own organization only. Every route but login takes [`AdminAuth`].
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use waystation_core::{DeviceId, Role, UserName};
+use waystation_protocol::admin::{AdminLoginRequest, AdminSession, CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
+use waystation_protocol::{ErrorBody, ErrorCode, Password};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{AdminAuth, Body};
+use crate::routes::sync::user_ref;
+use crate::secrets;
+use crate::storage::UserRecord;
+
+/// Check a user's password, slowing down repeated failures per user name.
+pub async fn check_password(state: &AppState, name: &UserName, password: &Password, now: DateTime<Utc>) -> Result<UserRecord, ApiError> {
+    let key = format!("user:{name}");
+    if let Err(wait) = state.password_limiter.check(&key, now) {
+        return Err(ApiError::rate_limited(wait));
+    }
+    let user = state.storage.user(name).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| secrets::dummy_password_hash().to_owned());
+    let pw = zeroize::Zeroizing::new(password.expose().to_owned());
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&pw, &hash)).await.unwrap_or(false);
+    match user {
+        Some(u) if ok => {
+            state.password_limiter.succeed(&key);
+            Ok(u)
+        }
+        _ => {
+            state.password_limiter.fail(&key, now);
+            tracing::warn!(user = %user_ref(name.as_str()), "sign-in failed");
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::BadPassword, "the user name or password is wrong"))
+        }
+    }
+}
+
+/// A sync administrator signs in.
+#[utoipa::path(post, path = "/v1/admin/login", tag = "admin", request_body = AdminLoginRequest,
+    responses((status = 200, body = AdminSession), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn login(State(state): State<AppState>, Body(req): Body<AdminLoginRequest>) -> Result<Json<AdminSession>, ApiError> {
+    let now = state.clock.now();
+    let user = check_password(&state, &req.user, &req.password, now).await?;
+    if user.role != Role::SyncAdmin {
+        return Err(ApiError::forbidden("only a sync administrator may use the admin API"));
+    }
+    let token = secrets::random_token(32);
+    let expires_at = now + Duration::hours(state.settings.admin_session_hours.max(1));
+    state.storage.add_session(&secrets::hash_secret(&token), &user.name, expires_at).await?;
+    tracing::info!(user = %user_ref(user.name.as_str()), "admin signed in");
+    Ok(Json(AdminSession { token, expires_at, user: user.name, org: user.org }))
+}
+
+/// Devices of the administrator's organization.
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", security(("admin_session" = [])),
+    responses((status = 200, body = [DeviceInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn devices(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+    Ok(Json(state.storage.devices(Some(&admin.org)).await?))
+}
+
+/// Revoke a device of the administrator's organization.
+#[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", security(("admin_session" = [])),
+    params(("id" = String, Path, description = "device id")),
+    responses((status = 200, body = DeviceInfo), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<DeviceInfo>, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let id = DeviceId::parse("id", &id).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let not_found = || ApiError::not_found("no device with this id in your organization");
+    let device = state.storage.device(id).await?.ok_or_else(not_found)?;
+    if device.org != admin.org {
+        return Err(not_found());
+    }
+    state.storage.revoke_device(id, state.clock.now()).await?;
+    tracing::warn!(device = %id, admin = %user_ref(admin.name.as_str()), "device revoked");
+    let info = state.storage.devices(Some(&admin.org)).await?.into_iter().find(|d| d.id == id).ok_or_else(not_found)?;
+    Ok(Json(info))
+}
+
+/// Users of the administrator's organization.
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("admin_session" = [])),
+    responses((status = 200, body = [UserInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn users(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<UserInfo>>, ApiError> {
+    Ok(Json(state.storage.users(Some(&admin.org)).await?))
+}
+
+/// Organizations known to the service.
+#[utoipa::path(get, path = "/v1/admin/orgs", tag = "admin", security(("admin_session" = [])),
+    responses((status = 200, body = [OrgInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn orgs(State(state): State<AppState>, AdminAuth(_admin): AdminAuth) -> Result<Json<Vec<OrgInfo>>, ApiError> {
+    Ok(Json(state.storage.orgs().await?))
+}
+
+/// Recorded conflicts of the cases the administrator's organization sees.
+#[utoipa::path(get, path = "/v1/admin/conflicts", tag = "admin", security(("admin_session" = [])),
+    responses((status = 200, body = [CaseConflicts]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn conflicts(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<CaseConflicts>>, ApiError> {
+    Ok(Json(state.storage.conflicts(&admin.org).await?))
+}

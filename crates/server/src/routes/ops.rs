@@ -1,0 +1,63 @@
+//! Operating the service: health, readiness, metrics, the OpenAPI document.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Liveness: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.storage.ping().await?;
+    Ok("ready")
+}
+
+/// Prometheus metrics.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = || SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
+        components.add_security_scheme("device", bearer());
+        components.add_security_scheme("admin_session", bearer());
+    }
+}
+
+/// The service's OpenAPI document, generated from the handlers and the protocol types.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Waystation sync service", description = "Sync protocol version 1 and the admin API."),
+    paths(
+        crate::routes::sync::enroll,
+        crate::routes::sync::signin,
+        crate::routes::sync::push,
+        crate::routes::sync::pull,
+        crate::routes::admin::login,
+        crate::routes::admin::devices,
+        crate::routes::admin::revoke,
+        crate::routes::admin::users,
+        crate::routes::admin::orgs,
+        crate::routes::admin::conflicts,
+    ),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+pub async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}

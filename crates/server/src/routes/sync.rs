@@ -1,0 +1,174 @@
+//! The device routes: enroll, sign in, push, pull.
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::http::StatusCode;
+use std::net::SocketAddr;
+use waystation_core::DeviceId;
+use waystation_protocol::{
+    DEFAULT_PULL_LIMIT, DeviceSecret, EnrollRequest, EnrollResponse, ErrorBody, ErrorCode, MAX_PULL_LIMIT, OpStatus,
+    PullRequest, PullResponse, PushRequest, PushResponse, SignInRequest, SignInResponse,
+};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{Body, DeviceAuth};
+use crate::secrets;
+use crate::storage::{NewDevice, Pusher, Redeemed};
+
+/// A short, non-reversible reference to a user for logs (names never go to logs).
+pub fn user_ref(name: &str) -> String {
+    secrets::hash_secret(name)[..12].to_owned()
+}
+
+/// Enroll a device with a one-time code.
+#[utoipa::path(post, path = "/v1/enroll", tag = "sync", request_body = EnrollRequest,
+    params(("x-waystation-protocol" = u32, Header, description = "protocol version (1)")),
+    responses((status = 200, body = EnrollResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn enroll(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Body(req): Body<EnrollRequest>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let now = state.clock.now();
+    let key = peer.ip().to_string();
+    if let Err(wait) = state.enroll_limiter.check(&key, now) {
+        tracing::warn!("enrollment refused: too many wrong codes from this peer");
+        return Err(ApiError::rate_limited(wait));
+    }
+    let name = req.device_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_request("device_name: give a label of 1 to 100 characters"));
+    }
+    if req.app_version.chars().count() > 64 {
+        return Err(ApiError::bad_request("app_version: at most 64 characters"));
+    }
+    let code = secrets::normalize_code(req.code.expose());
+    let secret = DeviceSecret::new(secrets::random_token(32));
+    let device = NewDevice {
+        id: DeviceId::new(),
+        name: name.to_owned(),
+        secret_hash: secrets::hash_secret(secret.expose()),
+        app_version: req.app_version.clone(),
+    };
+    let refused = |code: ErrorCode, message: &str| {
+        state.enroll_limiter.fail(&key, now);
+        tracing::warn!(reason = code.as_str(), "enrollment refused");
+        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+    };
+    match state.storage.redeem_code(&secrets::hash_secret(&code), &device, now).await? {
+        Redeemed::Enrolled(d) => {
+            tracing::info!(device = %d.id, org = %d.org, role = %d.role, "device enrolled");
+            Ok(Json(EnrollResponse {
+                device_id: d.id,
+                device_secret: secret,
+                org: d.org,
+                role: d.role,
+                server_epoch: state.storage.epoch().await?,
+            }))
+        }
+        Redeemed::Unknown => Err(refused(ErrorCode::EnrollmentCodeInvalid, "this enrollment code is not valid; check it or ask for a new one")),
+        Redeemed::Expired => Err(refused(ErrorCode::EnrollmentCodeExpired, "this enrollment code expired; ask an administrator for a new one")),
+        Redeemed::Used => Err(refused(ErrorCode::EnrollmentCodeUsed, "this enrollment code was used already; ask an administrator for a new one")),
+    }
+}
+
+/// A user's first, online sign-in on a device.
+#[utoipa::path(post, path = "/v1/signin", tag = "sync", request_body = SignInRequest,
+    params(("x-waystation-protocol" = u32, Header, description = "protocol version (1)")),
+    responses((status = 200, body = SignInResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn signin(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    Body(req): Body<SignInRequest>,
+) -> Result<Json<SignInResponse>, ApiError> {
+    let now = state.clock.now();
+    let user = crate::routes::admin::check_password(&state, &req.user, &req.password, now).await?;
+    if user.org != device.org {
+        return Err(ApiError::forbidden("this user belongs to another organization than this device"));
+    }
+    let holds_unreadable = waystation_core::Sensitivity::ALL.iter().any(|c| device.role.may_read(*c) && !user.role.may_read(*c));
+    if holds_unreadable {
+        return Err(ApiError::forbidden(format!(
+            "this device syncs as {} and holds notes a {} may not read; use a device enrolled for that role",
+            device.role, user.role
+        )));
+    }
+    tracing::info!(device = %device.id, user = %user_ref(user.name.as_str()), "sign-in succeeded");
+    Ok(Json(SignInResponse {
+        user: user.name,
+        org: user.org,
+        role: user.role,
+        device_id: device.id,
+        verified_at: now,
+        server_epoch: state.storage.epoch().await?,
+    }))
+}
+
+/// Push a batch of operations.
+#[utoipa::path(post, path = "/v1/push", tag = "sync", request_body = PushRequest,
+    params(("x-waystation-protocol" = u32, Header, description = "protocol version (1)")),
+    responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn push(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    Body(req): Body<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if req.ops.is_empty() {
+        return Err(ApiError::bad_request("ops: the batch is empty; send at least one operation"));
+    }
+    let max = state.settings.max_batch_ops;
+    if req.ops.len() > max {
+        let mut e = ApiError::too_large(state.settings.max_body_bytes, format!("ops: at most {max} operations per push; send fewer"));
+        e.body.message = format!("ops: {} operations, at most {max} per push; send fewer", req.ops.len());
+        return Err(e);
+    }
+    let results = state.storage.push(Pusher { device: &device, now: state.clock.now() }, &req.ops).await?;
+    let mut counts = [0usize; 5];
+    for r in &results {
+        state.metrics.op(r.status);
+        counts[match r.status {
+            OpStatus::Accepted => 0,
+            OpStatus::Duplicate => 1,
+            OpStatus::RefusedDifferentContent => 2,
+            OpStatus::RefusedInvalid => 3,
+            OpStatus::RefusedForbidden => 4,
+        }] += 1;
+    }
+    tracing::info!(
+        device = %device.id,
+        accepted = counts[0],
+        duplicate = counts[1],
+        refused_different_content = counts[2],
+        refused_invalid = counts[3],
+        refused_forbidden = counts[4],
+        "push"
+    );
+    Ok(Json(PushResponse { results, server_epoch: state.storage.epoch().await? }))
+}
+
+/// Pull a page of the device's organization's change feed.
+#[utoipa::path(get, path = "/v1/pull", tag = "sync", params(PullRequest,
+    ("x-waystation-protocol" = u32, Header, description = "protocol version (1)")),
+    responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody)))]
+pub async fn pull(
+    State(state): State<AppState>,
+    DeviceAuth(device): DeviceAuth,
+    query: Result<Query<PullRequest>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(format!("the query is not valid: {}", e.body_text())))?;
+    let after = q.after.unwrap_or_default().position()?;
+    let limit = q.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if limit == 0 {
+        return Err(ApiError::bad_request("limit: ask for at least one operation"));
+    }
+    let page = state.storage.pull(&device.org, device.role, after, limit.min(MAX_PULL_LIMIT)).await?;
+    state.metrics.pull_page(page.ops.len());
+    Ok(Json(PullResponse {
+        ops: page.ops,
+        next_cursor: waystation_protocol::PullCursor::at(page.next),
+        more: page.more,
+        server_epoch: state.storage.epoch().await?,
+    }))
+}

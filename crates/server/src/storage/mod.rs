@@ -1,0 +1,185 @@
+//! Where the service keeps its state: one trait, two backends (an embedded
+//! SQLite file by default, PostgreSQL at scale), one test suite for both.
+//! Every method is one transaction.
+
+mod postgres;
+pub mod rules;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
+use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
+use waystation_protocol::{OpResult, ServerEpoch};
+
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+/// A storage failure. Never carries SQL, paths or secrets in its `Display`
+/// beyond what an operator needs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// A thing with this key exists already.
+    #[error("{0} already exists")]
+    AlreadyExists(String),
+    /// A thing this one refers to does not exist.
+    #[error("{0} does not exist")]
+    Missing(String),
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(String),
+    /// A stored value could not be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Opening the data folder failed.
+    #[error("cannot open the data folder: {0}")]
+    Io(String),
+}
+
+/// Result of storage calls.
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// A user as stored.
+#[derive(Clone)]
+pub struct UserRecord {
+    /// Sign-in name.
+    pub name: UserName,
+    /// Organization.
+    pub org: OrgId,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// When added.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord").field("org", &self.org).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// A device as stored.
+#[derive(Debug, Clone)]
+pub struct DeviceRecord {
+    /// Its id.
+    pub id: DeviceId,
+    /// Its organization.
+    pub org: OrgId,
+    /// The role it syncs as.
+    pub role: Role,
+    /// SHA-256 of its secret, hex.
+    pub secret_hash: String,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// A device to be created by redeeming a code.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    /// Its id.
+    pub id: DeviceId,
+    /// Its label.
+    pub name: String,
+    /// SHA-256 of its secret, hex.
+    pub secret_hash: String,
+    /// The app version it reported.
+    pub app_version: String,
+}
+
+/// A one-time enrollment code to store (its hash only).
+#[derive(Debug, Clone)]
+pub struct NewCode {
+    /// SHA-256 of the code, hex.
+    pub code_hash: String,
+    /// The organization the device will belong to.
+    pub org: OrgId,
+    /// The role it will sync as.
+    pub role: Role,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What redeeming an enrollment code gave.
+#[derive(Debug, Clone)]
+pub enum Redeemed {
+    /// The device was created.
+    Enrolled(DeviceRecord),
+    /// No such code.
+    Unknown,
+    /// The code expired.
+    Expired,
+    /// The code was used before.
+    Used,
+}
+
+/// One page of an organization's change feed.
+#[derive(Debug, Clone)]
+pub struct PullPage {
+    /// The operations, in feed order.
+    pub ops: Vec<Operation>,
+    /// The feed position to continue after.
+    pub next: u64,
+    /// Whether more follow.
+    pub more: bool,
+}
+
+/// Who pushes: the authenticated device.
+#[derive(Debug, Clone)]
+pub struct Pusher<'a> {
+    /// The device.
+    pub device: &'a DeviceRecord,
+    /// When.
+    pub now: DateTime<Utc>,
+}
+
+/// The service's storage.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// The service epoch (changes when the data is restored from a backup).
+    async fn epoch(&self) -> Result<ServerEpoch>;
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Add an organization.
+    async fn add_org(&self, org: &OrgId, now: DateTime<Utc>) -> Result<()>;
+    /// Every organization.
+    async fn orgs(&self) -> Result<Vec<OrgInfo>>;
+    /// Add a user (its organization must exist).
+    async fn add_user(&self, user: &UserRecord) -> Result<()>;
+    /// One user.
+    async fn user(&self, name: &UserName) -> Result<Option<UserRecord>>;
+    /// Users, of one organization or all.
+    async fn users(&self, org: Option<&OrgId>) -> Result<Vec<UserInfo>>;
+    /// Store a new enrollment code (its organization must exist).
+    async fn add_code(&self, code: &NewCode) -> Result<()>;
+    /// Redeem a code: mark it used and create the device, atomically.
+    async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed>;
+    /// One device.
+    async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>>;
+    /// Devices, of one organization or all.
+    async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>>;
+    /// Record a device's contact.
+    async fn touch_device(&self, id: DeviceId, now: DateTime<Utc>, app_version: Option<&str>, protocol: u32)
+    -> Result<()>;
+    /// Revoke a device; false when there is no such device.
+    async fn revoke_device(&self, id: DeviceId, now: DateTime<Utc>) -> Result<bool>;
+    /// Store an admin session (hash of its token).
+    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()>;
+    /// The user of a live admin session.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>>;
+    /// Store a batch of operations: idempotent by id, checked, merged into
+    /// each case's state, appended to the change feeds — one transaction.
+    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>>;
+    /// A page of the feed of `org`, after `after`, of what `role` may read.
+    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage>;
+    /// Recorded conflicts of the cases `org` sees (never of notes).
+    async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>>;
+    /// How many operations are stored (tests and metrics).
+    async fn op_count(&self) -> Result<u64>;
+    /// The last accepted operation a device pushed.
+    async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>>;
+}

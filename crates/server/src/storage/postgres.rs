@@ -1,0 +1,587 @@
+//! The backend at scale: PostgreSQL (tokio-postgres with a deadpool pool),
+//! shared by several stateless service instances.
+//!
+//! The change-feed gap: every push transaction first locks the one row of
+//! `feed_counter` (`SELECT … FOR UPDATE`) and holds it until it commits, then
+//! hands out feed seqs from it. Seqs are therefore assigned in commit order:
+//! while a transaction holding seqs n.. is in flight, no other can take
+//! seqs above them, so a reader that has seen seq m has seen every seq below
+//! m. The price is that pushes run one at a time (as on SQLite); a batch of
+//! hundreds of operations per transaction amortizes it.
+//!
+//! Restore detection: the epoch is kept with a fingerprint of where the data
+//! lives (the database's OID, the cluster's system identifier and timeline
+//! when readable). A dump restored into a new database or cluster, or a
+//! point-in-time recovery (new timeline), changes it; at open a changed
+//! fingerprint gives a new epoch.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::collections::{BTreeSet, HashMap};
+use std::str::FromStr;
+use tokio_postgres::NoTls;
+use waystation_core::{CaseId, Change, DeviceId, OpId, Operation, OrgId, Role, UserName};
+use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
+use waystation_protocol::{OpResult, OpStatus, ServerEpoch};
+
+use super::rules::{self, CaseAccess, Effect};
+use super::sqlite::{conflict_rows, page};
+use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+
+/// The PostgreSQL backend.
+pub struct Postgres {
+    pool: Pool,
+    epoch: String,
+}
+
+fn db(e: tokio_postgres::Error) -> StorageError {
+    if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+        return StorageError::AlreadyExists("a row with this key".into());
+    }
+    // The server's message, without the query text.
+    let text = e.as_db_error().map(|d| d.message().to_owned()).unwrap_or_else(|| e.to_string());
+    StorageError::Database(text)
+}
+
+fn pool_err(e: deadpool_postgres::PoolError) -> StorageError {
+    StorageError::Database(format!("no database connection: {e}"))
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(e.to_string())
+}
+
+fn p<T: FromStr>(s: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(corrupt)
+}
+
+impl Postgres {
+    /// Connect to `url`, apply migrations, and settle the epoch.
+    pub async fn open(url: &str, pool_size: usize) -> Result<Self> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|_| StorageError::Database("the database URL is not a valid postgres:// URL".into()))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(2))
+            .build()
+            .map_err(|e| StorageError::Database(e.to_string()))?;
+        let mut client = pool.get().await.map_err(pool_err)?;
+        let tx = client.transaction().await.map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock(727360001)", &[]).await.map_err(db)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+        )
+        .await
+        .map_err(db)?;
+        let current: i32 = tx
+            .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
+            .await
+            .map_err(db)?
+            .get(0);
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            tx.batch_execute(sql).await.map_err(db)?;
+            tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", &[version])
+                .await
+                .map_err(db)?;
+        }
+        let fingerprint = fingerprint(&tx).await?;
+        let stored: HashMap<String, String> = tx
+            .query("SELECT key, value FROM meta WHERE key IN ('epoch', 'fingerprint')", &[])
+            .await
+            .map_err(db)?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let epoch = match (stored.get("epoch"), stored.get("fingerprint")) {
+            (Some(e), Some(f)) if *f == fingerprint => e.clone(),
+            (had, _) => {
+                let e = crate::secrets::random_token(16);
+                if had.is_some() {
+                    tracing::warn!(new_epoch = %e, "the database was restored or moved: new server epoch");
+                }
+                for (k, v) in [("epoch", &e), ("fingerprint", &fingerprint)] {
+                    tx.execute(
+                        "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        &[&k, v],
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+                e
+            }
+        };
+        tx.commit().await.map_err(db)?;
+        drop(client);
+        Ok(Self { pool, epoch })
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+async fn fingerprint(c: &impl GenericClient) -> Result<String> {
+    let oid: u32 = c
+        .query_one("SELECT oid FROM pg_database WHERE datname = current_database()", &[])
+        .await
+        .map_err(db)?
+        .get(0);
+    // Readable by superusers and pg_monitor members only; without them the OID alone is used.
+    let system = c
+        .query_one("SELECT system_identifier::text || '/' || (SELECT timeline_id FROM pg_control_checkpoint())::text FROM pg_control_system()", &[])
+        .await
+        .map(|r| r.get::<_, String>(0))
+        .unwrap_or_default();
+    Ok(format!("{oid}/{system}"))
+}
+
+fn device_row(r: &tokio_postgres::Row) -> Result<DeviceRecord> {
+    Ok(DeviceRecord {
+        id: p(r.get(0))?,
+        org: p(r.get(1))?,
+        role: p(r.get(2))?,
+        secret_hash: r.get(3),
+        revoked: r.get::<_, Option<DateTime<Utc>>>(4).is_some(),
+    })
+}
+
+fn user_row(r: &tokio_postgres::Row) -> Result<UserRecord> {
+    Ok(UserRecord {
+        name: p(r.get(0))?,
+        org: p(r.get(1))?,
+        role: p(r.get(2))?,
+        password_hash: r.get(3),
+        created_at: r.get(4),
+    })
+}
+
+async fn load_access(tx: &deadpool_postgres::Transaction<'_>, case: &CaseId) -> Result<Option<CaseAccess>> {
+    let stmt = tx.prepare_cached("SELECT org, is_owner FROM case_access WHERE case_id = $1").await.map_err(db)?;
+    let mut owner = None;
+    let mut shared = BTreeSet::new();
+    for row in tx.query(&stmt, &[&case.to_string()]).await.map_err(db)? {
+        let org: OrgId = p(row.get(0))?;
+        if row.get::<_, bool>(1) {
+            owner = Some(org);
+        } else {
+            shared.insert(org);
+        }
+    }
+    Ok(owner.map(|owner| CaseAccess { owner, shared_with: shared }))
+}
+
+#[async_trait]
+impl Storage for Postgres {
+    async fn epoch(&self) -> Result<ServerEpoch> {
+        Ok(ServerEpoch(self.epoch.clone()))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.client().await?.execute("SELECT 1", &[]).await.map_err(db).map(|_| ())
+    }
+
+    async fn add_org(&self, org: &OrgId, now: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute("INSERT INTO orgs (id, created_at) VALUES ($1, $2)", &[&org.as_str(), &now])
+            .await
+            .map_err(|e| match db(e) {
+                StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("organization {org}")),
+                other => other,
+            })
+            .map(|_| ())
+    }
+
+    async fn orgs(&self) -> Result<Vec<OrgInfo>> {
+        let rows = self.client().await?.query("SELECT id, created_at FROM orgs ORDER BY id", &[]).await.map_err(db)?;
+        rows.iter().map(|r| Ok(OrgInfo { id: p(r.get(0))?, created_at: r.get(1) })).collect()
+    }
+
+    async fn add_user(&self, u: &UserRecord) -> Result<()> {
+        let c = self.client().await?;
+        if c.query_opt("SELECT 1 FROM orgs WHERE id = $1", &[&u.org.as_str()]).await.map_err(db)?.is_none() {
+            return Err(StorageError::Missing(format!("organization {}", u.org)));
+        }
+        c.execute(
+            "INSERT INTO users (name, org, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&u.name.as_str(), &u.org.as_str(), &u.role.as_str(), &u.password_hash, &u.created_at],
+        )
+        .await
+        .map_err(|e| match db(e) {
+            StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("user {}", u.name)),
+            other => other,
+        })
+        .map(|_| ())
+    }
+
+    async fn user(&self, name: &UserName) -> Result<Option<UserRecord>> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt("SELECT name, org, role, password_hash, created_at FROM users WHERE name = $1", &[&name.as_str()])
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn users(&self, org: Option<&OrgId>) -> Result<Vec<UserInfo>> {
+        let org = org.map(|o| o.as_str());
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT name, org, role, password_hash, created_at FROM users WHERE $1::text IS NULL OR org = $1 ORDER BY name",
+                &[&org],
+            )
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| user_row(r).map(|u| UserInfo { name: u.name, org: u.org, role: u.role, created_at: u.created_at }))
+            .collect()
+    }
+
+    async fn add_code(&self, code: &NewCode) -> Result<()> {
+        let c = self.client().await?;
+        if c.query_opt("SELECT 1 FROM orgs WHERE id = $1", &[&code.org.as_str()]).await.map_err(db)?.is_none() {
+            return Err(StorageError::Missing(format!("organization {}", code.org)));
+        }
+        c.execute(
+            "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&code.code_hash, &code.org.as_str(), &code.role.as_str(), &code.created_at, &code.expires_at],
+        )
+        .await
+        .map_err(db)
+        .map(|_| ())
+    }
+
+    async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(db)?;
+        let row = tx
+            .query_opt(
+                "SELECT org, role, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE",
+                &[&code_hash],
+            )
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(Redeemed::Unknown) };
+        let (org, role): (String, String) = (row.get(0), row.get(1));
+        if row.get::<_, Option<DateTime<Utc>>>(3).is_some() {
+            return Ok(Redeemed::Used);
+        }
+        if row.get::<_, DateTime<Utc>>(2) <= now {
+            return Ok(Redeemed::Expired);
+        }
+        let id = device.id.to_string();
+        tx.execute("UPDATE enrollment_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3", &[&now, &id, &code_hash])
+            .await
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&id, &device.name, &org, &role, &device.secret_hash, &now, &device.app_version],
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Redeemed::Enrolled(DeviceRecord {
+            id: device.id,
+            org: p(&org)?,
+            role: p::<Role>(&role)?,
+            secret_hash: device.secret_hash.clone(),
+            revoked: false,
+        }))
+    }
+
+    async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached("SELECT id, org, role, secret_hash, revoked_at FROM devices WHERE id = $1")
+            .await
+            .map_err(db)?;
+        let row = c.query_opt(&stmt, &[&id.to_string()]).await.map_err(db)?;
+        row.as_ref().map(device_row).transpose()
+    }
+
+    async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>> {
+        let org = org.map(|o| o.as_str());
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT id, name, org, role, enrolled_at, last_contact, app_version, protocol_version, last_pushed_op, \
+                 revoked_at FROM devices WHERE $1::text IS NULL OR org = $1 ORDER BY enrolled_at, id",
+                &[&org],
+            )
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceInfo {
+                    id: p(r.get(0))?,
+                    name: r.get(1),
+                    org: p(r.get(2))?,
+                    role: p(r.get(3))?,
+                    enrolled_at: r.get(4),
+                    last_contact: r.get(5),
+                    app_version: r.get(6),
+                    protocol_version: r.get::<_, Option<i32>>(7).map(|v| v as u32),
+                    last_pushed_op: r.get::<_, Option<String>>(8).map(|s| p(&s)).transpose()?,
+                    revoked: r.get::<_, Option<DateTime<Utc>>>(9).is_some(),
+                })
+            })
+            .collect()
+    }
+
+    async fn touch_device(&self, id: DeviceId, now: DateTime<Utc>, app: Option<&str>, protocol: u32) -> Result<()> {
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached(
+                "UPDATE devices SET last_contact = $1, app_version = COALESCE($2, app_version), protocol_version = $3 WHERE id = $4",
+            )
+            .await
+            .map_err(db)?;
+        c.execute(&stmt, &[&now, &app, &(protocol as i32), &id.to_string()]).await.map_err(db).map(|_| ())
+    }
+
+    async fn revoke_device(&self, id: DeviceId, now: DateTime<Utc>) -> Result<bool> {
+        let n = self
+            .client()
+            .await?
+            .execute("UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2", &[&now, &id.to_string()])
+            .await
+            .map_err(db)?;
+        Ok(n > 0)
+    }
+
+    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO admin_sessions (token_hash, user_name, expires_at) VALUES ($1, $2, $3)",
+                &[&token_hash, &user.as_str(), &expires_at],
+            )
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT u.name, u.org, u.role, u.password_hash, u.created_at FROM admin_sessions s \
+                 JOIN users u ON u.name = s.user_name WHERE s.token_hash = $1 AND s.expires_at > $2",
+                &[&token_hash, &now],
+            )
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>> {
+        let device = pusher.device;
+        let now = pusher.now;
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(db)?;
+        // The lock that makes seq order commit order (see the module comment).
+        let mut seq: i64 =
+            tx.query_one("SELECT last FROM feed_counter WHERE id = 1 FOR UPDATE", &[]).await.map_err(db)?.get(0);
+        let start = seq;
+        let find = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = $1").await.map_err(db)?;
+        let insert_op = tx
+            .prepare_cached(
+                "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .await
+            .map_err(db)?;
+        let insert_feed = tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES ($1, $2, $3)").await.map_err(db)?;
+        let device_s = device.id.to_string();
+        let mut user_orgs: HashMap<UserName, Option<OrgId>> = HashMap::new();
+        let mut access: HashMap<CaseId, Option<CaseAccess>> = HashMap::new();
+        let mut touched: BTreeSet<CaseId> = BTreeSet::new();
+        let mut results = Vec::with_capacity(ops.len());
+        let mut last_accepted: Option<OpId> = None;
+        for op in ops {
+            let canonical = op.canonical_json();
+            let hash = rules::content_hash(&canonical);
+            let op_s = op.id.to_string();
+            if let Some(row) = tx.query_opt(&find, &[&op_s]).await.map_err(db)? {
+                results.push(rules::already_stored(op, row.get(0), &hash));
+                continue;
+            }
+            if !user_orgs.contains_key(&op.user) {
+                let org = tx
+                    .query_opt("SELECT org FROM users WHERE name = $1", &[&op.user.as_str()])
+                    .await
+                    .map_err(db)?
+                    .and_then(|r| r.get::<_, String>(0).parse().ok());
+                user_orgs.insert(op.user.clone(), org);
+            }
+            if let Err(refusal) = rules::check_op(op, device, user_orgs[&op.user].as_ref()) {
+                results.push(refusal);
+                continue;
+            }
+            if !access.contains_key(&op.case_id) {
+                access.insert(op.case_id, load_access(&tx, &op.case_id).await?);
+            }
+            let case_s = op.case_id.to_string();
+            let note_class = match &op.change {
+                Change::RemoveItem { item, .. } => tx
+                    .query_opt("SELECT class FROM ops WHERE case_id = $1 AND item_id = $2 LIMIT 1", &[&case_s, &item.to_string()])
+                    .await
+                    .map_err(db)?
+                    .and_then(|r| rules::parse_class(r.get(0))),
+                _ => None,
+            };
+            let share_known = match &op.change {
+                Change::Share { org } => {
+                    tx.query_opt("SELECT 1 FROM orgs WHERE id = $1", &[&org.as_str()]).await.map_err(db)?.is_some()
+                }
+                _ => true,
+            };
+            let effect = match rules::check_access(op, device, access[&op.case_id].as_ref(), note_class, share_known) {
+                Ok(e) => e,
+                Err(refusal) => {
+                    results.push(refusal);
+                    continue;
+                }
+            };
+            seq += 1;
+            tx.execute(
+                &insert_op,
+                &[&op_s, &case_s, &rules::item_of(op), &op.class.as_str(), &hash, &canonical, &device_s, &now, &seq],
+            )
+            .await
+            .map_err(db)?;
+            let entry = access.get_mut(&op.case_id).expect("loaded above");
+            match effect {
+                Effect::Create(owner) => {
+                    tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, true)", &[&case_s, &owner.as_str()])
+                        .await
+                        .map_err(db)?;
+                    *entry = Some(CaseAccess { owner, shared_with: BTreeSet::new() });
+                }
+                Effect::Share(org) => {
+                    tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, false)", &[&case_s, &org.as_str()])
+                        .await
+                        .map_err(db)?;
+                    // The organization now sees the case: its earlier
+                    // operations join that organization's feed.
+                    let earlier = tx
+                        .query("SELECT op_id FROM ops WHERE case_id = $1 AND op_id <> $2 ORDER BY arrival", &[&case_s, &op_s])
+                        .await
+                        .map_err(db)?;
+                    for row in earlier {
+                        seq += 1;
+                        tx.execute(&insert_feed, &[&seq, &org.as_str(), &row.get::<_, String>(0)]).await.map_err(db)?;
+                    }
+                    if let Some(a) = entry.as_mut() {
+                        a.shared_with.insert(org);
+                    }
+                }
+                Effect::None => {}
+            }
+            let orgs: Vec<String> = entry.iter().flat_map(|a| a.orgs().map(|o| o.as_str().to_owned())).collect();
+            for org in orgs {
+                seq += 1;
+                tx.execute(&insert_feed, &[&seq, &org, &op_s]).await.map_err(db)?;
+            }
+            touched.insert(op.case_id);
+            last_accepted = Some(op.id);
+            results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
+        }
+        for case in &touched {
+            let case_s = case.to_string();
+            let texts: Vec<String> = tx
+                .query("SELECT canonical FROM ops WHERE case_id = $1", &[&case_s])
+                .await
+                .map_err(db)?
+                .into_iter()
+                .map(|r| r.get(0))
+                .collect();
+            if let Some(m) = rules::merge_case(&texts)? {
+                tx.execute(
+                    "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
+                     document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
+                     op_count = excluded.op_count, updated_at = excluded.updated_at",
+                    &[
+                        &case_s,
+                        &m.owner.as_ref().map(|o| o.as_str()),
+                        &m.document,
+                        &m.conflicts,
+                        &(m.conflict_count as i32),
+                        &(m.op_count as i32),
+                        &now,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            }
+        }
+        if let Some(last) = last_accepted {
+            tx.execute("UPDATE devices SET last_pushed_op = $1 WHERE id = $2", &[&last.to_string(), &device_s])
+                .await
+                .map_err(db)?;
+        }
+        if seq != start {
+            tx.execute("UPDATE feed_counter SET last = $1 WHERE id = 1", &[&seq]).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(results)
+    }
+
+    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {
+        let classes: Vec<String> = rules::readable_classes(role).into_iter().map(str::to_owned).collect();
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached(
+                "SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
+                 WHERE f.org = $1 AND f.seq > $2 AND o.class = ANY($3) ORDER BY f.seq LIMIT $4",
+            )
+            .await
+            .map_err(db)?;
+        let after_i = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = c
+            .query(&stmt, &[&org.as_str(), &after_i, &classes, &(i64::from(limit) + 1)])
+            .await
+            .map_err(db)?;
+        page(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect(), after, limit)
+    }
+
+    async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT c.case_id, c.owner, c.conflicts FROM cases c JOIN case_access a ON a.case_id = c.case_id \
+                 WHERE a.org = $1 AND c.conflict_count > 0 ORDER BY c.case_id",
+                &[&org.as_str()],
+            )
+            .await
+            .map_err(db)?;
+        conflict_rows(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    }
+
+    async fn op_count(&self) -> Result<u64> {
+        let n: i64 = self.client().await?.query_one("SELECT COUNT(*) FROM ops", &[]).await.map_err(db)?.get(0);
+        Ok(n as u64)
+    }
+
+    async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt("SELECT last_pushed_op FROM devices WHERE id = $1", &[&id.to_string()])
+            .await
+            .map_err(db)?;
+        row.and_then(|r| r.get::<_, Option<String>>(0)).map(|s| p(&s)).transpose()
+    }
+}

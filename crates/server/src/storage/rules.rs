@@ -1,0 +1,179 @@
+//! The checks a push makes on each operation, written once for both
+//! backends: the backends fetch what the checks need inside their
+//! transaction and apply the outcome.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, Operation, OrgId, Role, Sensitivity};
+use waystation_protocol::{OpResult, OpStatus};
+
+use super::DeviceRecord;
+
+/// Which organizations see a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccess {
+    /// The owner.
+    pub owner: OrgId,
+    /// Organizations it was shared with (never the owner).
+    pub shared_with: BTreeSet<OrgId>,
+}
+
+impl CaseAccess {
+    /// Whether `org` sees the case.
+    pub fn visible_to(&self, org: &OrgId) -> bool {
+        &self.owner == org || self.shared_with.contains(org)
+    }
+    /// Every organization that sees the case.
+    pub fn orgs(&self) -> impl Iterator<Item = &OrgId> {
+        std::iter::once(&self.owner).chain(self.shared_with.iter())
+    }
+}
+
+/// What an accepted operation does to a case's access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// It creates the case, owned by this organization.
+    Create(OrgId),
+    /// It shares the case with an organization that did not see it.
+    Share(OrgId),
+}
+
+/// SHA-256 of an operation's canonical JSON, hex.
+pub fn content_hash(canonical: &str) -> String {
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// The list item an operation is about, if any (stored to look up a note's class).
+pub fn item_of(op: &Operation) -> Option<String> {
+    match &op.change {
+        Change::AddItem { item, .. } | Change::SetItemField { item, .. } | Change::RemoveItem { item, .. } => {
+            Some(item.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn refuse(op: &Operation, status: OpStatus, message: impl Into<String>) -> OpResult {
+    OpResult { id: op.id, status, message: Some(message.into()) }
+}
+
+/// The answer for an operation id that is stored already.
+pub fn already_stored(op: &Operation, stored_hash: &str, hash: &str) -> OpResult {
+    if stored_hash == hash {
+        OpResult { id: op.id, status: OpStatus::Duplicate, message: None }
+    } else {
+        tracing::warn!(op = %op.id, device = %op.device, "operation id received again with different content; the stored one is kept");
+        refuse(
+            op,
+            OpStatus::RefusedDifferentContent,
+            "an operation with this id was received before with different content; the first is kept",
+        )
+    }
+}
+
+/// Checks that need nothing stored: the operation is valid, made on this
+/// device, by a user of its organization (`user_org` is the org of the
+/// named user, `None` when no such user exists).
+pub fn check_op(op: &Operation, device: &DeviceRecord, user_org: Option<&OrgId>) -> Result<(), OpResult> {
+    if let Err(e) = op.validate() {
+        return Err(refuse(op, OpStatus::RefusedInvalid, e.to_string()));
+    }
+    if let Some(class) = op.change.inherent_class()
+        && class != op.class
+    {
+        return Err(refuse(op, OpStatus::RefusedInvalid, "class: does not match what the change carries"));
+    }
+    if op.device != device.id {
+        return Err(refuse(op, OpStatus::RefusedForbidden, "device: the operation was made on another device"));
+    }
+    if user_org != Some(&device.org) {
+        return Err(refuse(op, OpStatus::RefusedForbidden, "user: not a user of this device's organization"));
+    }
+    Ok(())
+}
+
+/// Checks against the case as stored: the device's organization sees it (or
+/// creates it for itself), a share names a known organization, and a note's
+/// removal carries the note's class (`note_class`, when the note is known).
+pub fn check_access(
+    op: &Operation,
+    device: &DeviceRecord,
+    access: Option<&CaseAccess>,
+    note_class: Option<Sensitivity>,
+    share_target_known: bool,
+) -> Result<Effect, OpResult> {
+    const NOT_VISIBLE: &str = "case: this device's organization may not change this case (unknown, or not shared with it)";
+    let access = match (access, &op.change) {
+        (None, Change::CreateCase { owner }) if owner == &device.org => return Ok(Effect::Create(owner.clone())),
+        (None, Change::CreateCase { .. }) => {
+            return Err(refuse(op, OpStatus::RefusedForbidden, "owner: a device creates cases only for its own organization"));
+        }
+        (None, _) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
+        (Some(a), _) if !a.visible_to(&device.org) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
+        (Some(a), _) => a,
+    };
+    match &op.change {
+        Change::CreateCase { owner } if owner != &access.owner => {
+            Err(refuse(op, OpStatus::RefusedForbidden, "owner: the case exists already, owned by another organization"))
+        }
+        Change::Share { .. } if !share_target_known => {
+            Err(refuse(op, OpStatus::RefusedInvalid, "org: no organization with this id is known to the service"))
+        }
+        Change::Share { org } if !access.visible_to(org) => Ok(Effect::Share(org.clone())),
+        Change::RemoveItem { list: ListKind::Notes, .. } if note_class.is_some_and(|c| c != op.class) => {
+            Err(refuse(op, OpStatus::RefusedInvalid, "class: does not match the removed note's class"))
+        }
+        _ => Ok(Effect::None),
+    }
+}
+
+/// The classes `role` may read, as their wire names (for an SQL `IN`).
+pub fn readable_classes(role: Role) -> Vec<&'static str> {
+    Sensitivity::ALL.into_iter().filter(|c| role.may_read(*c)).map(Sensitivity::as_str).collect()
+}
+
+/// Parse a stored class.
+pub fn parse_class(text: &str) -> Option<Sensitivity> {
+    Sensitivity::from_str(text).ok()
+}
+
+/// A case's merged state, ready to store.
+pub struct MergedCase {
+    /// Owner per the merge.
+    pub owner: Option<OrgId>,
+    /// The document, JSON.
+    pub document: String,
+    /// Conflicts a sync administrator may see (notes left out), JSON.
+    pub conflicts: String,
+    /// How many.
+    pub conflict_count: i64,
+    /// How many operations.
+    pub op_count: i64,
+}
+
+/// Merge a case's stored operations (canonical JSON) with core's merge.
+pub fn merge_case(canonical_ops: &[String]) -> super::Result<Option<MergedCase>> {
+    let mut ops = Vec::with_capacity(canonical_ops.len());
+    for text in canonical_ops {
+        let op: Operation =
+            serde_json::from_str(text).map_err(|e| super::StorageError::Corrupt(format!("stored operation: {e}")))?;
+        ops.push(op);
+    }
+    let state = CaseState::from_ops(ops.iter()).map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
+    let Some(view) = state.view() else { return Ok(None) };
+    let conflicts: Vec<&Conflict> = view
+        .conflicts
+        .iter()
+        .filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. }))
+        .collect();
+    Ok(Some(MergedCase {
+        owner: view.owner.clone(),
+        document: view.document.to_string(),
+        conflicts: serde_json::to_string(&conflicts).map_err(|e| super::StorageError::Corrupt(e.to_string()))?,
+        conflict_count: conflicts.len() as i64,
+        op_count: view.op_count as i64,
+    }))
+}

@@ -1,0 +1,655 @@
+//! The embedded backend: one SQLite file (rusqlite, the build's only
+//! sqlite3 — SQLCipher used unkeyed as plain SQLite). One connection behind a
+//! mutex, used from blocking threads: SQLite runs one writer at a time anyway,
+//! so feed seqs (`INTEGER PRIMARY KEY`) are handed out in commit order and a
+//! reader can never see a later seq before an earlier one commits.
+//!
+//! Restore detection: next to the database, `epoch-marker` records the epoch
+//! and the highest feed seq this service acknowledged. At open, a database
+//! whose epoch differs from the marker's, or whose feed ends before the
+//! marker's high-water mark, was restored from a backup: it gets a new epoch.
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use waystation_core::{CaseId, Change, DeviceId, OpId, Operation, OrgId, Role, UserName};
+use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
+use waystation_protocol::{OpResult, OpStatus, ServerEpoch};
+
+use super::rules::{self, CaseAccess, Effect};
+use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+use crate::storage::DeviceRecord;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+
+/// The SQLite backend.
+pub struct Sqlite {
+    conn: Arc<Mutex<Connection>>,
+    marker: PathBuf,
+    epoch: String,
+}
+
+fn db(e: rusqlite::Error) -> StorageError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StorageError::AlreadyExists("a row with this key".into())
+        }
+        other => StorageError::Database(other.to_string()),
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn parse<T: std::str::FromStr>(s: &str) -> rusqlite::Result<T>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn new_epoch() -> String {
+    crate::secrets::random_token(16)
+}
+
+impl Sqlite {
+    /// Open (or create) the database in `dir`, apply migrations, and settle the epoch.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("{}: {e}", dir.display())))?;
+        let path = dir.join("waystation-server.sqlite3");
+        let mut conn = Connection::open(&path).map_err(db)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )
+        .map_err(db)?;
+        migrate(&mut conn)?;
+        let marker = dir.join("epoch-marker");
+        let epoch = settle_epoch(&conn, &marker)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), marker, epoch })
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().map_err(|_| StorageError::Database("connection lock poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        .map_err(db)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+    let current: i64 =
+        tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).map_err(db)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql).map_err(db)?;
+        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, ts(Utc::now())])
+            .map_err(db)?;
+    }
+    tx.commit().map_err(db)
+}
+
+fn settle_epoch(conn: &Connection, marker: &Path) -> Result<String> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0)).optional().map_err(db)?;
+    let high: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
+    let seen = std::fs::read_to_string(marker).ok().and_then(|t| {
+        let (e, h) = t.trim().split_once(' ')?;
+        Some((e.to_owned(), h.parse::<i64>().ok()?))
+    });
+    let restored = match (&stored, &seen) {
+        (None, _) => true,
+        (Some(e), Some((me, mh))) => e != me || high < *mh,
+        // A database with data but no marker was copied in from elsewhere.
+        (Some(_), None) => high > 0,
+    };
+    let epoch = if restored {
+        let epoch = new_epoch();
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?1)", params![epoch]).map_err(db)?;
+        if stored.is_some() {
+            tracing::warn!(new_epoch = %epoch, "the database was restored from a backup: new server epoch");
+        }
+        epoch
+    } else {
+        stored.unwrap_or_default()
+    };
+    write_marker(marker, &epoch, high)?;
+    Ok(epoch)
+}
+
+fn write_marker(marker: &Path, epoch: &str, high: i64) -> Result<()> {
+    let tmp = marker.with_extension("tmp");
+    std::fs::write(&tmp, format!("{epoch} {high}\n")).map_err(|e| StorageError::Io(e.to_string()))?;
+    std::fs::rename(&tmp, marker).map_err(|e| StorageError::Io(e.to_string()))
+}
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
+    Ok(DeviceRecord {
+        id: parse(&r.get::<_, String>(0)?)?,
+        org: parse(&r.get::<_, String>(1)?)?,
+        role: parse(&r.get::<_, String>(2)?)?,
+        secret_hash: r.get(3)?,
+        revoked: r.get::<_, Option<String>>(4)?.is_some(),
+    })
+}
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        name: parse(&r.get::<_, String>(0)?)?,
+        org: parse(&r.get::<_, String>(1)?)?,
+        role: parse(&r.get::<_, String>(2)?)?,
+        password_hash: r.get(3)?,
+        created_at: parse_ts(&r.get::<_, String>(4)?)?,
+    })
+}
+
+fn load_access(tx: &rusqlite::Transaction<'_>, case: &CaseId) -> Result<Option<CaseAccess>> {
+    let mut stmt = tx.prepare_cached("SELECT org, is_owner FROM case_access WHERE case_id = ?1").map_err(db)?;
+    let rows = stmt
+        .query_map(params![case.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+        .map_err(db)?;
+    let mut owner = None;
+    let mut shared = BTreeSet::new();
+    for row in rows {
+        let (org, is_owner) = row.map_err(db)?;
+        let org: OrgId = org.parse().map_err(|e: waystation_core::FieldError| StorageError::Corrupt(e.to_string()))?;
+        if is_owner {
+            owner = Some(org);
+        } else {
+            shared.insert(org);
+        }
+    }
+    Ok(owner.map(|owner| CaseAccess { owner, shared_with: shared }))
+}
+
+fn push_tx(conn: &mut Connection, device: &DeviceRecord, now: DateTime<Utc>, ops: &[Operation]) -> Result<(Vec<OpResult>, i64)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+    let now_s = ts(now);
+    let mut user_orgs: HashMap<UserName, Option<OrgId>> = HashMap::new();
+    let mut access: HashMap<CaseId, Option<CaseAccess>> = HashMap::new();
+    let mut touched: BTreeSet<CaseId> = BTreeSet::new();
+    let mut results = Vec::with_capacity(ops.len());
+    let mut last_accepted: Option<OpId> = None;
+    let mut arrival: i64 = tx.query_row("SELECT COALESCE(MAX(arrival), 0) FROM ops", [], |r| r.get(0)).map_err(db)?;
+    for op in ops {
+        let canonical = op.canonical_json();
+        let hash = rules::content_hash(&canonical);
+        let stored: Option<String> = tx
+            .prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1")
+            .map_err(db)?
+            .query_row(params![op.id.to_string()], |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(stored) = stored {
+            results.push(rules::already_stored(op, &stored, &hash));
+            continue;
+        }
+        if !user_orgs.contains_key(&op.user) {
+            let org: Option<String> = tx
+                .query_row("SELECT org FROM users WHERE name = ?1", params![op.user.as_str()], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            user_orgs.insert(op.user.clone(), org.and_then(|o| o.parse().ok()));
+        }
+        if let Err(refusal) = rules::check_op(op, device, user_orgs[&op.user].as_ref()) {
+            results.push(refusal);
+            continue;
+        }
+        if !access.contains_key(&op.case_id) {
+            access.insert(op.case_id, load_access(&tx, &op.case_id)?);
+        }
+        let note_class = match &op.change {
+            Change::RemoveItem { item, .. } => tx
+                .query_row(
+                    "SELECT class FROM ops WHERE case_id = ?1 AND item_id = ?2 LIMIT 1",
+                    params![op.case_id.to_string(), item.to_string()],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()
+                .map_err(db)?
+                .and_then(|c| rules::parse_class(&c)),
+            _ => None,
+        };
+        let share_known = match &op.change {
+            Change::Share { org } => tx
+                .query_row("SELECT 1 FROM orgs WHERE id = ?1", params![org.as_str()], |_| Ok(()))
+                .optional()
+                .map_err(db)?
+                .is_some(),
+            _ => true,
+        };
+        let effect = match rules::check_access(op, device, access[&op.case_id].as_ref(), note_class, share_known) {
+            Ok(e) => e,
+            Err(refusal) => {
+                results.push(refusal);
+                continue;
+            }
+        };
+        let case_s = op.case_id.to_string();
+        let op_s = op.id.to_string();
+        arrival += 1;
+        tx.prepare_cached(
+            "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .map_err(db)?
+        .execute(params![op_s, case_s, rules::item_of(op), op.class.as_str(), hash, canonical, device.id.to_string(), now_s, arrival])
+        .map_err(db)?;
+        let entry = access.get_mut(&op.case_id).expect("loaded above");
+        match effect {
+            Effect::Create(owner) => {
+                tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 1)", params![case_s, owner.as_str()])
+                    .map_err(db)?;
+                *entry = Some(CaseAccess { owner, shared_with: BTreeSet::new() });
+            }
+            Effect::Share(org) => {
+                tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 0)", params![case_s, org.as_str()])
+                    .map_err(db)?;
+                // The organization now sees the case: its earlier operations
+                // join that organization's feed, after everything it had.
+                tx.execute(
+                    "INSERT INTO feed (org, op_id) SELECT ?1, op_id FROM ops WHERE case_id = ?2 AND op_id <> ?3 ORDER BY arrival",
+                    params![org.as_str(), case_s, op_s],
+                )
+                .map_err(db)?;
+                if let Some(a) = entry.as_mut() {
+                    a.shared_with.insert(org);
+                }
+            }
+            Effect::None => {}
+        }
+        let orgs: Vec<String> = entry.iter().flat_map(|a| a.orgs().map(|o| o.as_str().to_owned())).collect();
+        let mut feed = tx.prepare_cached("INSERT INTO feed (org, op_id) VALUES (?1, ?2)").map_err(db)?;
+        for org in orgs {
+            feed.execute(params![org, op_s]).map_err(db)?;
+        }
+        touched.insert(op.case_id);
+        last_accepted = Some(op.id);
+        results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
+    }
+    for case in &touched {
+        let case_s = case.to_string();
+        let texts: Vec<String> = tx
+            .prepare_cached("SELECT canonical FROM ops WHERE case_id = ?1")
+            .map_err(db)?
+            .query_map(params![case_s], |r| r.get(0))
+            .map_err(db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)?;
+        if let Some(m) = rules::merge_case(&texts)? {
+            tx.execute(
+                "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
+                 document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
+                 op_count = excluded.op_count, updated_at = excluded.updated_at",
+                params![case_s, m.owner.as_ref().map(|o| o.as_str()), m.document, m.conflicts, m.conflict_count, m.op_count, now_s],
+            )
+            .map_err(db)?;
+        }
+    }
+    if let Some(last) = last_accepted {
+        tx.execute("UPDATE devices SET last_pushed_op = ?1 WHERE id = ?2", params![last.to_string(), device.id.to_string()])
+            .map_err(db)?;
+    }
+    let high: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
+    tx.commit().map_err(db)?;
+    Ok((results, high))
+}
+
+#[async_trait]
+impl Storage for Sqlite {
+    async fn epoch(&self) -> Result<ServerEpoch> {
+        Ok(ServerEpoch(self.epoch.clone()))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.run(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db)).await
+    }
+
+    async fn add_org(&self, org: &OrgId, now: DateTime<Utc>) -> Result<()> {
+        let org = org.clone();
+        self.run(move |c| {
+            c.execute("INSERT INTO orgs (id, created_at) VALUES (?1, ?2)", params![org.as_str(), ts(now)])
+                .map_err(|e| match db(e) {
+                    StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("organization {org}")),
+                    other => other,
+                })
+                .map(|_| ())
+        })
+        .await
+    }
+
+    async fn orgs(&self) -> Result<Vec<OrgInfo>> {
+        self.run(|c| {
+            let mut s = c.prepare("SELECT id, created_at FROM orgs ORDER BY id").map_err(db)?;
+            s.query_map([], |r| {
+                Ok(OrgInfo { id: parse(&r.get::<_, String>(0)?)?, created_at: parse_ts(&r.get::<_, String>(1)?)? })
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn add_user(&self, user: &UserRecord) -> Result<()> {
+        let u = user.clone();
+        self.run(move |c| {
+            let org_known = c
+                .query_row("SELECT 1 FROM orgs WHERE id = ?1", params![u.org.as_str()], |_| Ok(()))
+                .optional()
+                .map_err(db)?
+                .is_some();
+            if !org_known {
+                return Err(StorageError::Missing(format!("organization {}", u.org)));
+            }
+            c.execute(
+                "INSERT INTO users (name, org, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![u.name.as_str(), u.org.as_str(), u.role.as_str(), u.password_hash, ts(u.created_at)],
+            )
+            .map_err(|e| match db(e) {
+                StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("user {}", u.name)),
+                other => other,
+            })
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn user(&self, name: &UserName) -> Result<Option<UserRecord>> {
+        let name = name.clone();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT name, org, role, password_hash, created_at FROM users WHERE name = ?1",
+                params![name.as_str()],
+                user_row,
+            )
+            .optional()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn users(&self, org: Option<&OrgId>) -> Result<Vec<UserInfo>> {
+        let org = org.map(|o| o.as_str().to_owned());
+        self.run(move |c| {
+            let mut s = c
+                .prepare(
+                    "SELECT name, org, role, password_hash, created_at FROM users WHERE ?1 IS NULL OR org = ?1 ORDER BY name",
+                )
+                .map_err(db)?;
+            let rows = s.query_map(params![org], user_row).map_err(db)?;
+            rows.map(|r| r.map(|u| UserInfo { name: u.name, org: u.org, role: u.role, created_at: u.created_at }))
+                .collect::<rusqlite::Result<_>>()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn add_code(&self, code: &NewCode) -> Result<()> {
+        let code = code.clone();
+        self.run(move |c| {
+            let org_known = c
+                .query_row("SELECT 1 FROM orgs WHERE id = ?1", params![code.org.as_str()], |_| Ok(()))
+                .optional()
+                .map_err(db)?
+                .is_some();
+            if !org_known {
+                return Err(StorageError::Missing(format!("organization {}", code.org)));
+            }
+            c.execute(
+                "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![code.code_hash, code.org.as_str(), code.role.as_str(), ts(code.created_at), ts(code.expires_at)],
+            )
+            .map_err(db)
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed> {
+        let (code_hash, device) = (code_hash.to_owned(), device.clone());
+        self.run(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+            let row: Option<(String, String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT org, role, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+                    params![code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            let Some((org, role, expires, used)) = row else { return Ok(Redeemed::Unknown) };
+            if used.is_some() {
+                return Ok(Redeemed::Used);
+            }
+            if parse_ts(&expires).map_err(db)? <= now {
+                return Ok(Redeemed::Expired);
+            }
+            tx.execute(
+                "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
+                params![ts(now), device.id.to_string(), code_hash],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![device.id.to_string(), device.name, org, role, device.secret_hash, ts(now), device.app_version],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
+            Ok(Redeemed::Enrolled(DeviceRecord {
+                id: device.id,
+                org: parse(&org).map_err(db)?,
+                role: parse::<Role>(&role).map_err(db)?,
+                secret_hash: device.secret_hash,
+                revoked: false,
+            }))
+        })
+        .await
+    }
+
+    async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {
+        self.run(move |c| {
+            c.prepare_cached("SELECT id, org, role, secret_hash, revoked_at FROM devices WHERE id = ?1")
+                .map_err(db)?
+                .query_row(params![id.to_string()], device_row)
+                .optional()
+                .map_err(db)
+        })
+        .await
+    }
+
+    async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>> {
+        let org = org.map(|o| o.as_str().to_owned());
+        self.run(move |c| {
+            let mut s = c
+                .prepare(
+                    "SELECT id, name, org, role, enrolled_at, last_contact, app_version, protocol_version, last_pushed_op, \
+                     revoked_at FROM devices WHERE ?1 IS NULL OR org = ?1 ORDER BY enrolled_at, id",
+                )
+                .map_err(db)?;
+            s.query_map(params![org], |r| {
+                Ok(DeviceInfo {
+                    id: parse(&r.get::<_, String>(0)?)?,
+                    name: r.get(1)?,
+                    org: parse(&r.get::<_, String>(2)?)?,
+                    role: parse(&r.get::<_, String>(3)?)?,
+                    enrolled_at: parse_ts(&r.get::<_, String>(4)?)?,
+                    last_contact: r.get::<_, Option<String>>(5)?.map(|s| parse_ts(&s)).transpose()?,
+                    app_version: r.get(6)?,
+                    protocol_version: r.get(7)?,
+                    last_pushed_op: r.get::<_, Option<String>>(8)?.map(|s| parse(&s)).transpose()?,
+                    revoked: r.get::<_, Option<String>>(9)?.is_some(),
+                })
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)
+        })
+        .await
+    }
+
+    async fn touch_device(&self, id: DeviceId, now: DateTime<Utc>, app: Option<&str>, protocol: u32) -> Result<()> {
+        let app = app.map(str::to_owned);
+        self.run(move |c| {
+            c.prepare_cached(
+                "UPDATE devices SET last_contact = ?1, app_version = COALESCE(?2, app_version), protocol_version = ?3 WHERE id = ?4",
+            )
+            .map_err(db)?
+            .execute(params![ts(now), app, protocol, id.to_string()])
+            .map_err(db)
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn revoke_device(&self, id: DeviceId, now: DateTime<Utc>) -> Result<bool> {
+        self.run(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2",
+                    params![ts(now), id.to_string()],
+                )
+                .map_err(db)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()> {
+        let (t, u) = (token_hash.to_owned(), user.clone());
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO admin_sessions (token_hash, user_name, expires_at) VALUES (?1, ?2, ?3)",
+                params![t, u.as_str(), ts(expires_at)],
+            )
+            .map_err(db)
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>> {
+        let t = token_hash.to_owned();
+        self.run(move |c| {
+            let row = c
+                .query_row(
+                    "SELECT u.name, u.org, u.role, u.password_hash, u.created_at, s.expires_at FROM admin_sessions s \
+                     JOIN users u ON u.name = s.user_name WHERE s.token_hash = ?1",
+                    params![t],
+                    |r| Ok((user_row(r)?, parse_ts(&r.get::<_, String>(5)?)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            Ok(row.filter(|(_, exp)| *exp > now).map(|(u, _)| u))
+        })
+        .await
+    }
+
+    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>> {
+        let (device, now, ops) = (pusher.device.clone(), pusher.now, ops.to_vec());
+        let (results, high) = self.run(move |c| push_tx(c, &device, now, &ops)).await?;
+        // After the commit: a crash before this only leaves the marker behind
+        // the database, which never looks like a restore.
+        write_marker(&self.marker, &self.epoch, high)?;
+        Ok(results)
+    }
+
+    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {
+        let org = org.as_str().to_owned();
+        let classes = rules::readable_classes(role);
+        self.run(move |c| {
+            let placeholders: Vec<String> = (0..classes.len()).map(|i| format!("?{}", i + 4)).collect();
+            let sql = format!(
+                "SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
+                 WHERE f.org = ?1 AND f.seq > ?2 AND o.class IN ({}) ORDER BY f.seq LIMIT ?3",
+                placeholders.join(", ")
+            );
+            let mut s = c.prepare_cached(&sql).map_err(db)?;
+            let after = i64::try_from(after).unwrap_or(i64::MAX);
+            let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(org), Box::new(after), Box::new(i64::from(limit) + 1)];
+            values.extend(classes.iter().map(|c| Box::new(c.to_string()) as Box<dyn rusqlite::ToSql>));
+            let rows: Vec<(i64, String)> = s
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(db)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(db)?;
+            page(rows, after as u64, limit)
+        })
+        .await
+    }
+
+    async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>> {
+        let org = org.as_str().to_owned();
+        self.run(move |c| {
+            let mut s = c
+                .prepare(
+                    "SELECT c.case_id, c.owner, c.conflicts FROM cases c JOIN case_access a ON a.case_id = c.case_id \
+                     WHERE a.org = ?1 AND c.conflict_count > 0 ORDER BY c.case_id",
+                )
+                .map_err(db)?;
+            let rows: Vec<(String, Option<String>, String)> = s
+                .query_map(params![org], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(db)?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(db)?;
+            conflict_rows(rows)
+        })
+        .await
+    }
+
+    async fn op_count(&self) -> Result<u64> {
+        self.run(|c| c.query_row("SELECT COUNT(*) FROM ops", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db))
+            .await
+    }
+
+    async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>> {
+        self.run(move |c| {
+            let v: Option<Option<String>> = c
+                .query_row("SELECT last_pushed_op FROM devices WHERE id = ?1", params![id.to_string()], |r| r.get(0))
+                .optional()
+                .map_err(db)?;
+            v.flatten().map(|s| s.parse().map_err(|e: waystation_core::FieldError| StorageError::Corrupt(e.to_string()))).transpose()
+        })
+        .await
+    }
+}
+
+/// Turn feed rows (one more than the limit, to know whether more follow) into a page.
+pub(super) fn page(mut rows: Vec<(i64, String)>, after: u64, limit: u32) -> Result<PullPage> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map(|(s, _)| *s as u64).unwrap_or(after);
+    let ops = rows
+        .into_iter()
+        .map(|(_, text)| serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}"))))
+        .collect::<Result<_>>()?;
+    Ok(PullPage { ops, next, more })
+}
+
+/// Turn stored conflict rows into the admin API's shape.
+pub(super) fn conflict_rows(rows: Vec<(String, Option<String>, String)>) -> Result<Vec<CaseConflicts>> {
+    let corrupt = |e: String| StorageError::Corrupt(e);
+    let mut out = BTreeMap::new();
+    for (case, owner, conflicts) in rows {
+        let case_id: CaseId = case.parse().map_err(|e: waystation_core::FieldError| corrupt(e.to_string()))?;
+        let owner = owner.map(|o| o.parse::<OrgId>()).transpose().map_err(|e| corrupt(e.to_string()))?;
+        let conflicts = serde_json::from_str(&conflicts).map_err(|e| corrupt(e.to_string()))?;
+        out.insert(case_id, CaseConflicts { case_id, owner, conflicts });
+    }
+    Ok(out.into_values().collect())
+}
