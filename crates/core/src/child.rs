@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::codes::{CountryCode, LanguageCode};
 use crate::error::FieldError;
-use crate::parse::{Ctx, Obj, Record, boolean, past_date, string, whole_number, word_enum};
+use crate::parse::{Ctx, Obj, Record, boolean, past_date, quoted, string, whole_number, word_enum};
 use crate::text::Text;
 
 word_enum!(
@@ -117,7 +117,7 @@ impl Photo {
             if matches!(s, "image/jpeg" | "image/png" | "image/heic") {
                 Ok(s.to_owned())
             } else {
-                Err(FieldError::new("", format!("{s:?} is not image/jpeg, image/png or image/heic")))
+                Err(FieldError::new("", format!("{} is not image/jpeg, image/png or image/heic", quoted(s))))
             }
         })?;
         Ok(Self { sha256, media_type })
@@ -203,7 +203,7 @@ impl Record for Child {
             date_of_birth: o.opt("date_of_birth", |v| {
                 let d = past_date(v, ctx)?;
                 if d.year() < 1900 {
-                    return Err(FieldError::new("", format!("{d} is before 1900; check the year")));
+                    return Err(FieldError::new("", "is before 1900; check the year"));
                 }
                 Ok(d)
             })?,

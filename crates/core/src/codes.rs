@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::error::FieldError;
-use crate::parse::string;
+use crate::parse::{quoted, string};
 
 const COUNTRIES: &str = include_str!("data/iso3166_1.tsv");
 const LANGUAGES: &str = include_str!("data/iso639_3.tsv");
@@ -51,7 +51,7 @@ impl CountryCode {
             }
             None => Err(FieldError::new(
                 "",
-                format!("{text:?} is not an ISO 3166-1 two-letter country code (like GT, HN, MX)"),
+                format!("{} is not an ISO 3166-1 two-letter country code (like GT, HN, MX)", quoted(text)),
             )),
         }
     }
@@ -95,7 +95,7 @@ impl LanguageCode {
             }
             None => Err(FieldError::new(
                 "",
-                format!("{text:?} is not an ISO 639-3 language code (like spa, quc for K'iche', mam for Mam)"),
+                format!("{} is not an ISO 639-3 language code (like spa, quc for K'iche', mam for Mam)", quoted(text)),
             )),
         }
     }

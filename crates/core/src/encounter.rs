@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::access::UserName;
 use crate::error::FieldError;
-use crate::parse::{Ctx, Obj, Record, describe, string, user, word_enum};
+use crate::parse::{Ctx, Obj, Record, describe, quoted, string, user, word_enum};
 use crate::text::{Text, TimeZoneName, Timestamp};
 
 word_enum!(
@@ -61,7 +61,7 @@ impl StationCode {
         if !ok {
             return Err(FieldError::new(
                 "",
-                format!("{s:?} is not a station code (2 to 16 letters, digits or hyphens, like TCA-AJO)"),
+                format!("{} is not a station code (2 to 16 letters, digits or hyphens, like TCA-AJO)", quoted(&s)),
             ));
         }
         Ok(Self(s))

@@ -85,6 +85,12 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// A value quoted for an error message when it is short enough to be a
+/// code or a word; longer input may be case text and is never repeated.
+pub(crate) fn quoted(s: &str) -> String {
+    if s.chars().count() <= 24 && !s.chars().any(char::is_control) { format!("{s:?}") } else { "this value".to_owned() }
+}
+
 /// The value as a string slice.
 pub(crate) fn string(v: &Value) -> Result<&str, FieldError> {
     v.as_str().ok_or_else(|| FieldError::new("", format!("must be text, not {}", describe(v))))
@@ -123,17 +129,16 @@ pub(crate) fn date(v: &Value) -> Result<NaiveDate, FieldError> {
     let shape =
         s.len() == 10 && s.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
     if !shape {
-        return Err(FieldError::new("", format!("{s:?} is not a date written as YYYY-MM-DD")));
+        return Err(FieldError::new("", "is not a date written as YYYY-MM-DD"));
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| FieldError::new("", format!("{s} is not a date on the calendar")))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| FieldError::new("", "is not a date on the calendar"))
 }
 
 /// A date that is not in the future (one day of slack for time zones).
 pub(crate) fn past_date(v: &Value, ctx: &Ctx) -> Result<NaiveDate, FieldError> {
     let d = date(v)?;
     if ctx.today.succ_opt().is_some_and(|tomorrow| d > tomorrow) {
-        return Err(FieldError::new("", format!("{d} is in the future")));
+        return Err(FieldError::new("", "is in the future"));
     }
     Ok(d)
 }
@@ -160,7 +165,7 @@ macro_rules! word_enum {
                 let s = $crate::parse::string(v)?;
                 Self::ALL.iter().copied().find(|x| x.as_str() == s.trim()).ok_or_else(|| {
                     let words: Vec<&str> = Self::ALL.iter().map(|x| x.as_str()).collect();
-                    $crate::error::FieldError::new("", format!(concat!("{:?} is not ", $what, "; use one of: {}"), s, words.join(", ")))
+                    $crate::error::FieldError::new("", format!(concat!("{} is not ", $what, "; use one of: {}"), $crate::parse::quoted(s), words.join(", ")))
                 })
             }
         }

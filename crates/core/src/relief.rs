@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::access::OrgId;
 use crate::error::FieldError;
-use crate::parse::{Ctx, Obj, Record, org, past_date, string, word_enum};
+use crate::parse::{Ctx, Obj, Record, org, past_date, quoted, string, word_enum};
 use crate::text::Text;
 
 word_enum!(
@@ -105,7 +105,7 @@ fn receipt_number(v: &serde_json::Value) -> Result<String, FieldError> {
     if !ok {
         return Err(FieldError::new(
             "",
-            format!("{s:?} is not a receipt number (three letters and ten digits, like EAC2690012345)"),
+            format!("{} is not a receipt number (three letters and ten digits, like EAC2690012345)", quoted(&s)),
         ));
     }
     Ok(s)

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::fmt;
 
 use crate::error::FieldError;
-use crate::parse::{Ctx, string};
+use crate::parse::{Ctx, quoted, string};
 
 /// Longest single-line text (a name, a place, a facility): 200 characters.
 pub const SHORT_TEXT_MAX: usize = 200;
@@ -74,7 +74,7 @@ impl Timestamp {
         let t = Self::parse_any(v)?;
         let limit = ctx.today.succ_opt().and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0));
         if limit.is_some_and(|limit| t.0.naive_utc() >= limit) {
-            return Err(FieldError::new("", format!("{} is in the future", t)));
+            return Err(FieldError::new("", "is in the future"));
         }
         Ok(t)
     }
@@ -82,10 +82,7 @@ impl Timestamp {
     pub fn parse_any(v: &Value) -> Result<Self, FieldError> {
         let s = string(v)?.trim();
         DateTime::parse_from_rfc3339(s).map(Self).map_err(|_| {
-            FieldError::new(
-                "",
-                format!("{s:?} is not a date and time with its UTC offset (like 2026-11-20T03:40:00-07:00)"),
-            )
+            FieldError::new("", "is not a date and time with its UTC offset (like 2026-11-20T03:40:00-07:00)")
         })
     }
     /// The moment as recorded.
@@ -143,7 +140,7 @@ impl TimeZoneName {
         let ok = matches!(s, "UTC" | "Etc/UTC")
             || (parts.len() >= 2 && parts.len() <= 3 && parts.iter().all(|p| part_ok(p)));
         if !ok {
-            return Err(FieldError::new("", format!("{s:?} is not a time-zone name (like America/Phoenix)")));
+            return Err(FieldError::new("", format!("{} is not a time-zone name (like America/Phoenix)", quoted(s))));
         }
         Ok(Self(s.to_owned()))
     }

@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use crate::access::UserName;
 use crate::codes::LanguageCode;
 use crate::error::FieldError;
-use crate::parse::{Ctx, Obj, Record, describe, string, user, whole_number, word_enum};
+use crate::parse::{Ctx, Obj, Record, describe, quoted, string, user, whole_number, word_enum};
 use crate::text::{Text, Timestamp};
 
 word_enum!(
@@ -153,7 +153,7 @@ impl Record for Screening {
             instrument: o.req("instrument", |v| {
                 let s = string(v)?.trim();
                 if !instrument::is_id(s) {
-                    return Err(FieldError::new("", format!("{s:?} is not a screening instrument id")));
+                    return Err(FieldError::new("", format!("{} is not a screening instrument id", quoted(s))));
                 }
                 Ok(s.to_owned())
             })?,

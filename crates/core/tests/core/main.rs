@@ -1,0 +1,10 @@
+//! Integration tests of `waystation-core`: the examples parse and survive the
+//! trip through operations and the merge, bad input is refused naming its
+//! field, screenings compute their results, and the merge is deterministic
+//! (property tests).
+
+mod examples;
+mod merge_props;
+mod parsing;
+mod screening;
+mod support;

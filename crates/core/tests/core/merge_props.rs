@@ -1,0 +1,240 @@
+//! The merge is a function of the *set* of operations: property tests over
+//! random operation sets (several cases, fields, items and devices;
+//! concurrent writes, supersede chains, adds and removes, duplicates).
+
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use waystation_core::{
+    CaseId, CaseState, CaseView, Change, DeviceId, FieldKey, FieldPath, Hlc, ItemId, ListKind, OpId, Operation, OrgId,
+    Sensitivity, UserName,
+};
+
+const FIELDS: [&str; 3] = ["child.given_name", "status", "encounter.place"];
+const ITEM_FIELDS: [&str; 2] = ["status", "reason"];
+
+/// One generated operation, before ids are assigned.
+#[derive(Debug, Clone)]
+enum Spec {
+    Set { field: usize, value: u8, supersedes: u8 },
+    Add { item: usize, value: u8 },
+    SetItem { item: usize, field: usize, value: u8, supersedes: u8 },
+    Remove { item: usize },
+    Share { org: usize },
+}
+
+fn spec() -> impl Strategy<Value = (usize, usize, u64, Spec)> {
+    let kind = prop_oneof![
+        4 => (0..FIELDS.len(), 0u8..3, any::<u8>()).prop_map(|(field, value, supersedes)| Spec::Set { field, value, supersedes }),
+        2 => (0..3usize, 0u8..3).prop_map(|(item, value)| Spec::Add { item, value }),
+        2 => (0..3usize, 0..ITEM_FIELDS.len(), 0u8..3, any::<u8>())
+            .prop_map(|(item, field, value, supersedes)| Spec::SetItem { item, field, value, supersedes }),
+        1 => (0..3usize).prop_map(|item| Spec::Remove { item }),
+        1 => (0..2usize).prop_map(|org| Spec::Share { org }),
+    ];
+    // case, device, wall clock (small, so ties happen), what
+    (0..2usize, 0..3usize, 0u64..12, kind)
+}
+
+fn case(n: usize) -> CaseId {
+    CaseId::from_u128(0xca5e_0000 + n as u128)
+}
+
+fn item(n: usize) -> ItemId {
+    ItemId::from_u128(0x17e0_0000 + n as u128)
+}
+
+/// Build operations from specs: a write supersedes a subset (chosen by the
+/// mask) of the earlier writes of its register, which yields chains,
+/// concurrent writes and forks.
+fn build(specs: &[(usize, usize, u64, Spec)]) -> Vec<Operation> {
+    let mut ops: Vec<Operation> = Vec::new();
+    let mut writes: BTreeMap<(usize, String), Vec<OpId>> = BTreeMap::new();
+    let mut counters: BTreeMap<(usize, u64), u32> = BTreeMap::new();
+    for (n, (c, d, wall, spec)) in specs.iter().enumerate() {
+        let device = DeviceId::from_u128(0xde00 + *d as u128);
+        let counter = counters.entry((*d, *wall)).or_default();
+        *counter += 1;
+        let hlc = Hlc { wall_ms: *wall, counter: *counter, device };
+        let id = OpId::from_u128(n as u128 + 1);
+        let pick = |key: String, mask: u8, writes: &mut BTreeMap<(usize, String), Vec<OpId>>| {
+            let earlier = writes.entry((*c, key)).or_default();
+            let chosen: Vec<OpId> =
+                earlier.iter().enumerate().filter(|(i, _)| mask & (1 << (i % 8)) != 0).map(|(_, id)| *id).collect();
+            earlier.push(id);
+            chosen
+        };
+        let change = match spec {
+            Spec::Set { field, value, supersedes } => Change::Set {
+                field: FieldPath::parse(FIELDS[*field]).unwrap(),
+                value: json!(format!("v{value}")),
+                supersedes: pick(FIELDS[*field].to_owned(), *supersedes, &mut writes),
+            },
+            Spec::Add { item: i, value } => {
+                let mut m = Map::new();
+                m.insert("status".into(), json!(format!("a{value}")));
+                m.insert("to".into(), json!("medical"));
+                Change::AddItem { list: ListKind::Referrals, item: item(*i), value: m }
+            }
+            Spec::SetItem { item: i, field, value, supersedes } => Change::SetItemField {
+                list: ListKind::Referrals,
+                item: item(*i),
+                field: ITEM_FIELDS[*field].to_owned(),
+                value: json!(format!("s{value}")),
+                supersedes: pick(format!("{i}/{}", ITEM_FIELDS[*field]), *supersedes, &mut writes),
+            },
+            Spec::Remove { item: i } => Change::RemoveItem { list: ListKind::Referrals, item: item(*i) },
+            Spec::Share { org } => Change::Share { org: OrgId::parse("org", &format!("ngo-{org}")).unwrap() },
+        };
+        let user = UserName::parse("user", &format!("user{d}")).unwrap();
+        ops.push(Operation { id, case_id: case(*c), hlc, device, user, class: Sensitivity::General, change });
+    }
+    ops
+}
+
+/// Every case's view, from operations in the given order.
+fn views(ops: &[Operation]) -> BTreeMap<CaseId, CaseView> {
+    let mut states: BTreeMap<CaseId, CaseState> = BTreeMap::new();
+    for op in ops {
+        states.entry(op.case_id).or_insert_with(|| CaseState::new(op.case_id)).apply(op.clone()).unwrap();
+    }
+    states.into_iter().map(|(id, s)| (id, s.view().unwrap())).collect()
+}
+
+fn ops_and_shuffle() -> impl Strategy<Value = (Vec<Operation>, Vec<Operation>)> {
+    prop::collection::vec(spec(), 1..40).prop_flat_map(|specs| {
+        let ops = build(&specs);
+        let n = ops.len();
+        let shuffled = (Just(ops.clone()), prop::collection::vec(0..n, 0..n))
+            .prop_map(|(ops, dups)| {
+                let mut all = ops.clone();
+                all.extend(dups.into_iter().map(|i| ops[i].clone()));
+                all
+            })
+            .prop_shuffle();
+        (Just(ops), shuffled)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_order_and_any_duplication_gives_the_same_views((ops, shuffled) in ops_and_shuffle()) {
+        prop_assert_eq!(views(&ops), views(&shuffled));
+    }
+
+    #[test]
+    fn a_write_superseding_the_frontier_resolves_every_conflict_of_its_field(
+        (ops, _) in ops_and_shuffle(), field in 0..FIELDS.len(),
+    ) {
+        let c = ops[0].case_id;
+        let mine: Vec<Operation> = ops.iter().filter(|o| o.case_id == c).cloned().collect();
+        let mut state = CaseState::from_ops(&mine).unwrap();
+        let key = FieldKey::Case { field: FIELDS[field].to_owned() };
+        let device = DeviceId::from_u128(0xde99);
+        let resolution = Operation {
+            id: OpId::from_u128(10_000),
+            case_id: c,
+            // Even a write whose clock is *older* than the others resolves them: it saw them.
+            hlc: Hlc { wall_ms: 0, counter: 0, device },
+            device,
+            user: UserName::parse("user", "supervisor").unwrap(),
+            class: Sensitivity::General,
+            change: Change::Set {
+                field: FieldPath::parse(FIELDS[field]).unwrap(),
+                value: json!("chosen"),
+                supersedes: state.frontier(&key),
+            },
+        };
+        state.apply(resolution).unwrap();
+        let view = state.view().unwrap();
+        prop_assert!(view.conflicts.iter().all(|k| k.key != key));
+        prop_assert_eq!(field_value(&view, FIELDS[field]), Some(json!("chosen")));
+    }
+
+    #[test]
+    fn concurrent_writes_of_different_values_are_a_conflict_holding_both(
+        a in 0u64..100, b in 0u64..100, base in prop::bool::ANY,
+    ) {
+        let mut ops = Vec::new();
+        let c = case(0);
+        let mut seen = Vec::new();
+        if base {
+            ops.push(set_op(1, c, 1, 0, "status", "open", vec![]));
+            seen.push(OpId::from_u128(1));
+        }
+        ops.push(set_op(2, c, 2, a, "status", "referred", seen.clone()));
+        ops.push(set_op(3, c, 3, b, "status", "closed", seen));
+        let view = CaseState::from_ops(&ops).unwrap().view().unwrap();
+        prop_assert_eq!(view.conflicts.len(), 1);
+        let values: Vec<&Value> = view.conflicts[0].values.iter().map(|v| &v.value).collect();
+        prop_assert!(values.contains(&&json!("referred")) && values.contains(&&json!("closed")));
+        prop_assert_eq!(values.len(), 2, "the superseded base write is not part of the conflict");
+        // The field shows the later clock (device breaks a tie), the conflict keeps the other.
+        let winner = if (a, 2) > (b, 3) { "referred" } else { "closed" };
+        prop_assert_eq!(field_value(&view, "status"), Some(json!(winner)));
+    }
+
+    #[test]
+    fn removal_wins_over_any_edit_in_any_order(
+        add_wall in 0u64..50, edit_wall in 0u64..50, remove_wall in 0u64..50, order in Just(()).prop_perturb(|_, mut r| {
+            let mut v = vec![0usize, 1, 2];
+            for i in (1..3).rev() { v.swap(i, r.random_range(0..=i)); }
+            v
+        }),
+    ) {
+        let c = case(0);
+        let d = DeviceId::from_u128(0xde01);
+        let mk = |id: u128, wall: u64, change: Change| Operation {
+            id: OpId::from_u128(id), case_id: c, hlc: Hlc { wall_ms: wall, counter: id as u32, device: d }, device: d,
+            user: UserName::parse("user", "user1").unwrap(), class: Sensitivity::General, change,
+        };
+        let mut m = Map::new();
+        m.insert("to".into(), json!("medical"));
+        let ops = [
+            mk(1, add_wall, Change::AddItem { list: ListKind::Referrals, item: item(0), value: m }),
+            mk(2, edit_wall, Change::SetItemField {
+                list: ListKind::Referrals, item: item(0), field: "status".into(), value: json!("sent"), supersedes: vec![],
+            }),
+            mk(3, remove_wall, Change::RemoveItem { list: ListKind::Referrals, item: item(0) }),
+        ];
+        let ordered: Vec<Operation> = order.iter().map(|i| ops[*i].clone()).collect();
+        let view = CaseState::from_ops(&ordered).unwrap().view().unwrap();
+        prop_assert_eq!(&view.document["referrals"], &json!([]));
+        prop_assert!(view.conflicts.is_empty());
+    }
+}
+
+fn set_op(id: u128, c: CaseId, device: u128, wall: u64, field: &str, value: &str, supersedes: Vec<OpId>) -> Operation {
+    let device = DeviceId::from_u128(device);
+    Operation {
+        id: OpId::from_u128(id),
+        case_id: c,
+        hlc: Hlc { wall_ms: wall, counter: 0, device },
+        device,
+        user: UserName::parse("user", "user1").unwrap(),
+        class: Sensitivity::General,
+        change: Change::Set { field: FieldPath::parse(field).unwrap(), value: json!(value), supersedes },
+    }
+}
+
+fn field_value(view: &CaseView, path: &str) -> Option<Value> {
+    let mut at = &view.document;
+    for seg in path.split('.') {
+        at = at.get(seg)?;
+    }
+    Some(at.clone())
+}
+
+#[test]
+fn duplicates_of_an_operation_count_once() {
+    let ops = build(&[(0, 0, 1, Spec::Set { field: 0, value: 1, supersedes: 0 })]);
+    let mut state = CaseState::from_ops(&ops).unwrap();
+    assert!(!state.apply(ops[0].clone()).unwrap());
+    assert_eq!(state.view().unwrap().op_count, 1);
+    let mut changed = ops[0].clone();
+    changed.change =
+        Change::Set { field: FieldPath::parse("status").unwrap(), value: json!("closed"), supersedes: vec![] };
+    assert!(state.apply(changed).is_err(), "same id, other content is refused");
+}
