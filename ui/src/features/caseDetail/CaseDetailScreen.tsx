@@ -1,0 +1,152 @@
+import { useEffect, useState, type ReactNode } from "react";
+import type { CaseDetail, CaseId } from "../../bindings";
+import { CommandAlert } from "../../components/ErrorSummary";
+import { useNow } from "../../components/useNow";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { MessageKey } from "../../i18n/translate";
+import { call, CommandFailure } from "../../ipc";
+import { CustodyClockView } from "../cases/CustodyClockView";
+import { useErrorText } from "../errors";
+import { Conflicts } from "./Conflicts";
+import { Notes } from "./Notes";
+import { Timeline } from "./Timeline";
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="summary__row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => void }) {
+  const { t, dateTime, date } = useI18n();
+  const errorText = useErrorText();
+  const now = useNow();
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    call("case_get", { id }).then(setDetail, (e: CommandFailure) => setFailure(errorText(e.error)));
+  }, [id, errorText]);
+
+  const back = (
+    <button type="button" className="link-button back" onClick={onBack}>
+      ← {t("detail.back")}
+    </button>
+  );
+  if (!detail) {
+    return (
+      <section>
+        {back}
+        <CommandAlert message={failure} />
+        {failure ? null : <p>{t("common.loading")}</p>}
+      </section>
+    );
+  }
+  const d = detail.document;
+  const c = d.child ?? {};
+  const e = d.encounter ?? {};
+  const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
+  const name = [c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed");
+  const s = d.screening;
+  return (
+    <article aria-labelledby="case-title" className="case-detail">
+      {back}
+      <div className="page-head">
+        <h1 id="case-title" tabIndex={-1}>
+          {name}
+        </h1>
+        <span className={`tag tag--status-${d.status ?? "open"}`}>{t(`status.${d.status ?? "open"}`)}</span>
+      </div>
+      <CustodyClockView clock={detail.clock} now={now} />
+      <Conflicts detail={detail} onResolved={setDetail} />
+      <div className="columns">
+        <section aria-labelledby="child-title" className="panel">
+          <h2 id="child-title">{t("intake.step.child")}</h2>
+          <dl className="summary">
+            <Row label={t("intake.child.aliases")}>{(c.aliases ?? []).join(", ") || "—"}</Row>
+            <Row label={t("intake.review.age")}>
+              {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age != null ? t("intake.review.estimated", { age: c.estimated_age }) : "—"}
+              {c.age_method ? ` (${en("enum.ageMethod", c.age_method)})` : ""}
+            </Row>
+            <Row label={t("intake.child.sex")}>{en("enum.sex", c.sex)}</Row>
+            <Row label={t("intake.child.nationalities")}>{(c.nationalities ?? []).join(", ") || "—"}</Row>
+            <Row label={t("intake.child.languages")}>{(c.languages ?? []).join(", ") || "—"}</Row>
+          </dl>
+        </section>
+        <section aria-labelledby="encounter-title" className="panel">
+          <h2 id="encounter-title">{t("intake.step.encounter")}</h2>
+          <dl className="summary">
+            <Row label={t("intake.encounter.occurredAt")}>{e.occurred_at ? dateTime(e.occurred_at) : "—"}</Row>
+            <Row label={t("intake.encounter.station")}>{[e.station, e.place].filter(Boolean).join(" · ") || "—"}</Row>
+            <Row label={t("intake.encounter.type")}>{en("enum.encounterType", e.type)}</Row>
+            <Row label={t("intake.encounter.accompanied")}>{en("enum.accompanied", e.accompanied)}</Row>
+            <Row label={t("intake.encounter.narrative")}>{e.narrative || "—"}</Row>
+            <Row label={t("intake.step.adults")}>
+              {(d.adults ?? []).map((a) => `${a.name} (${a.claimed_relationship})`).join("; ") || "—"}
+            </Row>
+          </dl>
+        </section>
+      </div>
+      <section aria-labelledby="screening-title" className="panel">
+        <h2 id="screening-title">{t("intake.step.screening")}</h2>
+        {s ? (
+          <dl className="summary">
+            <Row label={t("screening.instrument")}>{`${s.instrument_id} v${s.instrument_version}`}</Row>
+            <Row label={t("screening.language")}>{s.language}</Row>
+            <Row label={t("screening.indicators")}>
+              {t("detail.screening.yesCount", {
+                yes: Object.values(s.answers).filter((a) => a === "yes").length,
+                total: Object.keys(s.answers).length,
+              })}
+            </Row>
+            {s.contiguous ? (
+              <Row label={t("screening.contiguous")}>
+                <ul className="plain">
+                  {Object.entries(s.contiguous).map(([k, v]) => (
+                    <li key={k}>
+                      <strong>{k}</strong>: {t(`enum.answer.${v.answer}`)} — {v.rationale}
+                    </li>
+                  ))}
+                </ul>
+              </Row>
+            ) : null}
+          </dl>
+        ) : (
+          <p className="tag tag--needsScreening">{t("cases.flag.needsScreening")}</p>
+        )}
+      </section>
+      <section aria-labelledby="referrals-title" className="panel">
+        <h2 id="referrals-title">{t("intake.referrals.title")}</h2>
+        {(d.referrals ?? []).length ? (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("intake.referrals.to")}</th>
+                <th scope="col">{t("detail.referral.status")}</th>
+                <th scope="col">{t("detail.referral.drafted")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(d.referrals ?? []).map((r) => (
+                <tr key={r.id}>
+                  <td>{en("enum.referralTo", r.to)}</td>
+                  <td>
+                    <span className={`tag tag--ref-${r.status}`}>{t(`enum.referralStatus.${r.status}`)}</span>
+                  </td>
+                  <td>{dateTime(r.drafted_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">{t("detail.referral.none")}</p>
+        )}
+      </section>
+      <Notes detail={detail} onChanged={setDetail} />
+      <Timeline entries={detail.timeline} />
+    </article>
+  );
+}

@@ -1,0 +1,73 @@
+import { useState } from "react";
+import type { CaseDetail, CaseId, Conflict, FieldKey, JsonValue } from "../../bindings";
+import { CommandAlert } from "../../components/ErrorSummary";
+import { useI18n } from "../../i18n/I18nProvider";
+import { call, CommandFailure } from "../../ipc";
+import { useErrorText } from "../errors";
+
+export const keyPath = (k: FieldKey) => (k.in === "case" ? k.field : `${k.list}/${k.item}/${k.field}`);
+
+/** A JSON value as a person reads it. */
+export function showValue(v: JsonValue): string {
+  if (v === null) return "—";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map(showValue).join(", ");
+  return JSON.stringify(v);
+}
+
+function ConflictChoice({ id, conflict, onResolved }: { id: CaseId; conflict: Conflict; onResolved: (c: CaseDetail) => void }) {
+  const { t, dateTime } = useI18n();
+  const errorText = useErrorText();
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const name = `conflict-${keyPath(conflict.key).replace(/[^A-Za-z0-9_-]+/g, "-")}`;
+  const choose = async () => {
+    const v = chosen === null ? undefined : conflict.values[chosen];
+    if (!v) {
+      setFailure(t("detail.conflict.pick"));
+      return;
+    }
+    try {
+      onResolved(await call("case_resolve_conflict", { id, key: conflict.key, value: v.value }));
+    } catch (e) {
+      setFailure(errorText((e as CommandFailure).error));
+    }
+  };
+  return (
+    <fieldset className="fieldset card conflict">
+      <legend className="legend">{t("detail.conflict.field", { field: keyPath(conflict.key) })}</legend>
+      <CommandAlert message={failure} />
+      <div className="choices">
+        {conflict.values.map((v, i) => (
+          <div className="choice" key={v.op}>
+            <input className="choice__input" type="radio" id={`${name}-${i}`} name={name} checked={chosen === i} onChange={() => setChosen(i)} />
+            <label className="choice__label" htmlFor={`${name}-${i}`}>
+              <strong>{showValue(v.value)}</strong>
+              <span className="muted">
+                {" "}
+                {t("detail.conflict.by", { user: v.user, device: v.device.slice(-8), when: dateTime(v.hlc.wall_ms) })}
+              </span>
+            </label>
+          </div>
+        ))}
+      </div>
+      <button type="button" className="button" onClick={() => void choose()}>
+        {t("detail.conflict.keep")}
+      </button>
+    </fieldset>
+  );
+}
+
+export function Conflicts({ detail, onResolved }: { detail: CaseDetail; onResolved: (c: CaseDetail) => void }) {
+  const { t } = useI18n();
+  if (!detail.conflicts.length) return null;
+  return (
+    <section aria-labelledby="conflicts-title" className="panel panel--conflict">
+      <h2 id="conflicts-title">{t("detail.conflicts", { count: detail.conflicts.length })}</h2>
+      <p className="hint">{t("detail.conflictsHint")}</p>
+      {detail.conflicts.map((c) => (
+        <ConflictChoice key={keyPath(c.key)} id={detail.id} conflict={c} onResolved={onResolved} />
+      ))}
+    </section>
+  );
+}

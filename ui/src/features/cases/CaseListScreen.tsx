@@ -1,0 +1,150 @@
+import { useEffect, useMemo, useState } from "react";
+import type { CaseId, CaseSummary } from "../../bindings";
+import { CommandAlert } from "../../components/ErrorSummary";
+import { useNow } from "../../components/useNow";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { MessageKey } from "../../i18n/translate";
+import { call, CommandFailure } from "../../ipc";
+import { useErrorText } from "../errors";
+import { CustodyClockView } from "./CustodyClockView";
+import { FILTERS, visibleCases, type CaseFilter } from "./filterCases";
+import { useCaseSearch } from "./useCaseSearch";
+
+const FILTER_LABEL: Record<CaseFilter, MessageKey> = {
+  deadline_near: "cases.filter.deadlineNear",
+  needs_screening: "cases.filter.needsScreening",
+  referral_pending: "cases.filter.referralPending",
+  conflict: "cases.filter.conflict",
+};
+
+function Flags({ c }: { c: CaseSummary }) {
+  const { t } = useI18n();
+  const flags: MessageKey[] = [];
+  if (c.needs_screening) flags.push("cases.flag.needsScreening");
+  if (c.referral_pending) flags.push("cases.flag.referralPending");
+  if (c.has_conflict) flags.push("cases.flag.conflict");
+  if (!flags.length) return null;
+  return (
+    <ul className="tags">
+      {flags.map((f) => (
+        <li key={f} className={`tag tag--${f.split(".").pop()}`}>
+          {t(f)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) => void; onNewIntake: () => void }) {
+  const { t, dateTime } = useI18n();
+  const errorText = useErrorText();
+  const now = useNow();
+  const [cases, setCases] = useState<CaseSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [filters, setFilters] = useState<Set<CaseFilter>>(new Set());
+  const [query, setQuery] = useState("");
+  const search = useCaseSearch(query);
+
+  useEffect(() => {
+    call("case_list").then(setCases, (e: CommandFailure) => setError(errorText(e.error)));
+  }, [errorText]);
+
+  const rows = useMemo(() => (cases ? visibleCases(cases, filters, search.hits, now) : []), [cases, filters, search.hits, now]);
+  const toggle = (f: CaseFilter) =>
+    setFilters((old) => {
+      const next = new Set(old);
+      if (next.has(f)) next.delete(f);
+      else next.add(f);
+      return next;
+    });
+
+  return (
+    <section aria-labelledby="cases-title">
+      <div className="page-head">
+        <h1 id="cases-title" tabIndex={-1}>
+          {t("cases.title")}
+        </h1>
+        <button type="button" className="button" onClick={onNewIntake}>
+          {t("cases.newIntake")}
+        </button>
+      </div>
+      <CommandAlert message={error} />
+      <div className="toolbar">
+        <div className="form-group search">
+          <label className="label" htmlFor="case-search">
+            {t("cases.search")}
+          </label>
+          <div className="hint" id="case-search--hint">
+            {t("cases.searchHint")}
+          </div>
+          <input
+            id="case-search"
+            className="input"
+            type="search"
+            value={query}
+            aria-describedby="case-search--hint"
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </div>
+        <fieldset className="fieldset filters">
+          <legend className="legend">{t("cases.filters")}</legend>
+          <div className="choices choices--inline">
+            {FILTERS.map((f) => (
+              <div className="choice" key={f}>
+                <input
+                  className="choice__input"
+                  type="checkbox"
+                  id={`filter-${f}`}
+                  checked={filters.has(f)}
+                  onChange={() => toggle(f)}
+                />
+                <label className="choice__label" htmlFor={`filter-${f}`}>
+                  {t(FILTER_LABEL[f])}
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+      </div>
+      {search.failed ? <CommandAlert message={t("cases.searchFailed")} /> : null}
+      <p className="result-count" aria-live="polite">
+        {cases === null ? t("common.loading") : t("cases.count", { shown: rows.length, total: cases.length })}
+      </p>
+      {rows.length ? (
+        <table className="table case-table">
+          <caption className="sr-only">{t("cases.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("cases.col.child")}</th>
+              <th scope="col">{t("cases.col.encounter")}</th>
+              <th scope="col">{t("cases.col.clock")}</th>
+              <th scope="col">{t("cases.col.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id}>
+                <th scope="row">
+                  <button type="button" className="link-button" onClick={() => onOpen(c.id)}>
+                    {[c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed")}
+                  </button>
+                  <Flags c={c} />
+                </th>
+                <td>
+                  <div>{c.station}</div>
+                  <div className="muted">{c.encounter_at ? dateTime(c.encounter_at) : ""}</div>
+                </td>
+                <td>
+                  <CustodyClockView clock={c.clock} now={now} />
+                </td>
+                <td>{t(`status.${c.status}` as MessageKey)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : cases !== null ? (
+        <p className="empty">{t(query.trim() || filters.size ? "cases.noMatch" : "cases.empty")}</p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import type { CaseId, CaseSummary } from "../../bindings";
+import { isDeadlineNear, readClock } from "./custodyClock";
+
+export const FILTERS = ["deadline_near", "needs_screening", "referral_pending", "conflict"] as const;
+export type CaseFilter = (typeof FILTERS)[number];
+
+function matches(c: CaseSummary, f: CaseFilter, now: number): boolean {
+  switch (f) {
+    case "deadline_near":
+      return isDeadlineNear(c.clock, now);
+    case "needs_screening":
+      return c.needs_screening;
+    case "referral_pending":
+      return c.referral_pending;
+    case "conflict":
+      return c.has_conflict;
+  }
+}
+
+/** Earliest unmet deadline, for ordering the most urgent case first. */
+function urgency(c: CaseSummary, now: number): number {
+  if (!c.clock) return Number.POSITIVE_INFINITY;
+  const open = readClock(c.clock, now).deadlines.filter((d) => d.state !== "met");
+  return open.length ? Math.min(...open.map((d) => d.remainingMs)) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The rows to show: every active filter must match (they narrow), and when a
+ * search ran, only its hits, in its order (best first). Without a search the most
+ * urgent deadline comes first.
+ */
+export function visibleCases(
+  cases: CaseSummary[],
+  filters: ReadonlySet<CaseFilter>,
+  searchHits: CaseId[] | null,
+  now: number,
+): CaseSummary[] {
+  const pass = (c: CaseSummary) => [...filters].every((f) => matches(c, f, now));
+  if (searchHits) {
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    return searchHits.flatMap((id) => {
+      const c = byId.get(id);
+      return c && pass(c) ? [c] : [];
+    });
+  }
+  return cases.filter(pass).sort((a, b) => urgency(a, now) - urgency(b, now));
+}

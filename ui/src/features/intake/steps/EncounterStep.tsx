@@ -1,0 +1,62 @@
+import { RadioGroup } from "../../../components/choices";
+import { TextArea, TextField } from "../../../components/inputs";
+import { domId } from "../../../components/problem";
+import { useI18n } from "../../../i18n/I18nProvider";
+import { ACCOMPANIED, ENCOUNTER_TYPES, options } from "../options";
+import type { StepProps } from "./stepProps";
+
+export function EncounterStep({ draft, set, problems }: StepProps) {
+  const { t } = useI18n();
+  const e = draft.encounter;
+  const put = (patch: Partial<typeof e>) => set((d) => ({ ...d, encounter: { ...d.encounter, ...patch } }));
+  return (
+    <>
+      <TextField
+        id={domId("encounter.occurred_at")}
+        label={t("intake.encounter.occurredAt")}
+        hint={t("intake.encounter.occurredAtHint")}
+        type="datetime-local"
+        width="medium"
+        value={e.occurred_at}
+        onChange={(v) => put({ occurred_at: v })}
+        error={problems["encounter.occurred_at"]}
+        required
+      />
+      <TextField
+        id={domId("encounter.station")}
+        label={t("intake.encounter.station")}
+        hint={t("intake.encounter.stationHint")}
+        width="medium"
+        value={e.station}
+        onChange={(v) => put({ station: v })}
+        error={problems["encounter.station"]}
+        required
+      />
+      <TextField id={domId("encounter.place")} label={t("intake.encounter.place")} value={e.place} onChange={(v) => put({ place: v })} />
+      <RadioGroup
+        id={domId("encounter.type")}
+        legend={t("intake.encounter.type")}
+        value={e.type}
+        onChange={(v) => put({ type: v })}
+        options={options(t, "enum.encounterType", ENCOUNTER_TYPES)}
+        error={problems["encounter.type"]}
+      />
+      <RadioGroup
+        id={domId("encounter.accompanied")}
+        legend={t("intake.encounter.accompanied")}
+        value={e.accompanied}
+        onChange={(v) => put({ accompanied: v })}
+        options={options(t, "enum.accompanied", ACCOMPANIED)}
+        error={problems["encounter.accompanied"]}
+      />
+      <TextArea
+        id={domId("encounter.narrative")}
+        label={t("intake.encounter.narrative")}
+        hint={t("intake.encounter.narrativeHint")}
+        rows={5}
+        value={e.narrative}
+        onChange={(v) => put({ narrative: v })}
+      />
+    </>
+  );
+}

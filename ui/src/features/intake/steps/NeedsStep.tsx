@@ -1,0 +1,64 @@
+import { CheckboxGroup } from "../../../components/choices";
+import { SelectField, TextArea } from "../../../components/inputs";
+import { domId } from "../../../components/problem";
+import { useI18n } from "../../../i18n/I18nProvider";
+import type { ReferralDraft } from "../draft";
+import { NEEDS, options, REFERRAL_TO } from "../options";
+import { newKey } from "./newKey";
+import type { StepProps } from "./stepProps";
+
+export function NeedsStep({ draft, set, problems }: StepProps) {
+  const { t } = useI18n();
+  const put = (i: number, patch: Partial<ReferralDraft>) =>
+    set((d) => ({ ...d, referrals: d.referrals.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
+  const add = () => {
+    set((d) => ({ ...d, referrals: [...d.referrals, { key: newKey(), to: "", note: "" }] }));
+    window.setTimeout(() => document.getElementById(domId(`referrals.${draft.referrals.length}.to`))?.focus(), 0);
+  };
+  return (
+    <>
+      <CheckboxGroup
+        id={domId("immediate_needs")}
+        legend={t("intake.needs.legend")}
+        hint={t("intake.needs.hint")}
+        value={draft.needs}
+        onChange={(v) => set((d) => ({ ...d, needs: v }))}
+        options={options(t, "enum.need", NEEDS)}
+      />
+      <h3>{t("intake.referrals.title")}</h3>
+      <p className="hint">{t("intake.referrals.hint")}</p>
+      {draft.referrals.map((r, i) => (
+        <fieldset className="fieldset card" key={r.key}>
+          <legend className="legend">{t("intake.referrals.n", { n: i + 1 })}</legend>
+          <SelectField
+            id={domId(`referrals.${i}.to`)}
+            label={t("intake.referrals.to")}
+            value={r.to}
+            onChange={(v) => put(i, { to: v })}
+            options={options(t, "enum.referralTo", REFERRAL_TO)}
+            placeholder={t("intake.referrals.toPlaceholder")}
+            error={problems[`referrals.${i}.to`]}
+            required
+          />
+          <TextArea
+            id={domId(`referrals.${i}.note`)}
+            label={t("intake.referrals.note")}
+            rows={2}
+            value={r.note}
+            onChange={(v) => put(i, { note: v })}
+          />
+          <button
+            type="button"
+            className="button button--secondary"
+            onClick={() => set((d) => ({ ...d, referrals: d.referrals.filter((_, j) => j !== i) }))}
+          >
+            {t("intake.referrals.remove", { n: i + 1 })}
+          </button>
+        </fieldset>
+      ))}
+      <button type="button" className="button button--outline" onClick={add}>
+        {t("intake.referrals.add")}
+      </button>
+    </>
+  );
+}

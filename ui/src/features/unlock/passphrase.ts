@@ -1,0 +1,22 @@
+import { problem, type Problems } from "../../components/problem";
+
+/** The device rules (CJIS 5.13): at least 10 characters. */
+export const MIN_PASSPHRASE = 10;
+
+/** Problems with a new passphrase and its confirmation, keyed by field path. */
+export function validateNewPassphrase(next: string, confirm: string, field = "passphrase"): Problems {
+  const p: Problems = {};
+  if (!next) p[field] = problem("pass.err.required");
+  else if ([...next].length < MIN_PASSPHRASE) p[field] = problem("pass.err.short", { min: MIN_PASSPHRASE });
+  if (next && confirm !== next) p[`${field}_confirm`] = problem("pass.err.mismatch");
+  return p;
+}
+
+const USER = /^[a-z0-9._-]{1,64}$/;
+
+export function validateUserName(user: string): Problems {
+  const u = user.trim();
+  if (!u) return { user: problem("unlock.err.userRequired") };
+  if (!USER.test(u)) return { user: problem("unlock.err.userFormat") };
+  return {};
+}

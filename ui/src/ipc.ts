@@ -1,0 +1,53 @@
+/**
+ * The one door to the desktop shell. Every command goes through `call`, typed by
+ * the map in `bindings/commands.ts`; every failure arrives as a `CommandFailure`
+ * holding the shell's `{code, message}` so screens branch on `code`.
+ */
+import { invoke } from "@tauri-apps/api/core";
+import type { ArgsOf, CommandError, CommandName, ResultOf } from "./bindings";
+
+/** A command that failed, with the shell's error. */
+export class CommandFailure extends Error {
+  readonly error: CommandError;
+  constructor(error: CommandError) {
+    super(error.message);
+    this.name = "CommandFailure";
+    this.error = error;
+  }
+  get code() {
+    return this.error.code;
+  }
+}
+
+/** Turn whatever `invoke` rejected with into a `CommandError`. */
+export function toCommandError(raw: unknown): CommandError {
+  if (raw instanceof CommandFailure) return raw.error;
+  if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
+    const r = raw as Record<string, unknown>;
+    if (typeof r.code === "string" && typeof r.message === "string") return raw as CommandError;
+  }
+  const message = raw instanceof Error ? raw.message : typeof raw === "string" ? raw : "unknown error";
+  return { code: "internal", message };
+}
+
+const lockedListeners = new Set<() => void>();
+
+/** Be told when any command answers that the store is locked (the shell's idle
+ * lock, or a remote lock): the app then shows the unlock screen. */
+export function onStoreLocked(listener: () => void): () => void {
+  lockedListeners.add(listener);
+  return () => lockedListeners.delete(listener);
+}
+
+type CallArgs<C extends CommandName> = keyof ArgsOf<C> extends never ? [] : [ArgsOf<C>];
+
+/** Call a command of the shell. Rejects with a `CommandFailure`. */
+export async function call<C extends CommandName>(cmd: C, ...args: CallArgs<C>): Promise<ResultOf<C>> {
+  try {
+    return (await invoke(cmd, args[0] ?? {})) as ResultOf<C>;
+  } catch (raw) {
+    const error = toCommandError(raw);
+    if (error.code === "locked") lockedListeners.forEach((l) => l());
+    throw new CommandFailure(error);
+  }
+}
