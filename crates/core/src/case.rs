@@ -173,7 +173,22 @@ impl NewCase {
     /// Parse a case document with an explicit `today` (dates after tomorrow
     /// are "in the future") and screening catalog.
     pub fn parse_with(v: &Value, today: NaiveDate, catalog: &Catalog) -> Result<Self, FieldError> {
-        let ctx = Ctx { today, whole: true };
+        Self::read(v, Ctx { today, whole: true }, catalog)
+    }
+
+    /// Read a merged case document (`CaseView::document`) leniently: every
+    /// field is still checked on its own (each was checked when it was
+    /// written), but rules between fields are not applied, nor "not in the
+    /// future" (devices' clocks differ), and a screening whose answers do not
+    /// fit its instrument version — possible after concurrent edits — is read
+    /// without a result. Concurrent edits can combine values that each were
+    /// valid; this reads them anyway, so that the custody clock and screens
+    /// always work on the merged state.
+    pub fn from_merged(v: &Value, catalog: &Catalog) -> Result<Self, FieldError> {
+        Self::read(v, Ctx { today: NaiveDate::MAX, whole: false }, catalog)
+    }
+
+    fn read(v: &Value, ctx: Ctx, catalog: &Catalog) -> Result<Self, FieldError> {
         let o = Obj::new(v, "a case", TOP)?;
         let id = match o.get("id") {
             Some(v) => CaseId::parse("id", string(v).map_err(|e| e.under("id"))?)?,
@@ -204,17 +219,34 @@ impl NewCase {
             outcomes: read_list(&o, id, ListKind::Outcomes, &ctx)?,
         };
         let met = case.encounter.occurred_at.get().date_naive();
-        if case.child.date_of_birth.is_some_and(|dob| dob > met) {
+        if ctx.whole && case.child.date_of_birth.is_some_and(|dob| dob > met) {
             return Err(FieldError::new("child.date_of_birth", "is after the encounter; check the date"));
         }
         if let Some(s) = &case.screening {
             let day = s.completed_at.or(s.started_at).map_or(met, |t| t.get().date_naive());
-            let result = s.evaluate(catalog, case.child.age_on(day), case.child.is_from_contiguous_country())?;
+            let result = s.evaluate(catalog, case.child.age_on(day), case.child.is_from_contiguous_country());
+            let result = match result {
+                Ok(r) => Some(r),
+                Err(e) if ctx.whole => return Err(e),
+                Err(_) => None,
+            };
             if let Some(s) = case.screening.as_mut() {
-                s.result = Some(result);
+                s.result = result;
             }
         }
         Ok(case)
+    }
+
+    /// The screening result to write to `screening.result` when the one in
+    /// `document` (a merged case document) is stale — after an edit of the
+    /// answers, the criteria, or the child's age or nationality. `None` when
+    /// it is current. The caller writes it with a `Set` that supersedes the
+    /// field's frontier.
+    pub fn stale_result(&self, document: &Value) -> Option<Value> {
+        let computed = self.screening.as_ref()?.result.as_ref()?;
+        let computed = serde_json::to_value(computed).expect("results serialize");
+        let stored = document.get("screening").and_then(|s| s.get("result"));
+        (stored != Some(&computed)).then_some(computed)
     }
 
     /// Whether the child is unaccompanied (no parent or legal guardian present).

@@ -47,4 +47,4 @@ pub use relief::{ReliefApplication, ReliefKind};
 pub use screening::{Answer, Catalog, CriterionAnswer, Instrument, Screening, ScreeningResult};
 pub use service::{Service, ServiceKind};
 pub use text::{Text, TimeZoneName, Timestamp};
-pub use validate::{validate_change, validate_field, validate_item, validate_item_field};
+pub use validate::{validate_change, validate_field, validate_item, validate_item_field, validate_operation};

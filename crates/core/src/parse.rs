@@ -194,10 +194,10 @@ pub(crate) trait Record: Sized {
     fn read(o: &Obj<'_>, ctx: &Ctx) -> Result<Self, FieldError>;
 }
 
-/// Parse a whole record.
+/// Parse a whole record (cross-field rules apply when `ctx.whole`).
 pub(crate) fn parse_record<R: Record>(v: &Value, ctx: &Ctx) -> Result<R, FieldError> {
     let o = Obj::new(v, R::WHAT, R::FIELDS)?;
-    R::read(&o, &Ctx { whole: true, ..*ctx })
+    R::read(&o, ctx)
 }
 
 /// Check one field of a record on its own, by the record's own rules.

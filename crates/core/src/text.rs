@@ -17,7 +17,7 @@ pub const LONG_TEXT_MAX: usize = 20_000;
 /// Free text that is not empty, has no surrounding spaces, and fits its
 /// limit. Single-line text holds no control characters; multi-line text
 /// may hold line breaks and tabs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Text(String);
 
@@ -122,7 +122,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// An IANA time-zone name (`America/Phoenix`, `America/Guatemala`, `UTC`).
 /// Checked for shape only: the zone database is not embedded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct TimeZoneName(String);
 

@@ -18,7 +18,7 @@ use crate::encounter::Encounter;
 use crate::error::FieldError;
 use crate::ids::ItemId;
 use crate::note::Note;
-use crate::op::{Change, FieldPath, ListKind};
+use crate::op::{Change, FieldPath, ListKind, Operation};
 use crate::outcome::Outcome;
 use crate::parse::{Ctx, Record, check_record_field, parse_record, string};
 use crate::referral::Referral;
@@ -119,12 +119,31 @@ pub fn validate_item_field_on(list: ListKind, field: &str, value: &Value, today:
 /// Check what a change carries by the case rules: the value of a `Set`, an
 /// added item, an item field. Creation, sharing and removal carry nothing to check.
 pub fn validate_change(change: &Change) -> Result<(), FieldError> {
+    validate_change_on(change, ctx().today)
+}
+
+/// [`validate_change`] with an explicit `today`.
+pub fn validate_change_on(change: &Change, today: NaiveDate) -> Result<(), FieldError> {
     match change {
-        Change::Set { field, value, .. } => validate_field(field, value),
-        Change::AddItem { list, value, .. } => validate_item(*list, value),
-        Change::SetItemField { list, field, value, .. } => validate_item_field(*list, field, value),
-        _ => Ok(()),
+        Change::Set { field, value, .. } => validate_field_on(field, value, today),
+        Change::AddItem { list, value, .. } => validate_item_on(*list, value, today),
+        Change::SetItemField { list, field, value, .. } => validate_item_field_on(*list, field, value, today),
+        Change::CreateCase { .. } | Change::Share { .. } | Change::RemoveItem { .. } => Ok(()),
     }
+}
+
+/// Check an operation made here or received from elsewhere: its envelope
+/// ([`Operation::validate`]) and what it carries, by the case rules.
+/// "Not in the future" is judged against the day of the operation's own
+/// clock, so that a device whose clock is behind still accepts what another
+/// device wrote. Errors about the change are named under `change`.
+pub fn validate_operation(op: &Operation) -> Result<(), FieldError> {
+    op.validate()?;
+    let written = i64::try_from(op.hlc.wall_ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or(NaiveDate::MAX, |t| t.date_naive());
+    validate_change_on(&op.change, written).map_err(|e| e.under("change"))
 }
 
 #[cfg(test)]

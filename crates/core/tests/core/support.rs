@@ -33,18 +33,19 @@ pub fn owner() -> OrgId {
     OrgId::parse("owner", "border-station-7").unwrap()
 }
 
-/// Stamp changes into operations from one device, clock ticking, as the store does.
+/// Stamp changes into operations from one device, its clock at the present time, as the store does.
 pub fn stamp(case: CaseId, changes: Vec<Change>) -> Vec<Operation> {
     let device = DeviceId::from_u128(0xd1);
     let mut clock = HlcClock::new(device);
     let user = UserName::parse("user", "agent.test").unwrap();
+    let now_ms = chrono::Utc::now().timestamp_millis() as u64;
     changes
         .into_iter()
         .enumerate()
         .map(|(i, change)| Operation {
             id: OpId::new(),
             case_id: case,
-            hlc: clock.tick(1_764_000_000_000 + i as u64),
+            hlc: clock.tick(now_ms + i as u64),
             device,
             user: user.clone(),
             class: change.inherent_class().unwrap_or(Sensitivity::General),
