@@ -1,0 +1,95 @@
+//! `case add`, `case import`, `case show`, `case list`.
+
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use waystation_core::{CaseId, NewCase};
+use waystation_store::Store;
+
+fn open(file: &Path) -> Result<Box<dyn Read>> {
+    if file == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    Ok(Box::new(f))
+}
+
+/// Save one case; print its id.
+pub fn add(store: &mut Store, file: &Path) -> Result<()> {
+    let mut text = String::new();
+    open(file)?.read_to_string(&mut text).with_context(|| format!("cannot read {}", file.display()))?;
+    let case = NewCase::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}; nothing was saved", file.display()))?;
+    let (id, changes) = case.into_changes(&store.owner_org().clone());
+    store.save_new_case(id, changes).context("nothing was saved")?;
+    println!("{id}");
+    Ok(())
+}
+
+/// Save many cases from JSON Lines. Every line is parsed before anything is
+/// saved, so a broken line saves nothing; then one transaction per batch.
+pub fn import(store: &mut Store, file: &Path, batch: usize) -> Result<()> {
+    if batch == 0 {
+        bail!("--batch must be at least 1");
+    }
+    let owner = store.owner_org().clone();
+    let mut cases = Vec::new();
+    for (n, line) in BufReader::new(open(file)?).lines().enumerate() {
+        let line = line.with_context(|| format!("{}: cannot read line {}", file.display(), n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case = NewCase::parse(&line)
+            .map_err(|e| anyhow::anyhow!("{} line {}: {e}; nothing was saved", file.display(), n + 1))?;
+        cases.push(case.into_changes(&owner));
+    }
+    if cases.is_empty() {
+        bail!("{} holds no case", file.display());
+    }
+    let total = cases.len();
+    let mut saved = 0usize;
+    let mut rest = cases.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<_> = rest.by_ref().take(batch).collect();
+        let n = chunk.len();
+        store.save_new_cases(chunk).with_context(|| {
+            format!("saving cases {}..{} of {total} failed; the {saved} before them were saved", saved + 1, saved + n)
+        })?;
+        saved += n;
+    }
+    println!("{saved}");
+    Ok(())
+}
+
+/// Print one case as JSON: the merged document, its owner and sharing, and any conflicts.
+pub fn show(store: &mut Store, id: &str) -> Result<()> {
+    let id = CaseId::parse("case id", id)?;
+    let Some(view) = store.case(id)? else {
+        bail!("case {id} is not in this store");
+    };
+    let mut out = serde_json::Map::new();
+    if let serde_json::Value::Object(doc) = &view.document {
+        out.extend(doc.clone());
+    }
+    out.insert("owner".into(), serde_json::to_value(&view.owner)?);
+    out.insert("shared_with".into(), serde_json::to_value(&view.shared_with)?);
+    out.insert("conflicts".into(), serde_json::to_value(&view.conflicts)?);
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// One line per case: id, status, name, encounter time.
+pub fn list(store: &mut Store) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for case in store.case_list()? {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            case.id,
+            case.status.as_deref().unwrap_or("open"),
+            case.name.as_deref().unwrap_or("(no name recorded)"),
+            case.encounter_at.as_deref().unwrap_or("-"),
+        )?;
+    }
+    Ok(())
+}
