@@ -2,6 +2,10 @@
 //! legal deadline stands, computed from the case and an injected `now`, so
 //! that it works offline and is tested without waiting.
 //!
+//! The clock runs from custody's start (the encounter, unless
+//! `custody.started_at` says otherwise); a child met through NGO outreach
+//! has no clock until a custody start is recorded.
+//!
 //! Deadlines (hours configurable in [`CustodyRules`]):
 //! - **screening** within 48 h of custody starting: the law requires it for a
 //!   child from a contiguous country; Waystation holds every child to it
@@ -19,6 +23,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::case::NewCase;
+use crate::encounter::EncounterType;
 use crate::referral::ReferralTo;
 use crate::screening::IndicatorFinding;
 
@@ -129,16 +134,21 @@ pub struct CustodyFacts {
 }
 
 impl CustodyFacts {
-    /// The facts of a case: custody starts at `custody.started_at`, else at the encounter.
-    pub fn of(case: &NewCase) -> Self {
+    /// The facts of a case: custody starts at `custody.started_at`, else at
+    /// the encounter. `None` when the child is not in custody: met through
+    /// NGO outreach, with no custody start recorded.
+    pub fn of(case: &NewCase) -> Option<Self> {
         let custody = case.custody.clone().unwrap_or_default();
+        if case.encounter.kind == EncounterType::NgoOutreach && custody.started_at.is_none() {
+            return None;
+        }
         let screening = case.screening.as_ref();
         let completed = screening.and_then(|s| s.completed_at).map(|t| t.utc());
         let found = screening
             .filter(|s| s.result.as_ref().is_some_and(|r| r.indicators == IndicatorFinding::Present))
             .and_then(|s| s.completed_at.or(s.started_at))
             .map(|t| t.utc());
-        Self {
+        Some(Self {
             started_at: custody.started_at.unwrap_or(case.encounter.occurred_at).utc(),
             unaccompanied: case.encounter.accompaniment.is_unaccompanied(),
             contiguous: case.child.is_from_contiguous_country(),
@@ -154,7 +164,7 @@ impl CustodyFacts {
                 .filter_map(|r| r.value.sent_or_later_at())
                 .min()
                 .map(|t| t.utc()),
-        }
+        })
     }
 }
 

@@ -63,7 +63,7 @@ fn a_merged_document_made_inconsistent_by_concurrent_edits_is_still_read() {
     let case = NewCase::from_merged(&doc, Catalog::builtin()).unwrap();
     assert_eq!(case.child.estimated_age_years, Some(16));
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T20:00:00Z").unwrap().to_utc();
-    let clock = CustodyClock::compute(&CustodyFacts::of(&case), &CustodyRules::default(), now);
+    let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
     assert!(!clock.deadlines.is_empty());
 }
 

@@ -109,7 +109,7 @@ fn flags_mark_an_adult_and_an_unknown_age_without_refusing_them() {
 #[test]
 fn the_custody_clock_of_the_main_example() {
     let case = NewCase::parse(support::CASE).unwrap();
-    let facts = CustodyFacts::of(&case);
+    let facts = CustodyFacts::of(&case).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let clock = CustodyClock::compute(&facts, &CustodyRules::default(), now);
     let state = |k| clock.deadline(k).unwrap().state;
@@ -128,7 +128,7 @@ fn the_custody_clock_of_the_main_example() {
     }
     let case = NewCase::from_value(&bare).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 5, 35, 0).unwrap();
-    let clock = CustodyClock::compute(&CustodyFacts::of(&case), &CustodyRules::default(), now);
+    let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
     assert_eq!(clock.deadline(DeadlineKind::Screening).unwrap().state, DeadlineState::Overdue);
     assert_eq!(clock.deadline(DeadlineKind::Transfer).unwrap().state, DeadlineState::DueSoon);
     assert_eq!(clock.deadline(DeadlineKind::Transfer).unwrap().time_left.num_hours(), 6);
@@ -139,8 +139,31 @@ fn the_custody_clock_of_the_main_example() {
 fn a_returned_contiguous_child_has_no_transfer_deadline() {
     let case = NewCase::parse(support::CONTIGUOUS).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();
-    let clock = CustodyClock::compute(&CustodyFacts::of(&case), &CustodyRules::default(), now);
+    let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
     assert!(!clock.in_custody);
     assert!(clock.deadline(DeadlineKind::Transfer).is_none());
     assert_eq!(clock.deadline(DeadlineKind::Screening).unwrap().state, DeadlineState::Met { on_time: true });
+}
+
+#[test]
+fn ngo_outreach_starts_no_clock_until_custody_starts() {
+    let mut v = json(support::ACCOMPANIED);
+    v["encounter"]["type"] = "ngo_outreach".into();
+    assert!(CustodyFacts::of(&NewCase::from_value(&v).unwrap()).is_none());
+    v["custody"] = serde_json::json!({"started_at": "2026-11-23T18:00:00-06:00"});
+    let facts = CustodyFacts::of(&NewCase::from_value(&v).unwrap()).unwrap();
+    assert_eq!(facts.started_at, Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap());
+}
+
+#[test]
+fn an_accompanied_child_is_screened_in_time_and_not_transferred() {
+    let case = NewCase::parse(support::ACCOMPANIED).unwrap();
+    // Screening completed 2026-11-24 01:20 UTC; 11 h 20 min are left of the 24 hours.
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+    let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
+    let kinds: Vec<DeadlineKind> = clock.deadlines.iter().map(|d| d.kind).collect();
+    // One indicator (threats against the family) starts the 24-hour referral clock; no referral was sent.
+    assert_eq!(kinds, [DeadlineKind::TraffickingReferral, DeadlineKind::Screening]);
+    assert_eq!(clock.deadline(DeadlineKind::Screening).unwrap().state, DeadlineState::Met { on_time: true });
+    assert_eq!(clock.deadline(DeadlineKind::TraffickingReferral).unwrap().state, DeadlineState::DueSoon);
 }
