@@ -1,10 +1,10 @@
 //! The HTTP service: its shared state, its routes, and serving them.
 
+use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,7 +64,8 @@ impl AppState {
 }
 
 async fn count(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let response = next.run(req).await;

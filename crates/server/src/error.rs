@@ -102,7 +102,12 @@ impl From<StorageError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry = self.body.retry_after_secs;
-        let mut response = (self.status, Json(self.body)).into_response();
+        let status = self.status;
+        let mut response = (status, Json(self.body)).into_response();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body was not read: the connection cannot carry another request.
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(secs) = retry
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

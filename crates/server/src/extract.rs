@@ -42,7 +42,9 @@ pub async fn device_gate(State(state): State<AppState>, req: Request, next: Next
     let (mut parts, body) = req.into_parts();
     if let Some(cred) = bearer(&parts).and_then(|t| t.parse::<DeviceCredential>().ok()) {
         match state.storage.device(cred.device_id).await {
-            Ok(Some(device)) if secrets::same_hash(&device.secret_hash, &secrets::hash_secret(cred.secret.expose())) => {
+            Ok(Some(device))
+                if secrets::same_hash(&device.secret_hash, &secrets::hash_secret(cred.secret.expose())) =>
+            {
                 if device.revoked {
                     tracing::warn!(device = %device.id, "a revoked device was refused");
                     return ApiError::revoked().into_response();
@@ -68,11 +70,17 @@ impl FromRequestParts<AppState> for DeviceAuth {
             return Err(if bearer(parts).is_some() {
                 ApiError::unauthorized("the device credential is not valid; enroll the device again")
             } else {
-                ApiError::unauthorized("this route needs a device credential: Authorization: Bearer <device id>.<secret>")
+                ApiError::unauthorized(
+                    "this route needs a device credential: Authorization: Bearer <device id>.<secret>",
+                )
             });
         };
         let protocol = parts.extensions.get::<ClientProtocol>().map(|p| p.0).unwrap_or_default();
-        let app = parts.headers.get(APP_VERSION_HEADER).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(64).collect::<String>());
+        let app = parts
+            .headers
+            .get(APP_VERSION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(64).collect::<String>());
         state.storage.touch_device(device.id, state.clock.now(), app.as_deref(), protocol).await?;
         Ok(Self(device))
     }
@@ -87,7 +95,9 @@ impl FromRequestParts<AppState> for AdminAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| {
-            ApiError::unauthorized("admin routes need a session: POST /v1/admin/login, then Authorization: Bearer <token>")
+            ApiError::unauthorized(
+                "admin routes need a session: POST /v1/admin/login, then Authorization: Bearer <token>",
+            )
         })?;
         let user = state
             .storage
@@ -111,8 +121,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let limit = state.settings.max_body_bytes;
-        let too_large =
-            || ApiError::too_large(limit, format!("the body is larger than {limit} bytes; send fewer operations per request"));
+        let too_large = || {
+            ApiError::too_large(
+                limit,
+                format!("the body is larger than {limit} bytes; send fewer operations per request"),
+            )
+        };
         let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
@@ -123,12 +137,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
                 let is_limit = std::error::Error::source(&e)
                     .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some())
                     || e.into_inner().downcast_ref::<http_body_util::LengthLimitError>().is_some();
-                return Err(if is_limit { too_large() } else { ApiError::bad_request("the request body could not be read") });
+                return Err(if is_limit {
+                    too_large()
+                } else {
+                    ApiError::bad_request("the request body could not be read")
+                });
             }
         };
         if bytes.is_empty() {
             return Err(ApiError::bad_request("the request needs a JSON body"));
         }
-        serde_json::from_slice(&bytes).map(Body).map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))
+        serde_json::from_slice(&bytes)
+            .map(Body)
+            .map_err(|e| ApiError::bad_request(format!("the JSON body is not valid: {e}")))
     }
 }

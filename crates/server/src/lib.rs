@@ -28,7 +28,11 @@ pub async fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>, Stora
     Ok(match &settings.database {
         Database::Sqlite(dir) => {
             let dir = dir.clone();
-            Arc::new(tokio::task::spawn_blocking(move || Sqlite::open(&dir)).await.map_err(|e| StorageError::Io(e.to_string()))??)
+            Arc::new(
+                tokio::task::spawn_blocking(move || Sqlite::open(&dir))
+                    .await
+                    .map_err(|e| StorageError::Io(e.to_string()))??,
+            )
         }
         Database::Postgres(_) => {
             let url = settings.database_url().unwrap_or_default();

@@ -252,8 +252,8 @@ async fn serve(settings: Settings, storage: Arc<dyn waystation_server::Storage>)
             settings.listen
         );
     }
-    let listener =
-        std::net::TcpListener::bind(settings.listen).with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let listener = std::net::TcpListener::bind(settings.listen)
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let addr = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{addr}");

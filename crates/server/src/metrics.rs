@@ -37,7 +37,8 @@ fn status_index(s: OpStatus) -> usize {
     }
 }
 
-const STATUS_NAMES: [&str; 5] = ["accepted", "duplicate", "refused_different_content", "refused_invalid", "refused_forbidden"];
+const STATUS_NAMES: [&str; 5] =
+    ["accepted", "duplicate", "refused_different_content", "refused_invalid", "refused_forbidden"];
 
 impl Metrics {
     /// Count one request.
@@ -99,7 +100,8 @@ impl Metrics {
                     h.count
                 );
                 let _ = writeln!(out, "waystation_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "waystation_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+                let _ =
+                    writeln!(out, "waystation_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
             }
         }
         out.push_str("# HELP waystation_ops_total Pushed operations by result.\n");
@@ -107,7 +109,9 @@ impl Metrics {
         for (i, name) in STATUS_NAMES.iter().enumerate() {
             let _ = writeln!(out, "waystation_ops_total{{result=\"{name}\"}} {}", self.ops[i].load(Ordering::Relaxed));
         }
-        out.push_str("# HELP waystation_pull_pages_total Pull pages served.\n# TYPE waystation_pull_pages_total counter\n");
+        out.push_str(
+            "# HELP waystation_pull_pages_total Pull pages served.\n# TYPE waystation_pull_pages_total counter\n",
+        );
         let _ = writeln!(out, "waystation_pull_pages_total {}", self.pull_pages.load(Ordering::Relaxed));
         out.push_str("# HELP waystation_pulled_ops_total Operations served by pulls.\n# TYPE waystation_pulled_ops_total counter\n");
         let _ = writeln!(out, "waystation_pulled_ops_total {}", self.pulled_ops.load(Ordering::Relaxed));

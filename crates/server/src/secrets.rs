@@ -2,8 +2,8 @@
 //! session tokens are 256-bit (codes 100-bit) random values stored as SHA-256
 //! hashes (high entropy needs no slow hash); passwords are Argon2id.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -120,16 +120,17 @@ impl Default for Settings {
     }
 }
 
-fn env_parse<T: std::str::FromStr>(
-    get: &dyn Fn(&str) -> Option<String>,
-    name: &str,
-) -> Result<Option<T>, SettingsError>
+fn env_parse<T: std::str::FromStr>(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<Option<T>, SettingsError>
 where
     T::Err: std::fmt::Display,
 {
     match get(name) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|e: T::Err| SettingsError::Env { name: name.into(), message: e.to_string() }),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e: T::Err| SettingsError::Env { name: name.into(), message: e.to_string() }),
     }
 }
 

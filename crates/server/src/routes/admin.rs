@@ -2,8 +2,8 @@
 //! their own organization only. Every route but login takes [`AdminAuth`].
 
 use axum::Json;
-use axum::extract::{Path, State};
 use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use waystation_core::{DeviceId, Role, UserName};
@@ -18,13 +18,19 @@ use crate::secrets;
 use crate::storage::UserRecord;
 
 /// Check a user's password, slowing down repeated failures per user name.
-pub async fn check_password(state: &AppState, name: &UserName, password: &Password, now: DateTime<Utc>) -> Result<UserRecord, ApiError> {
+pub async fn check_password(
+    state: &AppState,
+    name: &UserName,
+    password: &Password,
+    now: DateTime<Utc>,
+) -> Result<UserRecord, ApiError> {
     let key = format!("user:{name}");
     if let Err(wait) = state.password_limiter.check(&key, now) {
         return Err(ApiError::rate_limited(wait));
     }
     let user = state.storage.user(name).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| secrets::dummy_password_hash().to_owned());
+    let hash =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| secrets::dummy_password_hash().to_owned());
     let pw = zeroize::Zeroizing::new(password.expose().to_owned());
     let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&pw, &hash)).await.unwrap_or(false);
     match user {
@@ -43,7 +49,10 @@ pub async fn check_password(state: &AppState, name: &UserName, password: &Passwo
 /// A sync administrator signs in.
 #[utoipa::path(post, path = "/v1/admin/login", tag = "admin", request_body = AdminLoginRequest,
     responses((status = 200, body = AdminSession), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Body(req): Body<AdminLoginRequest>) -> Result<Json<AdminSession>, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Body(req): Body<AdminLoginRequest>,
+) -> Result<Json<AdminSession>, ApiError> {
     let now = state.clock.now();
     let user = check_password(&state, &req.user, &req.password, now).await?;
     if user.role != Role::SyncAdmin {
@@ -59,7 +68,10 @@ pub async fn login(State(state): State<AppState>, Body(req): Body<AdminLoginRequ
 /// Devices of the administrator's organization.
 #[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", security(("admin_session" = [])),
     responses((status = 200, body = [DeviceInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn devices(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+pub async fn devices(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
     Ok(Json(state.storage.devices(Some(&admin.org)).await?))
 }
 
@@ -88,7 +100,10 @@ pub async fn revoke(
 /// Users of the administrator's organization.
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("admin_session" = [])),
     responses((status = 200, body = [UserInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn users(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<UserInfo>>, ApiError> {
+pub async fn users(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> Result<Json<Vec<UserInfo>>, ApiError> {
     Ok(Json(state.storage.users(Some(&admin.org)).await?))
 }
 
@@ -102,6 +117,9 @@ pub async fn orgs(State(state): State<AppState>, AdminAuth(_admin): AdminAuth) -
 /// Recorded conflicts of the cases the administrator's organization sees.
 #[utoipa::path(get, path = "/v1/admin/conflicts", tag = "admin", security(("admin_session" = [])),
     responses((status = 200, body = [CaseConflicts]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn conflicts(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<CaseConflicts>>, ApiError> {
+pub async fn conflicts(
+    State(state): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> Result<Json<Vec<CaseConflicts>>, ApiError> {
     Ok(Json(state.storage.conflicts(&admin.org).await?))
 }

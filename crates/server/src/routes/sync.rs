@@ -1,8 +1,8 @@
 //! The device routes: enroll, sign in, push, pull.
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Query, State};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
 use waystation_core::DeviceId;
@@ -68,9 +68,18 @@ pub async fn enroll(
                 server_epoch: state.storage.epoch().await?,
             }))
         }
-        Redeemed::Unknown => Err(refused(ErrorCode::EnrollmentCodeInvalid, "this enrollment code is not valid; check it or ask for a new one")),
-        Redeemed::Expired => Err(refused(ErrorCode::EnrollmentCodeExpired, "this enrollment code expired; ask an administrator for a new one")),
-        Redeemed::Used => Err(refused(ErrorCode::EnrollmentCodeUsed, "this enrollment code was used already; ask an administrator for a new one")),
+        Redeemed::Unknown => Err(refused(
+            ErrorCode::EnrollmentCodeInvalid,
+            "this enrollment code is not valid; check it or ask for a new one",
+        )),
+        Redeemed::Expired => Err(refused(
+            ErrorCode::EnrollmentCodeExpired,
+            "this enrollment code expired; ask an administrator for a new one",
+        )),
+        Redeemed::Used => Err(refused(
+            ErrorCode::EnrollmentCodeUsed,
+            "this enrollment code was used already; ask an administrator for a new one",
+        )),
     }
 }
 
@@ -88,7 +97,8 @@ pub async fn signin(
     if user.org != device.org {
         return Err(ApiError::forbidden("this user belongs to another organization than this device"));
     }
-    let holds_unreadable = waystation_core::Sensitivity::ALL.iter().any(|c| device.role.may_read(*c) && !user.role.may_read(*c));
+    let holds_unreadable =
+        waystation_core::Sensitivity::ALL.iter().any(|c| device.role.may_read(*c) && !user.role.may_read(*c));
     if holds_unreadable {
         return Err(ApiError::forbidden(format!(
             "this device syncs as {} and holds notes a {} may not read; use a device enrolled for that role",
@@ -120,7 +130,10 @@ pub async fn push(
     }
     let max = state.settings.max_batch_ops;
     if req.ops.len() > max {
-        let mut e = ApiError::too_large(state.settings.max_body_bytes, format!("ops: at most {max} operations per push; send fewer"));
+        let mut e = ApiError::too_large(
+            state.settings.max_body_bytes,
+            format!("ops: at most {max} operations per push; send fewer"),
+        );
         e.body.message = format!("ops: {} operations, at most {max} per push; send fewer", req.ops.len());
         return Err(e);
     }

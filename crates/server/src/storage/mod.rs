@@ -163,8 +163,13 @@ pub trait Storage: Send + Sync + 'static {
     /// Devices, of one organization or all.
     async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>>;
     /// Record a device's contact.
-    async fn touch_device(&self, id: DeviceId, now: DateTime<Utc>, app_version: Option<&str>, protocol: u32)
-    -> Result<()>;
+    async fn touch_device(
+        &self,
+        id: DeviceId,
+        now: DateTime<Utc>,
+        app_version: Option<&str>,
+        protocol: u32,
+    ) -> Result<()>;
     /// Revoke a device; false when there is no such device.
     async fn revoke_device(&self, id: DeviceId, now: DateTime<Utc>) -> Result<bool>;
     /// Store an admin session (hash of its token).

@@ -79,11 +79,8 @@ impl Postgres {
         )
         .await
         .map_err(db)?;
-        let current: i32 = tx
-            .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
-            .await
-            .map_err(db)?
-            .get(0);
+        let current: i32 =
+            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[]).await.map_err(db)?.get(0);
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             tx.batch_execute(sql).await.map_err(db)?;
             tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())", &[version])
@@ -127,11 +124,8 @@ impl Postgres {
 }
 
 async fn fingerprint(c: &impl GenericClient) -> Result<String> {
-    let oid: u32 = c
-        .query_one("SELECT oid FROM pg_database WHERE datname = current_database()", &[])
-        .await
-        .map_err(db)?
-        .get(0);
+    let oid: u32 =
+        c.query_one("SELECT oid FROM pg_database WHERE datname = current_database()", &[]).await.map_err(db)?.get(0);
     // Readable by superusers and pg_monitor members only; without them the OID alone is used.
     let system = c
         .query_one("SELECT system_identifier::text || '/' || (SELECT timeline_id FROM pg_control_checkpoint())::text FROM pg_control_system()", &[])
@@ -223,7 +217,10 @@ impl Storage for Postgres {
     async fn user(&self, name: &UserName) -> Result<Option<UserRecord>> {
         let c = self.client().await?;
         let row = c
-            .query_opt("SELECT name, org, role, password_hash, created_at FROM users WHERE name = $1", &[&name.as_str()])
+            .query_opt(
+                "SELECT name, org, role, password_hash, created_at FROM users WHERE name = $1",
+                &[&name.as_str()],
+            )
             .await
             .map_err(db)?;
         row.as_ref().map(user_row).transpose()
@@ -278,9 +275,12 @@ impl Storage for Postgres {
             return Ok(Redeemed::Expired);
         }
         let id = device.id.to_string();
-        tx.execute("UPDATE enrollment_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3", &[&now, &id, &code_hash])
-            .await
-            .map_err(db)?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3",
+            &[&now, &id, &code_hash],
+        )
+        .await
+        .map_err(db)?;
         tx.execute(
             "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[&id, &device.name, &org, &role, &device.secret_hash, &now, &device.app_version],
@@ -401,7 +401,8 @@ impl Storage for Postgres {
             )
             .await
             .map_err(db)?;
-        let insert_feed = tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES ($1, $2, $3)").await.map_err(db)?;
+        let insert_feed =
+            tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES ($1, $2, $3)").await.map_err(db)?;
         let device_s = device.id.to_string();
         let mut user_orgs: HashMap<UserName, Option<OrgId>> = HashMap::new();
         let mut access: HashMap<CaseId, Option<CaseAccess>> = HashMap::new();
@@ -428,13 +429,16 @@ impl Storage for Postgres {
                 results.push(refusal);
                 continue;
             }
-            if !access.contains_key(&op.case_id) {
-                access.insert(op.case_id, load_access(&tx, &op.case_id).await?);
+            if let std::collections::hash_map::Entry::Vacant(e) = access.entry(op.case_id) {
+                e.insert(load_access(&tx, &op.case_id).await?);
             }
             let case_s = op.case_id.to_string();
             let note_class = match &op.change {
                 Change::RemoveItem { item, .. } => tx
-                    .query_opt("SELECT class FROM ops WHERE case_id = $1 AND item_id = $2 LIMIT 1", &[&case_s, &item.to_string()])
+                    .query_opt(
+                        "SELECT class FROM ops WHERE case_id = $1 AND item_id = $2 LIMIT 1",
+                        &[&case_s, &item.to_string()],
+                    )
                     .await
                     .map_err(db)?
                     .and_then(|r| rules::parse_class(r.get(0))),
@@ -463,19 +467,28 @@ impl Storage for Postgres {
             let entry = access.get_mut(&op.case_id).expect("loaded above");
             match effect {
                 Effect::Create(owner) => {
-                    tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, true)", &[&case_s, &owner.as_str()])
-                        .await
-                        .map_err(db)?;
+                    tx.execute(
+                        "INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, true)",
+                        &[&case_s, &owner.as_str()],
+                    )
+                    .await
+                    .map_err(db)?;
                     *entry = Some(CaseAccess { owner, shared_with: BTreeSet::new() });
                 }
                 Effect::Share(org) => {
-                    tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, false)", &[&case_s, &org.as_str()])
-                        .await
-                        .map_err(db)?;
+                    tx.execute(
+                        "INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, false)",
+                        &[&case_s, &org.as_str()],
+                    )
+                    .await
+                    .map_err(db)?;
                     // The organization now sees the case: its earlier
                     // operations join that organization's feed.
                     let earlier = tx
-                        .query("SELECT op_id FROM ops WHERE case_id = $1 AND op_id <> $2 ORDER BY arrival", &[&case_s, &op_s])
+                        .query(
+                            "SELECT op_id FROM ops WHERE case_id = $1 AND op_id <> $2 ORDER BY arrival",
+                            &[&case_s, &op_s],
+                        )
                         .await
                         .map_err(db)?;
                     for row in earlier {
@@ -549,10 +562,7 @@ impl Storage for Postgres {
             .await
             .map_err(db)?;
         let after_i = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = c
-            .query(&stmt, &[&org.as_str(), &after_i, &classes, &(i64::from(limit) + 1)])
-            .await
-            .map_err(db)?;
+        let rows = c.query(&stmt, &[&org.as_str(), &after_i, &classes, &(i64::from(limit) + 1)]).await.map_err(db)?;
         page(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect(), after, limit)
     }
 

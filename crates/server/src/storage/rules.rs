@@ -105,11 +105,16 @@ pub fn check_access(
     note_class: Option<Sensitivity>,
     share_target_known: bool,
 ) -> Result<Effect, OpResult> {
-    const NOT_VISIBLE: &str = "case: this device's organization may not change this case (unknown, or not shared with it)";
+    const NOT_VISIBLE: &str =
+        "case: this device's organization may not change this case (unknown, or not shared with it)";
     let access = match (access, &op.change) {
         (None, Change::CreateCase { owner }) if owner == &device.org => return Ok(Effect::Create(owner.clone())),
         (None, Change::CreateCase { .. }) => {
-            return Err(refuse(op, OpStatus::RefusedForbidden, "owner: a device creates cases only for its own organization"));
+            return Err(refuse(
+                op,
+                OpStatus::RefusedForbidden,
+                "owner: a device creates cases only for its own organization",
+            ));
         }
         (None, _) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
         (Some(a), _) if !a.visible_to(&device.org) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
@@ -164,11 +169,8 @@ pub fn merge_case(canonical_ops: &[String]) -> super::Result<Option<MergedCase>>
     }
     let state = CaseState::from_ops(ops.iter()).map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
     let Some(view) = state.view() else { return Ok(None) };
-    let conflicts: Vec<&Conflict> = view
-        .conflicts
-        .iter()
-        .filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. }))
-        .collect();
+    let conflicts: Vec<&Conflict> =
+        view.conflicts.iter().filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. })).collect();
     Ok(Some(MergedCase {
         owner: view.owner.clone(),
         document: view.document.to_string(),

@@ -90,15 +90,20 @@ impl Sqlite {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        .map_err(db)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(db)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
     let current: i64 =
         tx.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).map_err(db)?;
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
         tx.execute_batch(sql).map_err(db)?;
-        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, ts(Utc::now())])
-            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, ts(Utc::now())],
+        )
+        .map_err(db)?;
     }
     tx.commit().map_err(db)
 }
@@ -176,7 +181,12 @@ fn load_access(tx: &rusqlite::Transaction<'_>, case: &CaseId) -> Result<Option<C
     Ok(owner.map(|owner| CaseAccess { owner, shared_with: shared }))
 }
 
-fn push_tx(conn: &mut Connection, device: &DeviceRecord, now: DateTime<Utc>, ops: &[Operation]) -> Result<(Vec<OpResult>, i64)> {
+fn push_tx(
+    conn: &mut Connection,
+    device: &DeviceRecord,
+    now: DateTime<Utc>,
+    ops: &[Operation],
+) -> Result<(Vec<OpResult>, i64)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
     let now_s = ts(now);
     let mut user_orgs: HashMap<UserName, Option<OrgId>> = HashMap::new();
@@ -209,8 +219,8 @@ fn push_tx(conn: &mut Connection, device: &DeviceRecord, now: DateTime<Utc>, ops
             results.push(refusal);
             continue;
         }
-        if !access.contains_key(&op.case_id) {
-            access.insert(op.case_id, load_access(&tx, &op.case_id)?);
+        if let std::collections::hash_map::Entry::Vacant(e) = access.entry(op.case_id) {
+            e.insert(load_access(&tx, &op.case_id)?);
         }
         let note_class = match &op.change {
             Change::RemoveItem { item, .. } => tx
@@ -247,18 +257,34 @@ fn push_tx(conn: &mut Connection, device: &DeviceRecord, now: DateTime<Utc>, ops
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )
         .map_err(db)?
-        .execute(params![op_s, case_s, rules::item_of(op), op.class.as_str(), hash, canonical, device.id.to_string(), now_s, arrival])
+        .execute(params![
+            op_s,
+            case_s,
+            rules::item_of(op),
+            op.class.as_str(),
+            hash,
+            canonical,
+            device.id.to_string(),
+            now_s,
+            arrival
+        ])
         .map_err(db)?;
         let entry = access.get_mut(&op.case_id).expect("loaded above");
         match effect {
             Effect::Create(owner) => {
-                tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 1)", params![case_s, owner.as_str()])
-                    .map_err(db)?;
+                tx.execute(
+                    "INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 1)",
+                    params![case_s, owner.as_str()],
+                )
+                .map_err(db)?;
                 *entry = Some(CaseAccess { owner, shared_with: BTreeSet::new() });
             }
             Effect::Share(org) => {
-                tx.execute("INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 0)", params![case_s, org.as_str()])
-                    .map_err(db)?;
+                tx.execute(
+                    "INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, 0)",
+                    params![case_s, org.as_str()],
+                )
+                .map_err(db)?;
                 // The organization now sees the case: its earlier operations
                 // join that organization's feed, after everything it had.
                 tx.execute(
@@ -302,8 +328,11 @@ fn push_tx(conn: &mut Connection, device: &DeviceRecord, now: DateTime<Utc>, ops
         }
     }
     if let Some(last) = last_accepted {
-        tx.execute("UPDATE devices SET last_pushed_op = ?1 WHERE id = ?2", params![last.to_string(), device.id.to_string()])
-            .map_err(db)?;
+        tx.execute(
+            "UPDATE devices SET last_pushed_op = ?1 WHERE id = ?2",
+            params![last.to_string(), device.id.to_string()],
+        )
+        .map_err(db)?;
     }
     let high: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
     tx.commit().map_err(db)?;
@@ -581,7 +610,8 @@ impl Storage for Sqlite {
             );
             let mut s = c.prepare_cached(&sql).map_err(db)?;
             let after = i64::try_from(after).unwrap_or(i64::MAX);
-            let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(org), Box::new(after), Box::new(i64::from(limit) + 1)];
+            let mut values: Vec<Box<dyn rusqlite::ToSql>> =
+                vec![Box::new(org), Box::new(after), Box::new(i64::from(limit) + 1)];
             values.extend(classes.iter().map(|c| Box::new(c.to_string()) as Box<dyn rusqlite::ToSql>));
             let rows: Vec<(i64, String)> = s
                 .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
@@ -623,7 +653,9 @@ impl Storage for Sqlite {
                 .query_row("SELECT last_pushed_op FROM devices WHERE id = ?1", params![id.to_string()], |r| r.get(0))
                 .optional()
                 .map_err(db)?;
-            v.flatten().map(|s| s.parse().map_err(|e: waystation_core::FieldError| StorageError::Corrupt(e.to_string()))).transpose()
+            v.flatten()
+                .map(|s| s.parse().map_err(|e: waystation_core::FieldError| StorageError::Corrupt(e.to_string())))
+                .transpose()
         })
         .await
     }
@@ -636,7 +668,9 @@ pub(super) fn page(mut rows: Vec<(i64, String)>, after: u64, limit: u32) -> Resu
     let next = rows.last().map(|(s, _)| *s as u64).unwrap_or(after);
     let ops = rows
         .into_iter()
-        .map(|(_, text)| serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}"))))
+        .map(|(_, text)| {
+            serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}")))
+        })
         .collect::<Result<_>>()?;
     Ok(PullPage { ops, next, more })
 }

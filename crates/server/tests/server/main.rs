@@ -1,0 +1,15 @@
+//! The service's one integration test binary: every test starts the real
+//! service on 127.0.0.1:0 with a fresh database, and runs against both
+//! backends (SQLite in a temp folder; PostgreSQL in a fresh database on the
+//! server named by WAYSTATION_TEST_DATABASE_URL).
+
+mod helpers;
+
+mod admin;
+mod bad_input;
+mod cli;
+mod enrollment;
+mod epoch;
+mod gap;
+mod need_to_know;
+mod push;

@@ -1,0 +1,111 @@
+//! Need-to-know: a device receives only cases its organization owns or was
+//! shared, and only the note classes its role may read.
+
+use serde_json::json;
+use waystation_core::{CaseId, Role, Sensitivity};
+use waystation_protocol::OpStatus;
+
+use crate::helpers::*;
+
+async fn ngo_staff_never_receive_unshared_cases_or_law_enforcement_notes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let agent = app.device("border-7", Role::Agent, "ana").await;
+    let ngo = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let other = app.device("otra-ong", Role::NgoStaff, "olga").await;
+    let (shared, private) = (CaseId::new(), CaseId::new());
+    let le_note = agent.note(shared, Sensitivity::LawEnforcementSensitive, "le-marker");
+    let general_note = agent.note(shared, Sensitivity::General, "general-marker");
+    let before_share = agent.set(shared, "child.given_name", json!("before-share"));
+    let r = agent
+        .push(&[
+            agent.create(shared),
+            before_share.clone(),
+            le_note.clone(),
+            agent.create(private),
+            agent.set(private, "child.given_name", json!("private")),
+        ])
+        .await;
+    assert!(r.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", r.results);
+    assert!(ngo.pull_all().await.is_empty(), "nothing is shared yet");
+    // Shared later: the earlier operations must reach the NGO too.
+    agent.push(&[agent.share(shared, "casa-esperanza"), general_note.clone()]).await;
+    let got = ngo.pull_all().await;
+    let ids: Vec<_> = got.iter().map(|o| o.id).collect();
+    assert!(got.iter().all(|o| o.case_id == shared), "only the shared case");
+    assert!(ids.contains(&before_share.id), "earlier operations arrive after a later share");
+    assert!(ids.contains(&general_note.id));
+    assert!(!ids.contains(&le_note.id), "a law-enforcement-sensitive note never reaches ngo_staff");
+    assert!(got.iter().all(|o| o.class != Sensitivity::LawEnforcementSensitive));
+    assert!(other.pull_all().await.is_empty(), "another NGO sees nothing");
+    // The NGO may now add to the shared case, but not to the private one.
+    let r =
+        ngo.push(&[ngo.set(shared, "status", json!("referred")), ngo.set(private, "status", json!("closed"))]).await;
+    assert_eq!(r.results[0].status, OpStatus::Accepted);
+    assert_eq!(r.results[1].status, OpStatus::RefusedForbidden);
+    assert!(agent.pull_all().await.iter().any(|o| o.id == r.results[0].id), "the owner receives the NGO's change");
+}
+
+async fn agents_never_receive_legal_privileged_notes(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let agent = app.device("border-7", Role::Agent, "ana").await;
+    let ngo = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let case = CaseId::new();
+    agent.push(&[agent.create(case), agent.share(case, "casa-esperanza")]).await;
+    let legal = ngo.note(case, Sensitivity::LegalPrivileged, "legal-marker");
+    let medical = ngo.note(case, Sensitivity::Medical, "medical-marker");
+    let r = ngo.push(&[legal.clone(), medical.clone()]).await;
+    assert!(r.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", r.results);
+    let got = agent.pull_all().await;
+    assert!(got.iter().all(|o| o.id != legal.id), "a legal-privileged note never reaches an agent");
+    assert!(got.iter().any(|o| o.id == medical.id));
+    // Removing the note with a wrong class (to sneak it past the filter) is refused.
+    let item = match &legal.change {
+        waystation_core::Change::AddItem { item, .. } => *item,
+        _ => unreachable!(),
+    };
+    let mut remove = ngo.op(case, waystation_core::Change::RemoveItem { list: waystation_core::ListKind::Notes, item });
+    remove.class = Sensitivity::General;
+    assert_eq!(ngo.push(&[remove]).await.results[0].status, OpStatus::RefusedInvalid);
+    assert!(ngo.pull_all().await.iter().any(|o| o.id == legal.id), "the NGO gets its own legal note");
+}
+
+async fn small_pages_return_every_visible_operation_once(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let agent = app.device("border-7", Role::Agent, "ana").await;
+    let ngo = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let case = CaseId::new();
+    let mut ops = vec![agent.create(case), agent.share(case, "casa-esperanza")];
+    for i in 0..25 {
+        ops.push(if i % 3 == 0 {
+            agent.note(case, Sensitivity::LawEnforcementSensitive, "x")
+        } else {
+            agent.set(case, "encounter.place", json!(i))
+        });
+    }
+    agent.push(&ops).await;
+    let expected: Vec<_> = ops.iter().filter(|o| o.class == Sensitivity::General).map(|o| o.id).collect();
+    let mut cursor = "0".to_owned();
+    let mut got = Vec::new();
+    loop {
+        let page = ngo.pull_page(&cursor, 4).await;
+        assert!(page.ops.len() <= 4);
+        got.extend(page.ops.iter().map(|o| o.id));
+        cursor = page.next_cursor.as_str().to_owned();
+        if !page.more {
+            break;
+        }
+    }
+    let mut sorted = got.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), got.len(), "no operation twice");
+    let mut want = expected.clone();
+    want.sort();
+    assert_eq!(sorted, want);
+}
+
+crate::both_backends!(
+    ngo_staff_never_receive_unshared_cases_or_law_enforcement_notes,
+    agents_never_receive_legal_privileged_notes,
+    small_pages_return_every_visible_operation_once,
+);
