@@ -85,17 +85,34 @@ pub(crate) struct AuditWriter {
     device: String,
 }
 
-fn canonical(
+/// One entry's fields, in the order they are hashed.
+struct Entry<'a> {
     seq: u64,
-    at: &str,
-    user: &str,
-    device: &str,
-    action: &str,
-    case_id: Option<&str>,
-    op_id: Option<&str>,
-    detail: Option<&str>,
-) -> String {
-    serde_json::to_string(&(seq, at, user, device, action, case_id, op_id, detail)).expect("a tuple of text serializes")
+    at: &'a str,
+    user: &'a str,
+    device: &'a str,
+    action: &'a str,
+    case_id: Option<&'a str>,
+    op_id: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+impl Entry<'_> {
+    /// The canonical form: a JSON array in a fixed order, so no value can
+    /// move from one field to another without changing the bytes.
+    fn canonical(&self) -> String {
+        serde_json::to_string(&(
+            self.seq,
+            self.at,
+            self.user,
+            self.device,
+            self.action,
+            self.case_id,
+            self.op_id,
+            self.detail,
+        ))
+        .expect("a tuple of text serializes")
+    }
 }
 
 fn chain_hash(prev: &str, entry: &str) -> String {
@@ -133,7 +150,17 @@ impl AuditWriter {
         detail: Option<&str>,
     ) -> Result<()> {
         let seq = self.seq + 1;
-        let entry = canonical(seq, &self.at, &self.user, &self.device, action.as_str(), case_id, op_id, detail);
+        let entry = Entry {
+            seq,
+            at: &self.at,
+            user: &self.user,
+            device: &self.device,
+            action: action.as_str(),
+            case_id,
+            op_id,
+            detail,
+        }
+        .canonical();
         let hash = chain_hash(&self.hash, &entry);
         conn.prepare_cached(
             "INSERT INTO audit (seq, at, user, device, action, case_id, op_id, detail, prev_hash, hash)
@@ -204,8 +231,17 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&AuditCheckpoint>) ->
         if prev_hash != prev {
             return broken(seq, BreakKind::NotChained);
         }
-        let entry =
-            canonical(seq, &at, &user, &device, &action, case_id.as_deref(), op_id.as_deref(), detail.as_deref());
+        let entry = Entry {
+            seq,
+            at: &at,
+            user: &user,
+            device: &device,
+            action: &action,
+            case_id: case_id.as_deref(),
+            op_id: op_id.as_deref(),
+            detail: detail.as_deref(),
+        }
+        .canonical();
         if chain_hash(&prev_hash, &entry) != hash {
             return broken(seq, BreakKind::Changed);
         }
@@ -247,8 +283,10 @@ mod tests {
 
     #[test]
     fn the_hash_covers_every_field_and_the_previous_hash() {
-        let a = canonical(1, "t", "u", "d", "read", Some("c"), None, None);
-        let b = canonical(1, "t", "u", "d", "read", None, Some("c"), None);
+        let entry = |case_id, op_id| {
+            Entry { seq: 1, at: "t", user: "u", device: "d", action: "read", case_id, op_id, detail: None }.canonical()
+        };
+        let (a, b) = (entry(Some("c"), None), entry(None, Some("c")));
         assert_ne!(a, b, "a value moved between fields changes the entry");
         assert_ne!(chain_hash(GENESIS, &a), chain_hash(&"1".repeat(64), &a));
     }

@@ -16,10 +16,7 @@ pub const DB_FILE: &str = "store.db";
 /// Append only: an applied migration is never edited.
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/0001_init.sql")),
-    (
-        "0002_rejected_ops_and_timeline_index",
-        include_str!("../migrations/0002_rejected_ops_and_timeline_index.sql"),
-    ),
+    ("0002_rejected_ops_and_timeline_index", include_str!("../migrations/0002_rejected_ops_and_timeline_index.sql")),
 ];
 
 /// The newest schema version this build knows.

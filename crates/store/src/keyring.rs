@@ -289,7 +289,9 @@ mod tests {
         let p = LockoutPolicy::default();
         let mut f = Failures::default();
         for left in [4, 3, 2, 1] {
-            assert!(matches!(f.record_failure(t(0), &p), StoreError::WrongPassphrase { attempts_left } if attempts_left == left));
+            assert!(
+                matches!(f.record_failure(t(0), &p), StoreError::WrongPassphrase { attempts_left } if attempts_left == left)
+            );
         }
         let StoreError::LockedOut { until } = f.record_failure(t(1), &p) else { panic!("not locked out") };
         assert_eq!(until, t(1 + 600));

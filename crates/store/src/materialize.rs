@@ -37,9 +37,10 @@ pub(crate) struct Summary {
 pub(crate) fn summarize(doc: &Value) -> Summary {
     let child = doc.get("child");
     let encounter = doc.get("encounter");
-    let adults = doc.get("adults").and_then(Value::as_array).map(|list| {
-        list.iter().filter_map(|a| text(a.get("name"))).collect::<Vec<_>>().join(" ")
-    });
+    let adults = doc
+        .get("adults")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(|a| text(a.get("name"))).collect::<Vec<_>>().join(" "));
     Summary {
         status: text(doc.get("status")),
         given_name: text(child.and_then(|c| c.get("given_name"))),
@@ -67,9 +68,10 @@ pub(crate) fn write_case(conn: &Connection, view: &CaseView, is_new: bool) -> Re
                updated_hlc = excluded.updated_hlc, view = excluded.view
              RETURNING num",
         )?
-        .query_row(params![case_id, s.status, s.given_name, s.family_name, s.encounter_at, updated, view_json], |r| {
-            r.get(0)
-        })?;
+        .query_row(
+            params![case_id, s.status, s.given_name, s.family_name, s.encounter_at, updated, view_json],
+            |r| r.get(0),
+        )?;
     if !is_new {
         conn.prepare_cached("DELETE FROM case_search WHERE rowid = ?1")?.execute([num])?;
         conn.prepare_cached("DELETE FROM conflicts WHERE case_id = ?1")?.execute([&case_id])?;
@@ -117,9 +119,8 @@ pub(crate) fn load_state(conn: &Connection, case_id: CaseId) -> Result<Option<Ca
 
 /// Insert one operation into the log.
 pub(crate) fn insert_op(conn: &Connection, op: &Operation, local: bool) -> Result<()> {
-    conn.prepare_cached("INSERT INTO ops (op_id, case_id, hlc, local, body) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
-        params![op.id.to_string(), op.case_id.to_string(), op.hlc.to_string(), local, op.canonical_json()],
-    )?;
+    conn.prepare_cached("INSERT INTO ops (op_id, case_id, hlc, local, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![op.id.to_string(), op.case_id.to_string(), op.hlc.to_string(), local, op.canonical_json()])?;
     Ok(())
 }
 

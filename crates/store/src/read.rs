@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::Serialize;
-use waystation_core::{CaseId, CaseView, DeviceId, Hlc, OrgId, Operation, UserName};
+use waystation_core::{CaseId, CaseView, DeviceId, Hlc, Operation, OrgId, UserName};
 
 use crate::audit::Action;
 use crate::db;

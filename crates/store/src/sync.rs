@@ -122,8 +122,10 @@ impl Store {
                 (None, Ok(())) => None,
             };
             if let Some(reason) = refusal {
-                tx.prepare_cached("INSERT INTO rejected_ops (op_id, received_at, reason, body) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![id, now, reason, body])?;
+                tx.prepare_cached(
+                    "INSERT INTO rejected_ops (op_id, received_at, reason, body) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, now, reason, body])?;
                 report.rejected.push(RejectedOp { op_id: op.id, reason });
                 continue;
             }
@@ -159,7 +161,8 @@ impl Store {
     /// how many were re-queued.
     pub fn requeue_all_local_ops(&mut self) -> Result<u64> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = tx.execute("INSERT OR IGNORE INTO outbox (op_id) SELECT op_id FROM ops WHERE local = 1 ORDER BY num", [])?;
+        let n =
+            tx.execute("INSERT OR IGNORE INTO outbox (op_id) SELECT op_id FROM ops WHERE local = 1 ORDER BY num", [])?;
         let mut log = self.stamper.audit(&tx)?;
         log.append(&tx, Action::Requeue, None, None, Some(&n.to_string()))?;
         log.finish(&tx)?;

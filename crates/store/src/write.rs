@@ -84,7 +84,12 @@ impl Stamper {
                 }
                 Change::AddItem { list, item, value } => {
                     if cx.items.contains_key(&(*list, *item)) {
-                        return Err(invalid(case_index, i, "item", format!("the {} item exists already", list.as_str())));
+                        return Err(invalid(
+                            case_index,
+                            i,
+                            "item",
+                            format!("the {} item exists already", list.as_str()),
+                        ));
                     }
                     cx.items.insert((*list, *item), class);
                     for field in value.keys().filter(|k| k.as_str() != "id") {
@@ -128,13 +133,7 @@ impl Stamper {
 }
 
 /// Write the operations of one case and its new view; `state` already holds them.
-fn persist(
-    conn: &Connection,
-    log: &mut AuditWriter,
-    ops: &[Operation],
-    state: &CaseState,
-    is_new: bool,
-) -> Result<()> {
+fn persist(conn: &Connection, log: &mut AuditWriter, ops: &[Operation], state: &CaseState, is_new: bool) -> Result<()> {
     let action = if is_new { Action::Create } else { Action::Edit };
     for op in ops {
         insert_op(conn, op, true)?;

@@ -1,0 +1,132 @@
+//! The sync engine's side of the store: outbox, pulled operations, cursor, epoch change.
+
+use serde_json::json;
+use waystation_core::{CaseId, Change, DeviceId, FieldPath, Hlc, OpId, Operation, Sensitivity, UserName};
+use waystation_store::PullCursor;
+
+use crate::fixture::*;
+
+fn cursor(c: &str) -> PullCursor {
+    PullCursor { epoch: "epoch-1".into(), cursor: c.into() }
+}
+
+/// An operation made on another device.
+fn remote(case_id: CaseId, device: DeviceId, wall_ms: u64, change: Change) -> Operation {
+    Operation {
+        id: OpId::new(),
+        case_id,
+        hlc: Hlc { wall_ms, counter: 0, device },
+        device,
+        user: UserName::parse("user", "rita.ngo").unwrap(),
+        class: Sensitivity::General,
+        change,
+    }
+}
+
+#[test]
+fn the_outbox_holds_local_operations_until_acknowledged() {
+    let (_tmp, mut store) = new_store();
+    let a = store.save_new_case(CaseId::new(), named("A", "B", "c")).unwrap();
+    store.save_new_case(CaseId::new(), named("D", "E", "f")).unwrap();
+    assert_eq!(store.outbox_len().unwrap(), 10);
+    let first = store.outbox_peek(3).unwrap();
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0].case_id, a);
+    assert!(matches!(first[0].change, Change::CreateCase { .. }), "oldest first");
+    let ids: Vec<OpId> = first.iter().map(|o| o.id).collect();
+    assert_eq!(store.outbox_ack(&ids).unwrap(), 3);
+    assert_eq!(store.outbox_ack(&ids).unwrap(), 0, "a repeated acknowledgement is harmless");
+    assert_eq!(store.outbox_len().unwrap(), 7);
+    assert_ne!(store.outbox_peek(1).unwrap()[0].id, ids[0]);
+
+    // After a server epoch change every local operation goes out again.
+    assert_eq!(store.requeue_all_local_ops().unwrap(), 3);
+    assert_eq!(store.outbox_len().unwrap(), 10);
+    store.audit_verify().unwrap();
+}
+
+#[test]
+fn pulled_operations_apply_once_and_divergent_ones_are_kept_aside() {
+    let (_tmp, mut store) = new_store();
+    let other = DeviceId::new();
+    let case = CaseId::new();
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    let page = vec![
+        remote(case, other, now, Change::CreateCase { owner: org() }),
+        remote(case, other, now + 1, set("child.given_name", json!("Yesenia"))),
+        remote(case, other, now + 2, set("status", json!("open"))),
+    ];
+    let report = store.apply_pulled(page.clone(), cursor("3")).unwrap();
+    assert_eq!((report.applied, report.duplicates, report.rejected.len()), (3, 0, 0));
+    assert_eq!(report.cases, vec![case]);
+    assert_eq!(store.pull_cursor().unwrap(), Some(cursor("3")));
+    assert_eq!(store.outbox_len().unwrap(), 0, "pulled operations are not sent back");
+    assert_eq!(store.search("yesenia").unwrap(), vec![case]);
+
+    // The same page again (a retried pull): nothing changes.
+    let report = store.apply_pulled(page.clone(), cursor("3")).unwrap();
+    assert_eq!((report.applied, report.duplicates), (0, 3));
+    assert_eq!(store.case(case).unwrap().unwrap().op_count, 3);
+
+    // Same id, different content: refused loudly, kept aside, state unchanged.
+    let mut forged = page[1].clone();
+    forged.change = set("child.given_name", json!("Someone Else"));
+    let report = store.apply_pulled(vec![forged.clone()], cursor("4")).unwrap();
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].op_id, forged.id);
+    assert_eq!(given_name(&store.case(case).unwrap().unwrap().document), Some("Yesenia"));
+    assert_eq!(store.status().unwrap().rejected_ops, 1);
+    assert_eq!(store.pull_cursor().unwrap(), Some(cursor("4")), "the cursor moves past it");
+
+    // An invalid operation (clock of another device) is refused too.
+    let mut invalid = remote(case, other, now + 5, set("status", json!("closed")));
+    invalid.hlc.device = DeviceId::new();
+    assert_eq!(store.apply_pulled(vec![invalid], cursor("5")).unwrap().rejected.len(), 1);
+
+    // The local clock moves past what was pulled.
+    let mine = store.edit(case, vec![set("status", json!("referred"))]).unwrap()[0];
+    let ops = store.operations(case).unwrap();
+    assert_eq!(ops.last().unwrap().id, mine);
+    store.audit_verify().unwrap();
+}
+
+#[test]
+fn concurrent_edits_are_kept_as_a_conflict_until_a_local_edit_resolves_it() {
+    let (_tmp, mut store) = new_store();
+    let case = store.save_new_case(CaseId::new(), named("Ines", "Cua", "x")).unwrap();
+    let local_write = store.edit(case, vec![set("child.given_name", json!("Inés"))]).unwrap()[0];
+    // Another device wrote the same field having seen only the creation.
+    let seen = store
+        .operations(case)
+        .unwrap()
+        .into_iter()
+        .find(|o| matches!(&o.change, Change::Set { field, value, .. } if field.as_str() == "child.given_name" && value == "Ines"))
+        .unwrap()
+        .id;
+    let other = DeviceId::new();
+    let wall = chrono::Utc::now().timestamp_millis() as u64 + 10;
+    let theirs = remote(
+        case,
+        other,
+        wall,
+        Change::Set {
+            field: FieldPath::parse("child.given_name").unwrap(),
+            value: json!("Agnes"),
+            supersedes: vec![seen],
+        },
+    );
+    store.apply_pulled(vec![theirs], cursor("1")).unwrap();
+    let view = store.case(case).unwrap().unwrap();
+    assert_eq!(view.conflicts.len(), 1);
+    assert_eq!(view.conflicts[0].values.len(), 2);
+    assert!(view.conflicts[0].values.iter().any(|v| v.op == local_write));
+    let raw = store.raw_connection_for_tests().unwrap();
+    let stored: i64 = raw.query_row("SELECT count(*) FROM conflicts", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 1);
+
+    store.edit(case, vec![set("child.given_name", json!("Inés"))]).unwrap();
+    let view = store.case(case).unwrap().unwrap();
+    assert!(view.conflicts.is_empty(), "the edit superseded both values");
+    let stored: i64 = raw.query_row("SELECT count(*) FROM conflicts", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 0);
+}
