@@ -95,9 +95,10 @@ try {
   await expectText("add the adult who was with the child");
   await page.getByRole("button", { name: "Add an adult" }).click();
   await page.getByLabel("Name", { exact: true }).fill("Unknown man");
-  await page.getByLabel("Relationship the adult claims").fill("uncle");
+  await page.getByLabel("Relationship the adult claims").selectOption("aunt_or_uncle");
   await page.getByRole("button", { name: "Continue" }).click();
   await expectText("Step 4 of 6");
+  await page.getByLabel("Now, as part of this intake").check();
   const groups = page.locator("ol.questions > li");
   for (let i = 0; i < (await groups.count()); i++) await groups.nth(i).getByLabel(i === 0 ? "Yes" : "No", { exact: true }).check();
   await page.getByRole("button", { name: "Continue" }).click();
@@ -113,6 +114,7 @@ try {
   await page.getByRole("button", { name: "Continue" }).click();
   await expectText("Step 5 of 6");
   await page.getByLabel("Medical care").check();
+  await page.getByLabel("Food, water and clothing").check();
   await page.getByRole("button", { name: "Add a referral" }).click();
   await page.getByLabel("Refer to").selectOption("child_placement");
   await page.getByRole("button", { name: "Continue" }).click();

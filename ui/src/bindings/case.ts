@@ -1,6 +1,7 @@
 /** Mirrors the case types of `waystation-core` (`CaseView`, `Conflict`, the case
  * document keys) and the summaries `src-tauri` builds for the list. */
 import type { JsonValue } from "./json";
+import type { ScreeningDoc } from "./screening";
 
 /** A case's UUIDv7, as text. */
 export type CaseId = string;
@@ -17,23 +18,56 @@ export type ReferralTo =
   | "victim_services";
 export type ReferralStatus = "drafted" | "sent" | "acknowledged" | "accepted" | "declined" | "completed";
 export type EncounterType = "between_ports" | "port_of_entry" | "tip" | "ngo_outreach" | "transfer_in";
-export type Accompanied = "alone" | "parent_or_guardian" | "unrelated_adult";
+export type Accompaniment = "alone" | "parent_or_guardian" | "unrelated_or_unverified_adult";
+export type Relationship =
+  | "parent"
+  | "legal_guardian"
+  | "sibling"
+  | "grandparent"
+  | "aunt_or_uncle"
+  | "cousin"
+  | "other_relative"
+  | "family_friend"
+  | "partner"
+  | "employer"
+  | "guide_or_smuggler"
+  | "unrelated"
+  | "unknown";
 export type AgeMethod = "document" | "self_report" | "assessment";
 export type Sex = "female" | "male" | "other" | "unknown";
-export type ImmediateNeed = "medical" | "food_water" | "shelter" | "clothing" | "interpreter" | "legal" | "contact_family";
+export type ServiceKind =
+  | "shelter"
+  | "food_and_clothing"
+  | "medical_care"
+  | "mental_health"
+  | "legal_consultation"
+  | "legal_representation"
+  | "education"
+  | "family_tracing"
+  | "interpretation"
+  | "case_management"
+  | "transport"
+  | "other";
 
-/** Mirrors `waystation_core::CustodyClock`'s view: each deadline with when it
- * warns. Times are RFC 3339 text. */
-export type DeadlineKind = "screening" | "placement_notice" | "transfer";
-export interface Deadline {
+/** Mirrors `waystation_core::custody_clock::Deadline`: read by core at `CustodyClock.now`. */
+export type DeadlineKind = "screening" | "placement_notification" | "transfer" | "trafficking_referral";
+export type Deadline = {
   kind: DeadlineKind;
+  /** RFC 3339. */
   due_at: string;
-  warn_at: string;
-  /** When it was met (screening done, transfer made), or null. */
   met_at: string | null;
-}
+  /** Seconds until due at the clock's `now` (negative once passed). */
+  time_left_seconds: number;
+} & ({ state: "ok" } | { state: "due_soon" } | { state: "overdue" } | { state: "met"; on_time: boolean });
+
+/** Mirrors `waystation_core::CustodyClock`: time in custody and every deadline
+ * that applies, soonest first, as core read them at `now` (the warning lead
+ * time is core's rule; the screen only counts down from `now`). */
 export interface CustodyClock {
-  in_custody_since: string;
+  started_at: string;
+  now: string;
+  in_custody: boolean;
+  time_in_custody_seconds: number;
   deadlines: Deadline[];
 }
 
@@ -86,12 +120,18 @@ export interface TimelineEntry {
 }
 
 export interface Referral {
-  id: string;
+  id?: string;
   to: ReferralTo;
-  org?: string | null;
+  org?: string;
   status: ReferralStatus;
   drafted_at: string;
-  note?: string;
+  sent_at?: string;
+  acknowledged_at?: string;
+  accepted_at?: string;
+  declined_at?: string;
+  completed_at?: string;
+  reason?: string;
+  reference?: string;
 }
 export interface Note {
   id: string;
@@ -101,44 +141,66 @@ export interface Note {
   author: string;
 }
 export interface Adult {
-  id: string;
-  name: string;
-  claimed_relationship: string;
-  verified_relationship?: string | null;
+  id?: string;
+  name?: string;
+  claimed_relationship?: Relationship;
+  verified_relationship?: Relationship;
+  description?: string;
+}
+export interface Service {
+  id?: string;
+  kind: ServiceKind;
+  /** A calendar day, YYYY-MM-DD. */
+  provided_on: string;
+  provider?: string;
+  description?: string;
 }
 
-/** The case document as `CaseView.document` renders it. Every field may be
- * missing: a case synced in part, or fields a role may not read. */
+/** The case document (`examples/case.json`; `waystation_core::NewCase` parses
+ * it). Every field may be missing in a merged view: a case synced in part, or
+ * fields a role may not read. */
 export interface CaseDocument {
-  id: CaseId;
+  id?: CaseId;
   status?: CaseStatus;
   child?: {
     given_name?: string;
     family_name?: string;
     aliases?: string[];
-    date_of_birth?: string | null;
-    estimated_age?: number | null;
+    /** YYYY-MM-DD. */
+    date_of_birth?: string;
+    estimated_age_years?: number;
     age_method?: AgeMethod;
     sex?: Sex;
+    /** ISO 3166-1 alpha-2. */
     nationalities?: string[];
+    /** ISO 639-3. */
     languages?: string[];
     interpreter_used?: boolean;
   };
   encounter?: {
-    occurred_at?: string;
+    /** RFC 3339 with the offset. */
+    occurred_at: string;
+    time_zone?: string;
     station?: string;
     place?: string;
-    type?: EncounterType;
-    accompanied?: Accompanied;
+    type: EncounterType;
+    accompaniment: Accompaniment;
     narrative?: string;
     recorded_by?: string;
   };
-  screening?: import("./screening").ScreeningRecord;
-  custody?: { since?: string; immediate_needs?: ImmediateNeed[] };
+  screening?: ScreeningDoc;
+  custody?: {
+    started_at?: string;
+    facility?: string;
+    placement_notified_at?: string;
+    transferred_at?: string;
+    returned_at?: string;
+    released_at?: string;
+  };
   adults?: Adult[];
   referrals?: Referral[];
   notes?: Note[];
-  [other: string]: JsonValue | undefined | object;
+  services?: Service[];
 }
 
 /** A case opened in the detail screen. */
@@ -152,15 +214,10 @@ export interface CaseDetail {
   clock: CustodyClock | null;
 }
 
-/** What intake saves: mirrors `waystation_core::NewCase`. */
-export interface NewCase {
-  child: NonNullable<CaseDocument["child"]>;
+/** What intake saves: a case document without an id (the shell makes it), parsed by `NewCase::from_value`. */
+export type NewCase = Omit<CaseDocument, "id" | "encounter" | "notes"> & {
   encounter: NonNullable<CaseDocument["encounter"]>;
-  adults: Omit<Adult, "id">[];
-  screening: import("./screening").ScreeningRecord | null;
-  immediate_needs: ImmediateNeed[];
-  referrals: { to: ReferralTo; note: string }[];
-}
+};
 
 /** A note added from the case detail screen. */
 export interface NewNote {

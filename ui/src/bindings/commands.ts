@@ -2,7 +2,7 @@
  * `src/ipc.ts` is typed by this map; `src-tauri/src/lib.rs` registers the same names. */
 import type { CaseDetail, CaseId, CaseSummary, FieldKey, NewCase, NewNote } from "./case";
 import type { JsonValue } from "./json";
-import type { Instrument, ScreeningRecord, ScreeningResult } from "./screening";
+import type { Instrument, ScreeningResult } from "./screening";
 import type { Session, Settings, StoreState } from "./session";
 import type { SyncStatus } from "./sync";
 
@@ -29,7 +29,8 @@ export interface Commands {
   draft_save: { args: { draft: JsonValue }; result: null };
   draft_discard: { args: NoArgs; result: null };
   screening_instruments: { args: NoArgs; result: Instrument[] };
-  screening_evaluate: { args: { input: ScreeningRecord }; result: ScreeningResult };
+  /** The result core computes for the screening of a (draft) case: the case is parsed whole, as on save. */
+  screening_evaluate: { args: { input: NewCase }; result: ScreeningResult };
   sync_status: { args: NoArgs; result: SyncStatus };
   sync_now: { args: NoArgs; result: null };
 }

@@ -1,62 +1,91 @@
-/** Mirrors the screening types of `waystation-core`: instruments are data, each
- * prompt in English and Spanish; the result is computed in core and says what
- * drove it. */
-import type { Lang } from "./session";
+/** Mirrors `waystation_core::screening`: instruments are data (each prompt in
+ * English and Spanish, a version never rewritten); the result is computed in
+ * core and says which answers drove it. */
 
-export type LocalizedText = Record<Lang, string>;
+export type PromptLanguage = "en" | "es";
+export type Prompt = Record<PromptLanguage, string>;
 export type Answer = "yes" | "no" | "unknown" | "declined";
+export type IndicatorCategory =
+  | "force"
+  | "fraud"
+  | "coercion"
+  | "debt"
+  | "documents"
+  | "labor"
+  | "commercial_sex"
+  | "control"
+  | "threats"
+  | "online_exploitation"
+  | "criminal_exploitation"
+  | "recruitment"
+  | "observation";
+/** Who answers the question: the child, or the screener from what they observed. */
+export type Respondent = "child" | "screener";
+export type CriterionKind =
+  | "not_trafficking_victim"
+  | "no_trafficking_risk_on_return"
+  | "no_credible_fear"
+  | "able_to_decide_independently";
 
 export interface Indicator {
   id: string;
-  prompt: LocalizedText;
+  category: IndicatorCategory;
+  asked_of: Respondent;
+  prompt: Prompt;
 }
 
 /** One of the four questions a child from a contiguous country must be asked. */
 export interface Criterion {
-  id: string;
-  prompt: LocalizedText;
+  id: CriterionKind;
+  prompt: Prompt;
 }
 
 export interface Instrument {
   id: string;
   version: number;
-  title: LocalizedText;
+  title: Prompt;
+  introduction: Prompt;
   indicators: Indicator[];
-  contiguous_criteria: Criterion[];
+  criteria: Criterion[];
 }
 
 export interface CriterionAnswer {
   answer: Answer;
-  rationale: string;
+  rationale?: string;
 }
 
-/** What the screener entered; input of `screening_evaluate` and part of a new case. */
-export interface ScreeningRecord {
-  instrument_id: string;
-  instrument_version: number;
-  language: string;
-  interpreter_used: boolean;
-  answers: Record<string, Answer>;
-  /** Present for a child from a contiguous country (Mexico, Canada). */
-  contiguous: Record<string, CriterionAnswer> | null;
-  /** Age in whole years at screening, when known: under 14 is presumed unable to decide alone. */
-  child_age_years: number | null;
+/** The `screening` section of a case document. */
+export interface ScreeningDoc {
+  instrument: string;
+  version: number;
+  prompt_language?: PromptLanguage;
+  /** ISO 639-3 code of the language spoken with the child. */
+  language?: string;
+  screener?: string;
+  interpreter?: string;
+  started_at?: string;
+  completed_at?: string;
+  answers?: Record<string, Answer>;
+  criteria?: Partial<Record<CriterionKind, CriterionAnswer>>;
+  /** Computed by core; ignored on input. */
+  result?: ScreeningResult;
 }
 
-export type ScreeningOutcome = "indicators_present" | "no_indicators" | "incomplete";
+export type IndicatorFinding = "present" | "none" | "incomplete";
+export type ReturnEligibility = "not_applicable" | "eligible" | "not_eligible" | "incomplete";
 
-/** Why the contiguous-country return test failed or is open. */
-export interface CriterionFinding {
-  criterion: string;
-  reason: "answer" | "under_14" | "unanswered";
+/** One answer (or fact) that drove the result. `question` is an indicator id, a
+ * criterion id, `child.age`, `indicators` or `criteria`; `effect` is core's
+ * English wording, for logs — screens word it themselves from `question`. */
+export interface Driver {
+  question: string;
+  effect: string;
 }
 
 export interface ScreeningResult {
-  outcome: ScreeningOutcome;
-  /** The indicators answered "yes": what drove an `indicators_present` result. */
-  drivers: string[];
-  /** Indicators not answered yet, or answered "unknown" / "declined". */
-  open: string[];
-  /** Contiguous-country test: null when not applicable. */
-  contiguous: { may_return: boolean; findings: CriterionFinding[] } | null;
+  indicators: IndicatorFinding;
+  indicators_present: string[];
+  indicators_open: string[];
+  contiguous_return: ReturnEligibility;
+  drivers: Driver[];
 }

@@ -7,18 +7,18 @@
  * URL parameters: `store=absent|locked|unlocked` (default locked),
  * `sync=idle|running|error|local` (default idle), `lang=en|es`.
  */
+import builtinInstrument from "../../../crates/core/src/screening/waystation-child-screen-v1.json";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  Answer,
   CaseDetail,
   CaseSummary,
   CommandError,
-  CriterionFinding,
   Commands,
   CustodyClock,
   Instrument,
   JsonValue,
-  ScreeningRecord,
+  Deadline,
+  NewCase,
   ScreeningResult,
   Settings,
   StoreState,
@@ -32,32 +32,28 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function clock(sinceHoursAgo: number, screened: boolean, from = now): CustodyClock {
   const since = from - sinceHoursAgo * H;
+  const deadline = (kind: Deadline["kind"], dueH: number, metAt: number | null): Deadline => {
+    const due = since + dueH * H;
+    const left = (due - from) / 1000;
+    if (metAt !== null) return { kind, due_at: iso(due), met_at: iso(metAt), time_left_seconds: left, state: "met", on_time: metAt <= due };
+    const state = left <= 0 ? "overdue" : left <= 12 * 3600 ? "due_soon" : "ok";
+    return { kind, due_at: iso(due), met_at: null, time_left_seconds: left, state };
+  };
   return {
-    in_custody_since: iso(since),
+    started_at: iso(since),
+    now: iso(from),
+    in_custody: true,
+    time_in_custody_seconds: sinceHoursAgo * 3600,
     deadlines: [
-      { kind: "screening", due_at: iso(since + 48 * H), warn_at: iso(since + 36 * H), met_at: screened ? iso(Math.min(since + 5 * H, from)) : null },
-      { kind: "transfer", due_at: iso(since + 72 * H), warn_at: iso(since + 60 * H), met_at: null },
+      deadline("screening", 48, screened ? Math.min(since + 5 * H, from) : null),
+      deadline("placement_notification", 48, since + 2 * H),
+      deadline("transfer", 72, null),
     ],
   };
 }
 
-const instrument: Instrument = {
-  id: "waystation-demo-indicators",
-  version: 1,
-  title: { en: "Trafficking indicators (demo)", es: "Indicadores de trata (demostración)" },
-  indicators: [
-    { id: "owes_debt", prompt: { en: "Does the child say they owe money for the journey to someone?", es: "¿Dice que le debe dinero a alguien por el viaje?" } },
-    { id: "documents_held", prompt: { en: "Does someone else keep the child's identity papers?", es: "¿Alguien más guarda sus documentos de identidad?" } },
-    { id: "forced_work", prompt: { en: "Was the child made to work and not allowed to stop?", es: "¿Le obligaron a trabajar sin dejarle parar?" } },
-    { id: "threats", prompt: { en: "Has anyone threatened the child or their family?", es: "¿Alguien le ha amenazado a usted o a su familia?" } },
-  ],
-  contiguous_criteria: [
-    { id: "not_victim", prompt: { en: "Is the child free of signs of being a trafficking victim?", es: "¿Está libre de señales de ser víctima de trata?" } },
-    { id: "no_risk_on_return", prompt: { en: "Would the child be safe from trafficking if returned?", es: "¿Estaría a salvo de la trata si regresa?" } },
-    { id: "no_credible_fear", prompt: { en: "Is the child without fear of persecution at home?", es: "¿No tiene temor de persecución en su país?" } },
-    { id: "decides_independently", prompt: { en: "Can the child decide on their own to withdraw the application to enter?", es: "¿Puede decidir por sí mismo retirar su solicitud de entrada?" } },
-  ],
-};
+// The real built-in instrument, so the screens are looked at with its real prompts.
+const instrument = builtinInstrument as Instrument;
 
 const summaries: CaseSummary[] = [
   { id: "0190a1b2-0000-7000-8000-000000000001", given_name: "Lucía", family_name: "Ramírez", status: "open", station: "LRD-07", encounter_at: iso(now - 40 * H), clock: clock(40, false), needs_screening: true, referral_pending: true, has_conflict: false, updated_at: iso(now - H) },
@@ -80,8 +76,8 @@ function detailOf(s: CaseSummary): CaseDetail {
       id: s.id,
       status: s.status,
       child: { given_name: s.given_name, family_name: s.family_name, aliases: ["Lu"], date_of_birth: "2012-03-09", age_method: "document", sex: "female", nationalities: ["GT"], languages: ["quc", "spa"], interpreter_used: true },
-      encounter: { occurred_at: s.encounter_at ?? iso(now), station: s.station, place: "Rio Grande, near mile marker 12", type: "between_ports", accompanied: "unrelated_adult", narrative: "Found with a group of six adults. The child says the man with her is an uncle; he could not give her birth date." },
-      adults: [{ id: "a1", name: "Unknown man", claimed_relationship: "uncle", verified_relationship: null }],
+      encounter: { occurred_at: s.encounter_at ?? iso(now), station: s.station, place: "Rio Grande, near mile marker 12", type: "between_ports", accompaniment: "unrelated_or_unverified_adult", narrative: "Found with a group of six adults. The child says the man with her is an uncle; he could not give her birth date." },
+      adults: [{ id: "a1", name: "Unknown man", claimed_relationship: "aunt_or_uncle", verified_relationship: "unrelated" }],
       referrals: [
         { id: "r1", to: "child_placement", status: "sent", drafted_at: iso(t0 + 2 * H) },
         { id: "r2", to: "legal_services", status: "drafted", drafted_at: iso(t0 + 3 * H) },
@@ -111,23 +107,40 @@ function detailOf(s: CaseSummary): CaseDetail {
   };
 }
 
-function evaluate(r: ScreeningRecord): ScreeningResult {
-  const answers = instrument.indicators.map((i) => [i.id, r.answers[i.id]] as const);
-  const drivers = answers.filter(([, a]) => a === "yes").map(([id]) => id);
-  const open = answers.filter(([, a]) => a === undefined || a === "unknown" || a === "declined").map(([id]) => id);
-  const outcome = drivers.length ? "indicators_present" : open.length ? "incomplete" : "no_indicators";
-  let contiguous: ScreeningResult["contiguous"] = null;
-  if (r.contiguous) {
-    const findings = instrument.contiguous_criteria.flatMap((c): CriterionFinding[] => {
-      const a: Answer | undefined = r.contiguous?.[c.id]?.answer;
-      if (c.id === "decides_independently" && r.child_age_years !== null && r.child_age_years < 14)
-        return [{ criterion: c.id, reason: "under_14" }];
-      if (!a) return [{ criterion: c.id, reason: "unanswered" }];
-      return a === "yes" ? [] : [{ criterion: c.id, reason: "answer" }];
-    });
-    contiguous = { may_return: findings.length === 0 && drivers.length === 0, findings };
+/** Core's rule (screening/result.rs), restated for the mock only. */
+function evaluate(c: NewCase): ScreeningResult {
+  const sc = c.screening;
+  const answers = sc?.answers ?? {};
+  const drivers: ScreeningResult["drivers"] = [];
+  const present = instrument.indicators.filter((i) => answers[i.id] === "yes").map((i) => i.id);
+  const open = instrument.indicators.filter((i) => answers[i.id] !== "yes" && answers[i.id] !== "no").map((i) => i.id);
+  present.forEach((q) => drivers.push({ question: q, effect: "answered yes" }));
+  const indicators = present.length ? "present" : open.length ? "incomplete" : "none";
+  const contiguous = (c.child?.nationalities ?? []).some((n) => n === "MX" || n === "CA");
+  let contiguous_return: ScreeningResult["contiguous_return"] = "not_applicable";
+  if (contiguous) {
+    let no = indicators === "present";
+    let incomplete = indicators === "incomplete";
+    if (no) drivers.push({ question: "indicators", effect: "present" });
+    for (const cr of instrument.criteria) {
+      const a = sc?.criteria?.[cr.id];
+      if (!a) incomplete = true;
+      else if (a.answer === "no") no = true;
+      else if (a.answer !== "yes" || !a.rationale) incomplete = true;
+      if (!a || a.answer !== "yes" || !a.rationale) drivers.push({ question: cr.id, effect: "not met" });
+    }
+    const dob = c.child?.date_of_birth;
+    const age = dob ? Math.floor((Date.parse(c.encounter.occurred_at) - Date.parse(dob)) / (365.25 * 24 * H)) : (c.child?.estimated_age_years ?? null);
+    if (age === null) {
+      incomplete = true;
+      drivers.push({ question: "child.age", effect: "age not recorded" });
+    } else if (age < 14) {
+      no = true;
+      drivers.push({ question: "child.age", effect: "under 14" });
+    }
+    contiguous_return = no ? "not_eligible" : incomplete ? "incomplete" : "eligible";
   }
-  return { outcome, drivers, open, contiguous };
+  return { indicators, indicators_present: present, indicators_open: open, contiguous_return, drivers };
 }
 
 const fail = (e: CommandError) => Promise.reject(e);
@@ -193,14 +206,14 @@ export function installMockBackend() {
       const id = `0190a1b2-0000-7000-8000-${String(summaries.length + 1).padStart(12, "0")}`;
       summaries.unshift({
         id,
-        given_name: a.input.child.given_name ?? "",
-        family_name: a.input.child.family_name ?? "",
+        given_name: a.input.child?.given_name ?? "",
+        family_name: a.input.child?.family_name ?? "",
         status: "open",
         station: a.input.encounter.station ?? "",
         encounter_at: a.input.encounter.occurred_at ?? null,
-        clock: clock(0, a.input.screening !== null, Date.now()),
-        needs_screening: a.input.screening === null,
-        referral_pending: a.input.referrals.length > 0,
+        clock: clock(0, a.input.screening !== undefined, Date.now()),
+        needs_screening: a.input.screening === undefined,
+        referral_pending: (a.input.referrals ?? []).length > 0,
         has_conflict: false,
         updated_at: iso(Date.now()),
       });

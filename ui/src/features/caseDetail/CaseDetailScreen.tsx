@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
-import type { CaseDetail, CaseId } from "../../bindings";
+import type { CaseDetail, CaseId, CriterionKind, ScreeningResult } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { useNow } from "../../components/useNow";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -16,6 +16,27 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
     <div className="summary__row">
       <dt>{label}</dt>
       <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** The stored result in short: the instrument itself is not needed to read it. */
+function ScreeningSummary({ result }: { result: ScreeningResult }) {
+  const { t } = useI18n();
+  const tone = result.indicators === "present" ? "warning" : result.indicators === "incomplete" ? "info" : "success";
+  return (
+    <div className={`alert alert--${tone}`}>
+      <p className="alert__title">{t(`screening.result.${result.indicators}`)}</p>
+      {result.indicators_present.length ? (
+        <p className="alert__text">
+          {t("detail.screening.drivers", { list: result.indicators_present.join(", ") })}
+        </p>
+      ) : null}
+      {result.contiguous_return !== "not_applicable" ? (
+        <p className="alert__text">
+          <strong>{t(`screening.result.return.${result.contiguous_return}`)}</strong>
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -47,7 +68,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
   }
   const d = detail.document;
   const c = d.child ?? {};
-  const e = d.encounter ?? {};
+  const e: Partial<NonNullable<typeof d.encounter>> = d.encounter ?? {};
   const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
   const name = [c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed");
   const s = d.screening;
@@ -68,7 +89,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
           <dl className="summary">
             <Row label={t("intake.child.aliases")}>{(c.aliases ?? []).join(", ") || "—"}</Row>
             <Row label={t("intake.review.age")}>
-              {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age != null ? t("intake.review.estimated", { age: c.estimated_age }) : "—"}
+              {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age_years != null ? t("intake.review.estimated", { age: c.estimated_age_years }) : "—"}
               {c.age_method ? ` (${en("enum.ageMethod", c.age_method)})` : ""}
             </Row>
             <Row label={t("intake.child.sex")}>{en("enum.sex", c.sex)}</Row>
@@ -82,10 +103,12 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
             <Row label={t("intake.encounter.occurredAt")}>{e.occurred_at ? dateTime(e.occurred_at) : "—"}</Row>
             <Row label={t("intake.encounter.station")}>{[e.station, e.place].filter(Boolean).join(" · ") || "—"}</Row>
             <Row label={t("intake.encounter.type")}>{en("enum.encounterType", e.type)}</Row>
-            <Row label={t("intake.encounter.accompanied")}>{en("enum.accompanied", e.accompanied)}</Row>
+            <Row label={t("intake.encounter.accompaniment")}>{en("enum.accompaniment", e.accompaniment)}</Row>
             <Row label={t("intake.encounter.narrative")}>{e.narrative || "—"}</Row>
             <Row label={t("intake.step.adults")}>
-              {(d.adults ?? []).map((a) => `${a.name} (${a.claimed_relationship})`).join("; ") || "—"}
+              {(d.adults ?? [])
+                .map((a) => `${a.name ?? "?"}${a.claimed_relationship ? ` (${t(`enum.relationship.${a.claimed_relationship}`)})` : ""}`)
+                .join("; ") || "—"}
             </Row>
           </dl>
         </section>
@@ -93,27 +116,30 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
       <section aria-labelledby="screening-title" className="panel">
         <h2 id="screening-title">{t("intake.step.screening")}</h2>
         {s ? (
-          <dl className="summary">
-            <Row label={t("screening.instrument")}>{`${s.instrument_id} v${s.instrument_version}`}</Row>
-            <Row label={t("screening.language")}>{s.language}</Row>
-            <Row label={t("screening.indicators")}>
-              {t("detail.screening.yesCount", {
-                yes: Object.values(s.answers).filter((a) => a === "yes").length,
-                total: Object.keys(s.answers).length,
-              })}
-            </Row>
-            {s.contiguous ? (
-              <Row label={t("screening.contiguous")}>
-                <ul className="plain">
-                  {Object.entries(s.contiguous).map(([k, v]) => (
-                    <li key={k}>
-                      <strong>{k}</strong>: {t(`enum.answer.${v.answer}`)} — {v.rationale}
-                    </li>
-                  ))}
-                </ul>
+          <>
+            <dl className="summary">
+              <Row label={t("screening.instrument")}>{`${s.instrument} v${s.version}`}</Row>
+              <Row label={t("screening.language")}>{s.prompt_language ?? "—"}</Row>
+              <Row label={t("detail.screening.when")}>
+                {s.completed_at ? dateTime(s.completed_at) : s.started_at ? dateTime(s.started_at) : "—"}
+                {s.screener ? ` · ${s.screener}` : ""}
               </Row>
-            ) : null}
-          </dl>
+              {s.interpreter ? <Row label={t("screening.interpreter")}>{s.interpreter}</Row> : null}
+              {Object.keys(s.criteria ?? {}).length ? (
+                <Row label={t("screening.contiguous")}>
+                  <ul className="plain">
+                    {Object.entries(s.criteria ?? {}).map(([k, v]) => (
+                      <li key={k}>
+                        <strong>{t(`enum.criterion.${k as CriterionKind}`)}</strong>: {v ? t(`enum.answer.${v.answer}`) : "—"}
+                        {v?.rationale ? ` — ${v.rationale}` : ""}
+                      </li>
+                    ))}
+                  </ul>
+                </Row>
+              ) : null}
+            </dl>
+            {s.result ? <ScreeningSummary result={s.result} /> : null}
+          </>
         ) : (
           <p className="tag tag--needsScreening">{t("cases.flag.needsScreening")}</p>
         )}
@@ -131,7 +157,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
             </thead>
             <tbody>
               {(d.referrals ?? []).map((r) => (
-                <tr key={r.id}>
+                <tr key={r.id ?? r.drafted_at}>
                   <td>{en("enum.referralTo", r.to)}</td>
                   <td>
                     <span className={`tag tag--ref-${r.status}`}>{t(`enum.referralStatus.${r.status}`)}</span>

@@ -45,8 +45,20 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   const [query, setQuery] = useState("");
   const search = useCaseSearch(query);
 
+  // Core reads every clock when the list is fetched; fetch again each minute so
+  // that "due soon" stays core's decision while the screen is left open.
   useEffect(() => {
-    call("case_list").then(setCases, (e: CommandFailure) => setError(errorText(e.error)));
+    const load = () =>
+      call("case_list").then(
+        (list) => {
+          setCases(list);
+          setError(null);
+        },
+        (e: CommandFailure) => setError(errorText(e.error)),
+      );
+    void load();
+    const id = window.setInterval(load, 60_000);
+    return () => window.clearInterval(id);
   }, [errorText]);
 
   const rows = useMemo(() => (cases ? visibleCases(cases, filters, search.hits, now) : []), [cases, filters, search.hits, now]);

@@ -5,8 +5,9 @@ import { readClock, type DeadlineReading } from "./custodyClock";
 
 const KIND: Record<DeadlineReading["kind"], MessageKey> = {
   screening: "clock.screening",
-  placement_notice: "clock.placementNotice",
+  placement_notification: "clock.placementNotification",
   transfer: "clock.transfer",
+  trafficking_referral: "clock.traffickingReferral",
 };
 
 function DeadlineLine({ d }: { d: DeadlineReading }) {
@@ -15,7 +16,7 @@ function DeadlineLine({ d }: { d: DeadlineReading }) {
   let text: string;
   switch (d.state) {
     case "met":
-      text = t("clock.met", { what, when: d.metAt ? dateTime(d.metAt) : "" });
+      text = t(d.onTime === false ? "clock.metLate" : "clock.met", { what, when: d.metAt ? dateTime(d.metAt) : "" });
       break;
     case "overdue":
       text = t("clock.overdue", { what, time: duration(-d.remainingMs) });
@@ -25,8 +26,8 @@ function DeadlineLine({ d }: { d: DeadlineReading }) {
   }
   return (
     <li className={`deadline deadline--${d.state}`} title={t("clock.dueAt", { when: dateTime(d.dueAt) })}>
-      {d.state === "warning" || d.state === "overdue" ? (
-        <span className="deadline__flag">{t(d.state === "warning" ? "clock.stateWarning" : "clock.stateOverdue")}: </span>
+      {d.state === "due_soon" || d.state === "overdue" ? (
+        <span className="deadline__flag">{t(d.state === "due_soon" ? "clock.stateDueSoon" : "clock.stateOverdue")}: </span>
       ) : null}
       {text}
     </li>
@@ -40,7 +41,9 @@ export function CustodyClockView({ clock, now }: { clock: CustodyClock | null; n
   const r = readClock(clock, now);
   return (
     <div className={`clock clock--${r.worst}`}>
-      <p className="clock__custody">{t("clock.inCustody", { time: duration(r.inCustodyMs) })}</p>
+      <p className="clock__custody">
+        {t(r.inCustody ? "clock.inCustody" : "clock.wasInCustody", { time: duration(r.inCustodyMs) })}
+      </p>
       <ul className="clock__deadlines">
         {r.deadlines.map((d) => (
           <DeadlineLine key={d.kind} d={d} />

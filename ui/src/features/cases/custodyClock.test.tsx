@@ -1,6 +1,6 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { CustodyClock, CaseSummary } from "../../bindings";
+import type { CaseSummary, CustodyClock, Deadline } from "../../bindings";
 import { renderIn } from "../../test/render";
 import { CustodyClockView } from "./CustodyClockView";
 import { readClock } from "./custodyClock";
@@ -9,46 +9,67 @@ import { visibleCases } from "./filterCases";
 const H = 3_600_000;
 const t0 = Date.parse("2026-11-23T12:00:00Z");
 const at = (h: number) => new Date(t0 + h * H).toISOString();
-const clock: CustodyClock = {
-  in_custody_since: at(0),
-  deadlines: [
-    { kind: "screening", due_at: at(48), warn_at: at(36), met_at: null },
-    { kind: "transfer", due_at: at(72), warn_at: at(60), met_at: null },
-  ],
-};
+
+/** A clock as core reads it `readAtH` hours after custody started (warning 12 h before). */
+function clockAt(readAtH: number, met: Partial<Record<Deadline["kind"], number>> = {}): CustodyClock {
+  const d = (kind: Deadline["kind"], dueH: number): Deadline => {
+    const left = (dueH - readAtH) * 3600;
+    const m = met[kind];
+    if (m !== undefined) return { kind, due_at: at(dueH), met_at: at(m), time_left_seconds: left, state: "met", on_time: m <= dueH };
+    return { kind, due_at: at(dueH), met_at: null, time_left_seconds: left, state: left <= 0 ? "overdue" : left <= 12 * 3600 ? "due_soon" : "ok" };
+  };
+  return {
+    started_at: at(0),
+    now: at(readAtH),
+    in_custody: true,
+    time_in_custody_seconds: readAtH * 3600,
+    deadlines: [d("screening", 48), d("transfer", 72)],
+  };
+}
 
 describe("custody clock reading", () => {
-  it("goes ok → warning → overdue as each deadline approaches and passes", () => {
-    expect(readClock(clock, t0 + 10 * H).worst).toBe("ok");
-    expect(readClock(clock, t0 + 36 * H).deadlines.map((d) => d.state)).toEqual(["warning", "ok"]);
-    expect(readClock(clock, t0 + 49 * H).deadlines.map((d) => d.state)).toEqual(["overdue", "ok"]);
-    expect(readClock(clock, t0 + 61 * H).worst).toBe("overdue");
+  it("keeps core's states and counts down from the moment core read the clock", () => {
+    const c = clockAt(40);
+    const r = readClock(c, t0 + 40 * H + 30 * 60_000);
+    expect(r.deadlines.map((d) => d.state)).toEqual(["due_soon", "ok"]);
+    expect(r.deadlines[0]!.remainingMs).toBe(7 * H + 30 * 60_000);
+    expect(r.inCustodyMs).toBe(40 * H + 30 * 60_000);
+    expect(r.worst).toBe("due_soon");
+  });
+  it("marks a deadline overdue once its time runs out, before the list is fetched again", () => {
+    const r = readClock(clockAt(47), t0 + 48 * H + 60_000);
+    expect(r.deadlines[0]!.state).toBe("overdue");
+    expect(r.worst).toBe("overdue");
   });
   it("treats a met deadline as done, whatever the time", () => {
-    const met = { ...clock, deadlines: [{ ...clock.deadlines[0]!, met_at: at(5) }] };
-    const r = readClock(met, t0 + 100 * H);
+    const r = readClock(clockAt(100, { screening: 5, transfer: 70 }), t0 + 100 * H);
     expect(r.worst).toBe("met");
-    expect(r.inCustodyMs).toBe(100 * H);
+    expect(r.deadlines.every((d) => d.onTime)).toBe(true);
   });
 });
 
 describe("custody clock display", () => {
-  it("shows time in custody and the time left, flagging the deadline that warns", () => {
-    renderIn("en", <CustodyClockView clock={clock} now={t0 + 40 * H + 30 * 60_000} />);
+  it("shows time in custody and the time left, flagging the deadline that is due soon", () => {
+    renderIn("en", <CustodyClockView clock={clockAt(40)} now={t0 + 40 * H + 30 * 60_000} />);
     expect(screen.getByText("In custody 40 hr 30 min")).toBeTruthy();
     const screening = screen.getByText(/Screening due in/).closest("li")!;
     expect(screening.textContent).toBe("Soon: Screening due in 7 hr 30 min");
-    expect(screening.className).toContain("deadline--warning");
+    expect(screening.className).toContain("deadline--due_soon");
     const transfer = screen.getByText(/Transfer due in/).closest("li")!;
     expect(transfer.textContent).toBe("Transfer due in 31 hr 30 min");
     expect(transfer.className).toContain("deadline--ok");
   });
   it("says by how much a deadline was missed, in Spanish too", () => {
-    renderIn("es", <CustodyClockView clock={clock} now={t0 + 74 * H} />);
+    renderIn("es", <CustodyClockView clock={clockAt(74, { screening: 20 })} now={t0 + 74 * H} />);
     expect(screen.getByText("En custodia desde hace 3 d 2 h")).toBeTruthy();
     const transfer = screen.getByText(/Traslado: vencido/).closest("li")!;
     expect(transfer.textContent).toBe("Vencido: Traslado: vencido hace 2 h");
     expect(transfer.className).toContain("deadline--overdue");
+    expect(screen.getByText(/Evaluación: se cumplió el/).closest("li")!.className).toContain("deadline--met");
+  });
+  it("says when a deadline was met late", () => {
+    renderIn("en", <CustodyClockView clock={clockAt(60, { screening: 50 })} now={t0 + 60 * H} />);
+    expect(screen.getByText(/^Screening done late/)).toBeTruthy();
   });
   it("says so when a case has no clock", () => {
     renderIn("en", <CustodyClockView clock={null} now={t0} />);
@@ -64,18 +85,19 @@ describe("case list filters", () => {
     status: "open",
     station: "LRD-07",
     encounter_at: at(0),
-    clock,
+    clock: clockAt(40),
     needs_screening: false,
     referral_pending: false,
     has_conflict: false,
     updated_at: at(0),
     ...patch,
   });
-  const cases = [
-    row("calm", { clock: { ...clock, in_custody_since: at(30), deadlines: [{ kind: "transfer", due_at: at(102), warn_at: at(90), met_at: null }] } }),
-    row("near", { needs_screening: true }),
-    row("conflicted", { has_conflict: true, clock: null }),
-  ];
+  // Read at the same moment as the others, its deadlines 30 hours further off.
+  const calm: CustodyClock = {
+    ...clockAt(40),
+    deadlines: clockAt(40).deadlines.map((d) => ({ ...d, time_left_seconds: d.time_left_seconds + 30 * 3600, state: "ok" as const })),
+  };
+  const cases = [row("calm", { clock: calm }), row("near", { needs_screening: true }), row("conflicted", { has_conflict: true, clock: null })];
   const now = t0 + 40 * H;
   it("narrows by every active filter, most urgent first", () => {
     expect(visibleCases(cases, new Set(), null, now).map((c) => c.id)).toEqual(["near", "calm", "conflicted"]);

@@ -46,8 +46,8 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
         const saved = parseDraft(raw);
         const d = saved ?? emptyDraft(lang);
         const first = list[0];
-        if (!d.screening.instrument_id && first) {
-          d.screening = { ...d.screening, instrument_id: first.id, instrument_version: first.version };
+        if (!d.screening.instrument && first) {
+          d.screening = { ...d.screening, instrument: first.id, version: first.version };
         }
         if (saved?.saved_at) setRestored(saved.saved_at);
         setDraft(d);
@@ -60,7 +60,8 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
 
   const step = draft?.step ?? "encounter";
   const index = STEPS.indexOf(step);
-  const instrument = instruments.find((i) => i.id === draft?.screening.instrument_id) ?? null;
+  const instrument =
+    instruments.find((i) => i.id === draft?.screening.instrument && i.version === draft.screening.version) ?? null;
 
   useEffect(() => {
     headingRef.current?.focus();
@@ -112,7 +113,7 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
     }
     setSaving(true);
     try {
-      const { id } = await call("case_save_new", { input: toNewCase(draft) });
+      const { id } = await call("case_save_new", { input: toNewCase(draft, new Date()) });
       await call("draft_discard").catch(() => undefined);
       onSaved(id);
     } catch (err) {

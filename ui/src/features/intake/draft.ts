@@ -1,15 +1,17 @@
 /** The intake form's state while it is being filled: strings as typed, saved as
- * a draft after every change, turned into a `NewCase` only on save. */
+ * a draft after every change, turned into a case document only on save. */
 import type {
-  Accompanied,
+  Accompaniment,
   AgeMethod,
   Answer,
+  CriterionKind,
   EncounterType,
-  ImmediateNeed,
-  Lang,
   NewCase,
+  PromptLanguage,
   ReferralTo,
-  ScreeningRecord,
+  Relationship,
+  ScreeningDoc,
+  ServiceKind,
   Sex,
 } from "../../bindings";
 
@@ -19,12 +21,13 @@ export type StepId = (typeof STEPS)[number];
 export interface AdultDraft {
   key: string;
   name: string;
-  claimed_relationship: string;
+  claimed_relationship: Relationship | "";
+  description: string;
 }
 export interface ReferralDraft {
   key: string;
   to: ReferralTo | "";
-  note: string;
+  reason: string;
 }
 export interface CriterionDraft {
   answer: Answer | "";
@@ -32,7 +35,7 @@ export interface CriterionDraft {
 }
 
 export interface IntakeDraft {
-  version: 1;
+  version: 2;
   step: StepId;
   saved_at: string | null;
   encounter: {
@@ -41,7 +44,7 @@ export interface IntakeDraft {
     station: string;
     place: string;
     type: EncounterType | "";
-    accompanied: Accompanied | "";
+    accompaniment: Accompaniment | "";
     narrative: string;
   };
   child: {
@@ -50,7 +53,7 @@ export interface IntakeDraft {
     /** Comma-separated. */
     aliases: string;
     date_of_birth: string;
-    estimated_age: string;
+    estimated_age_years: string;
     age_method: AgeMethod | "";
     sex: Sex | "";
     /** ISO 3166-1 alpha-2 codes, comma-separated. */
@@ -61,29 +64,34 @@ export interface IntakeDraft {
   };
   adults: AdultDraft[];
   screening: {
-    instrument_id: string;
-    instrument_version: number;
-    language: Lang;
-    interpreter_used: boolean;
+    /** Screen now, or save the case to screen later (it then shows as "needs screening"). */
+    when: "now" | "later" | "";
+    instrument: string;
+    version: number;
+    prompt_language: PromptLanguage;
+    interpreter: string;
+    /** RFC 3339: when the screening step was first opened. */
+    started_at: string | null;
     answers: Record<string, Answer>;
-    contiguous: Record<string, CriterionDraft>;
+    criteria: Partial<Record<CriterionKind, CriterionDraft>>;
   };
-  needs: ImmediateNeed[];
+  /** Services given at once (water and food, medical care …), recorded as services delivered today. */
+  services: ServiceKind[];
   referrals: ReferralDraft[];
 }
 
-export function emptyDraft(lang: Lang): IntakeDraft {
+export function emptyDraft(lang: PromptLanguage): IntakeDraft {
   return {
-    version: 1,
+    version: 2,
     step: "encounter",
     saved_at: null,
-    encounter: { occurred_at: "", station: "", place: "", type: "", accompanied: "", narrative: "" },
+    encounter: { occurred_at: "", station: "", place: "", type: "", accompaniment: "", narrative: "" },
     child: {
       given_name: "",
       family_name: "",
       aliases: "",
       date_of_birth: "",
-      estimated_age: "",
+      estimated_age_years: "",
       age_method: "",
       sex: "",
       nationalities: "",
@@ -92,14 +100,16 @@ export function emptyDraft(lang: Lang): IntakeDraft {
     },
     adults: [],
     screening: {
-      instrument_id: "",
-      instrument_version: 0,
-      language: lang,
-      interpreter_used: false,
+      when: "",
+      instrument: "",
+      version: 0,
+      prompt_language: lang,
+      interpreter: "",
+      started_at: null,
       answers: {},
-      contiguous: {},
+      criteria: {},
     },
-    needs: [],
+    services: [],
     referrals: [],
   };
 }
@@ -108,7 +118,7 @@ export function emptyDraft(lang: Lang): IntakeDraft {
 export function parseDraft(raw: unknown): IntakeDraft | null {
   if (!raw || typeof raw !== "object") return null;
   const d = raw as Partial<IntakeDraft>;
-  if (d.version !== 1 || !d.encounter || !d.child || !Array.isArray(d.adults) || !d.screening) return null;
+  if (d.version !== 2 || !d.encounter || !d.child || !Array.isArray(d.adults) || !d.screening) return null;
   return raw as IntakeDraft;
 }
 
@@ -118,7 +128,7 @@ export const splitList = (text: string): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Countries whose unaccompanied children get the contiguous-country screening. */
+/** Countries whose children get the contiguous-country questions (core decides the same way). */
 const CONTIGUOUS = new Set(["MX", "CA"]);
 
 export function isContiguous(draft: IntakeDraft): boolean {
@@ -135,15 +145,15 @@ export function yearsBetween(dob: string, at: Date): number | null {
   return age;
 }
 
-/** The child's age at the encounter, from the date of birth or the estimate. */
+/** The child's age in whole years at the encounter, from the date of birth or the estimate. */
 export function childAge(draft: IntakeDraft): number | null {
   const at = draft.encounter.occurred_at ? new Date(draft.encounter.occurred_at) : new Date();
   if (draft.child.date_of_birth) return yearsBetween(draft.child.date_of_birth, at);
-  const est = draft.child.estimated_age.trim();
+  const est = draft.child.estimated_age_years.trim();
   return /^\d+$/.test(est) ? Number(est) : null;
 }
 
-/** `datetime-local` text (device time) as RFC 3339 with the device's offset. */
+/** `datetime-local` text (device time) as RFC 3339 with the device's offset at that time. */
 export function localToRfc3339(local: string): string {
   const d = new Date(local);
   const off = -d.getTimezoneOffset();
@@ -152,55 +162,95 @@ export function localToRfc3339(local: string): string {
   return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
 }
 
-export function screeningRecord(draft: IntakeDraft): ScreeningRecord {
-  const contiguous = isContiguous(draft)
-    ? Object.fromEntries(
-        Object.entries(draft.screening.contiguous).map(([id, c]) => [
-          id,
-          { answer: c.answer || "unknown", rationale: c.rationale.trim() },
-        ]),
-      )
-    : null;
-  return {
-    instrument_id: draft.screening.instrument_id,
-    instrument_version: draft.screening.instrument_version,
-    language: draft.screening.language,
-    interpreter_used: draft.child.interpreter_used === "yes",
-    answers: draft.screening.answers,
-    contiguous,
-    child_age_years: childAge(draft),
-  };
+/** An instant as RFC 3339 with the device's offset (what a person in the field reads back). */
+export function instantToRfc3339(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return localToRfc3339(local);
 }
 
-/** The draft as the case to save. Call only after `validateAll` found nothing. */
-export function toNewCase(draft: IntakeDraft): NewCase {
+function today(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+const trimmed = (s: string) => (s.trim() ? s.trim() : undefined);
+
+/** Drop keys whose value is undefined, so the document holds only what was entered. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function screeningDoc(draft: IntakeDraft, now: Date): ScreeningDoc | undefined {
+  const s = draft.screening;
+  if (s.when !== "now" || !s.instrument) return undefined;
+  const contiguous = isContiguous(draft);
+  const criteria = Object.fromEntries(
+    Object.entries(s.criteria).flatMap(([id, c]) =>
+      contiguous && c?.answer ? [[id, compact({ answer: c.answer, rationale: trimmed(c.rationale) })]] : [],
+    ),
+  );
+  return compact({
+    instrument: s.instrument,
+    version: s.version,
+    prompt_language: s.prompt_language,
+    interpreter: trimmed(s.interpreter),
+    started_at: s.started_at ?? undefined,
+    completed_at: instantToRfc3339(now.getTime()),
+    answers: s.answers,
+    criteria: Object.keys(criteria).length ? criteria : undefined,
+  });
+}
+
+/** The draft as the case document to save. Call after `validateAll` found nothing. */
+export function toNewCase(draft: IntakeDraft, now: Date): NewCase {
   const c = draft.child;
   const e = draft.encounter;
-  const opt = (s: string) => (s.trim() ? s.trim() : undefined);
-  return {
-    child: {
-      given_name: c.given_name.trim(),
-      family_name: c.family_name.trim(),
-      aliases: splitList(c.aliases),
-      date_of_birth: c.date_of_birth || null,
-      estimated_age: c.date_of_birth ? null : c.estimated_age ? Number(c.estimated_age) : null,
-      ...(c.age_method ? { age_method: c.age_method } : {}),
-      ...(c.sex ? { sex: c.sex } : {}),
-      nationalities: splitList(c.nationalities).map((s) => s.toUpperCase()),
-      languages: splitList(c.languages).map((s) => s.toLowerCase()),
-      interpreter_used: c.interpreter_used === "yes",
-    },
-    encounter: {
-      occurred_at: localToRfc3339(e.occurred_at),
-      station: e.station.trim(),
-      ...(opt(e.place) ? { place: e.place.trim() } : {}),
-      ...(e.type ? { type: e.type } : {}),
-      ...(e.accompanied ? { accompanied: e.accompanied } : {}),
-      narrative: e.narrative.trim(),
-    },
-    adults: draft.adults.map((a) => ({ name: a.name.trim(), claimed_relationship: a.claimed_relationship.trim() })),
-    screening: draft.screening.instrument_id ? screeningRecord(draft) : null,
-    immediate_needs: draft.needs,
-    referrals: draft.referrals.flatMap((r) => (r.to ? [{ to: r.to, note: r.note.trim() }] : [])),
+  const list = (s: string, f: (x: string) => string) => {
+    const l = splitList(s).map(f);
+    return l.length ? l : undefined;
   };
+  return compact({
+    child: compact({
+      given_name: trimmed(c.given_name),
+      family_name: trimmed(c.family_name),
+      aliases: list(c.aliases, (x) => x),
+      date_of_birth: c.date_of_birth || undefined,
+      estimated_age_years: !c.date_of_birth && c.estimated_age_years.trim() ? Number(c.estimated_age_years) : undefined,
+      age_method: c.age_method || undefined,
+      sex: c.sex || undefined,
+      nationalities: list(c.nationalities, (x) => x.toUpperCase()),
+      languages: list(c.languages, (x) => x.toLowerCase()),
+      interpreter_used: c.interpreter_used ? c.interpreter_used === "yes" : undefined,
+    }),
+    encounter: compact({
+      occurred_at: localToRfc3339(e.occurred_at),
+      station: trimmed(e.station)?.toUpperCase(),
+      place: trimmed(e.place),
+      type: e.type as Exclude<typeof e.type, "">,
+      accompaniment: e.accompaniment as Exclude<typeof e.accompaniment, "">,
+      narrative: trimmed(e.narrative),
+    }),
+    screening: screeningDoc(draft, now),
+    adults: draft.adults.length
+      ? draft.adults.map((a) =>
+          compact({
+            name: trimmed(a.name),
+            claimed_relationship: a.claimed_relationship || undefined,
+            description: trimmed(a.description),
+          }),
+        )
+      : undefined,
+    services: draft.services.length
+      ? draft.services.map((kind) => ({ kind, provided_on: today(now) }))
+      : undefined,
+    referrals: draft.referrals.some((r) => r.to)
+      ? draft.referrals.flatMap((r) =>
+          r.to
+            ? [compact({ to: r.to, status: "drafted" as const, drafted_at: instantToRfc3339(now.getTime()), reason: trimmed(r.reason) })]
+            : [],
+        )
+      : undefined,
+  });
 }

@@ -12,18 +12,19 @@ const instrument: Instrument = {
   id: "demo",
   version: 2,
   title: { en: "Demo", es: "Demo" },
+  introduction: { en: "Read this.", es: "Lea esto." },
   indicators: [
-    { id: "debt", prompt: { en: "Owes money?", es: "¿Debe dinero?" } },
-    { id: "papers", prompt: { en: "Papers held?", es: "¿Documentos retenidos?" } },
+    { id: "debt", category: "debt", asked_of: "child", prompt: { en: "Owes money?", es: "¿Debe dinero?" } },
+    { id: "papers", category: "documents", asked_of: "child", prompt: { en: "Papers held?", es: "¿Documentos retenidos?" } },
   ],
-  contiguous_criteria: [{ id: "fear", prompt: { en: "No fear?", es: "¿Sin temor?" } }],
+  criteria: [{ id: "no_credible_fear", prompt: { en: "No fear?", es: "¿Sin temor?" } }],
 };
 
 function filled(): IntakeDraft {
   const d = emptyDraft("en");
-  d.encounter = { occurred_at: "2026-11-25T06:30", station: "LRD-07", place: "", type: "between_ports", accompanied: "alone", narrative: "" };
+  d.encounter = { occurred_at: "2026-11-25T06:30", station: "LRD-07", place: "", type: "between_ports", accompaniment: "alone", narrative: "" };
   d.child = { ...d.child, given_name: "Rosa", date_of_birth: "2013-05-02", age_method: "document", nationalities: "GT", languages: "spa, quc", interpreter_used: "no" };
-  d.screening = { ...d.screening, instrument_id: "demo", instrument_version: 2, answers: { debt: "yes", papers: "no" } };
+  d.screening = { ...d.screening, when: "now", instrument: "demo", version: 2, answers: { debt: "yes", papers: "no" } };
   return d;
 }
 
@@ -33,7 +34,7 @@ describe("encounter step", () => {
     expect(text(p["encounter.occurred_at"])).toBe("Enter the date and time of the encounter.");
     expect(text(p["encounter.station"])).toBe("Enter the station or port code.");
     expect(text(p["encounter.type"])).toBe("Choose how the child was encountered.");
-    expect(text(p["encounter.accompanied"])).toBe("Say whether the child was alone or with an adult.");
+    expect(text(p["encounter.accompaniment"])).toBe("Say whether the child was alone or with an adult.");
     expect(p["encounter.place"]).toBeUndefined();
   });
   it("refuses an encounter in the future", () => {
@@ -60,12 +61,12 @@ describe("child step", () => {
     expect(text(validateChild(d, now)["child.date_of_birth"])).toBe(
       "Enter a date of birth, or an estimated age if it is not known.",
     );
-    d.child.estimated_age = "19";
-    expect(text(validateChild(d, now)["child.estimated_age"])).toBe("The estimated age must be a whole number from 0 to 17.");
-    d.child.estimated_age = "15";
+    d.child.estimated_age_years = "19";
+    expect(text(validateChild(d, now)["child.estimated_age_years"])).toBe("The estimated age must be a whole number from 0 to 17.");
+    d.child.estimated_age_years = "15";
     d.child.age_method = "";
     const p = validateChild(d, now);
-    expect(p["child.estimated_age"]).toBeUndefined();
+    expect(p["child.estimated_age_years"]).toBeUndefined();
     expect(text(p["child.age_method"])).toBe("Say how the age was established.");
   });
   it("says when a date of birth makes the person an adult", () => {
@@ -86,12 +87,12 @@ describe("child step", () => {
 describe("adults step", () => {
   it("asks for the adult when the child was not alone", () => {
     const d = filled();
-    d.encounter.accompanied = "unrelated_adult";
+    d.encounter.accompaniment = "unrelated_or_unverified_adult";
     expect(text(validateAdults(d)["adults"])).toMatch(/add the adult who was with the child/);
-    d.adults = [{ key: "k", name: " ", claimed_relationship: "uncle" }];
+    d.adults = [{ key: "k", name: " ", claimed_relationship: "aunt_or_uncle", description: "" }];
     const p = validateAdults(d);
     expect(p["adults"]).toBeUndefined();
-    expect(text(p["adults.0.name"])).toBe("Enter the adult's name, or “unknown”.");
+    expect(text(p["adults[0].name"])).toBe("Enter the adult's name, or “unknown”.");
   });
 });
 
@@ -106,9 +107,9 @@ describe("screening step", () => {
     expect(validateScreening(d, instrument)).toEqual({});
     d.child.nationalities = "mx";
     const p = validateScreening(d, instrument);
-    expect(text(p["screening.contiguous.fear.answer"])).toMatch(/^Choose an answer/);
-    expect(text(p["screening.contiguous.fear.rationale"])).toBe("Write why. The reason is part of the record.");
-    d.screening.contiguous = { fear: { answer: "no", rationale: "Afraid of the gang." } };
+    expect(text(p["screening.criteria.no_credible_fear.answer"])).toMatch(/^Choose an answer/);
+    expect(text(p["screening.criteria.no_credible_fear.rationale"])).toBe("Write why. The reason is part of the record.");
+    d.screening.criteria = { no_credible_fear: { answer: "no", rationale: "Afraid of the gang." } };
     expect(validateScreening(d, instrument)).toEqual({});
   });
 });
@@ -123,18 +124,36 @@ describe("the whole draft", () => {
   it("becomes a new case with trimmed, normalized values", () => {
     const d = filled();
     d.child.nationalities = " gt ,mx";
-    d.referrals = [{ key: "r", to: "child_placement", note: " urgent " }, { key: "s", to: "", note: "" }];
-    const c = toNewCase(d);
-    expect(c.child.nationalities).toEqual(["GT", "MX"]);
-    expect(c.child.languages).toEqual(["spa", "quc"]);
+    d.referrals = [{ key: "r", to: "child_placement", reason: " urgent " }, { key: "s", to: "", reason: "" }];
+    d.services = ["medical_care"];
+    d.screening.criteria = { no_credible_fear: { answer: "no", rationale: " Afraid. " } };
+    const c = toNewCase(d, now);
+    expect(c.child?.nationalities).toEqual(["GT", "MX"]);
+    expect(c.child?.languages).toEqual(["spa", "quc"]);
+    expect(c.child?.family_name).toBeUndefined();
     expect(c.encounter.occurred_at).toMatch(/^2026-11-25T06:30:00[+-]\d{2}:\d{2}$/);
-    expect(c.referrals).toEqual([{ to: "child_placement", note: "urgent" }]);
-    expect(c.screening?.child_age_years).toBe(13);
-    expect(c.screening?.contiguous).not.toBeNull();
+    expect(c.encounter.station).toBe("LRD-07");
+    expect(c.referrals).toEqual([
+      { to: "child_placement", status: "drafted", drafted_at: expect.stringMatching(/^2026-11-25T15:00:00[+-]/), reason: "urgent" },
+    ]);
+    expect(c.services).toEqual([{ kind: "medical_care", provided_on: "2026-11-25" }]);
+    expect(c.screening?.answers).toEqual({ debt: "yes", papers: "no" });
+    expect(c.screening?.criteria).toEqual({ no_credible_fear: { answer: "no", rationale: "Afraid." } });
+    expect(c.screening?.completed_at).toMatch(/^2026-11-25T15:00:00/);
+  });
+  it("leaves the screening out when it is put off, and asks nothing more", () => {
+    const d = filled();
+    d.screening.when = "later";
+    d.screening.answers = {};
+    expect(validateScreening(d, instrument)).toEqual({});
+    expect(toNewCase(d, now).screening).toBeUndefined();
+    d.screening.when = "";
+    expect(Object.keys(validateScreening(d, instrument))).toEqual(["screening.when"]);
   });
   it("sends an error from the shell to the step of its field", () => {
     expect(stepOfField("child.date_of_birth")).toBe("child");
     expect(stepOfField("adults[0].name")).toBe("adults");
-    expect(stepOfField("referrals.1.to")).toBe("needs");
+    expect(stepOfField("referrals[1].to")).toBe("needs");
+    expect(stepOfField("services[0].kind")).toBe("needs");
   });
 });

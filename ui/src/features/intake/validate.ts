@@ -1,5 +1,6 @@
 /** What each intake step needs before the next one, as plain-words problems
- * keyed by field path. Pure: the screens and the tests call the same code. */
+ * keyed by field path (the same paths core's errors name). Pure: the screens
+ * and the tests call the same code. Core checks again on save. */
 import { problem, type Problems } from "../../components/problem";
 import type { Instrument } from "../../bindings";
 import { isContiguous, splitList, STEPS, yearsBetween, type IntakeDraft, type StepId } from "./draft";
@@ -12,8 +13,9 @@ export function validateEncounter(d: IntakeDraft, now: Date): Problems {
   else if (new Date(e.occurred_at).getTime() > now.getTime() + 5 * 60_000)
     p["encounter.occurred_at"] = problem("intake.err.occurredAtFuture");
   if (!e.station.trim()) p["encounter.station"] = problem("intake.err.stationRequired");
+  else if (!/^[A-Za-z0-9][A-Za-z0-9-]{1,15}$/.test(e.station.trim())) p["encounter.station"] = problem("intake.err.stationFormat");
   if (!e.type) p["encounter.type"] = problem("intake.err.typeRequired");
-  if (!e.accompanied) p["encounter.accompanied"] = problem("intake.err.accompaniedRequired");
+  if (!e.accompaniment) p["encounter.accompaniment"] = problem("intake.err.accompanimentRequired");
   return p;
 }
 
@@ -28,15 +30,15 @@ export function validateChild(d: IntakeDraft, now: Date): Problems {
     const at = d.encounter.occurred_at ? new Date(d.encounter.occurred_at) : now;
     const age = yearsBetween(c.date_of_birth, at);
     if (age === null) p["child.date_of_birth"] = problem("intake.err.dobInvalid");
-    else if (new Date(`${c.date_of_birth}T00:00:00`).getTime() > now.getTime())
+    else if (new Date(`${c.date_of_birth}T00:00:00`).getTime() > at.getTime())
       p["child.date_of_birth"] = problem("intake.err.dobFuture");
     else if (age >= 18) p["child.date_of_birth"] = problem("intake.err.dobAdult", { age });
-  } else if (!c.estimated_age.trim()) {
+  } else if (!c.estimated_age_years.trim()) {
     p["child.date_of_birth"] = problem("intake.err.ageRequired");
-  } else if (!/^\d+$/.test(c.estimated_age.trim()) || Number(c.estimated_age) > 17) {
-    p["child.estimated_age"] = problem("intake.err.estimatedAgeRange");
+  } else if (!/^\d+$/.test(c.estimated_age_years.trim()) || Number(c.estimated_age_years) > 17) {
+    p["child.estimated_age_years"] = problem("intake.err.estimatedAgeRange");
   }
-  if ((c.date_of_birth || c.estimated_age.trim()) && !c.age_method) p["child.age_method"] = problem("intake.err.ageMethodRequired");
+  if ((c.date_of_birth || c.estimated_age_years.trim()) && !c.age_method) p["child.age_method"] = problem("intake.err.ageMethodRequired");
   const badCountry = splitList(c.nationalities).find((x) => !COUNTRY.test(x));
   if (badCountry !== undefined) p["child.nationalities"] = problem("intake.err.countryCode", { code: badCountry });
   const badLang = splitList(c.languages).find((x) => !LANGUAGE.test(x));
@@ -47,26 +49,29 @@ export function validateChild(d: IntakeDraft, now: Date): Problems {
 
 export function validateAdults(d: IntakeDraft): Problems {
   const p: Problems = {};
-  if (d.encounter.accompanied && d.encounter.accompanied !== "alone" && d.adults.length === 0)
+  if (d.encounter.accompaniment && d.encounter.accompaniment !== "alone" && d.adults.length === 0)
     p["adults"] = problem("intake.err.adultMissing");
   d.adults.forEach((a, i) => {
-    if (!a.name.trim()) p[`adults.${i}.name`] = problem("intake.err.adultName");
-    if (!a.claimed_relationship.trim()) p[`adults.${i}.claimed_relationship`] = problem("intake.err.adultRelationship");
+    if (!a.name.trim()) p[`adults[${i}].name`] = problem("intake.err.adultName");
+    if (!a.claimed_relationship) p[`adults[${i}].claimed_relationship`] = problem("intake.err.adultRelationship");
   });
   return p;
 }
 
 export function validateScreening(d: IntakeDraft, instrument: Instrument | null): Problems {
+  const s = d.screening;
+  if (!s.when) return { "screening.when": problem("intake.err.screenWhen") };
+  if (s.when === "later") return {};
+  if (!instrument) return { "screening.instrument": problem("intake.err.instrumentMissing") };
   const p: Problems = {};
-  if (!instrument) return { "screening.instrument_id": problem("intake.err.instrumentMissing") };
   for (const ind of instrument.indicators) {
-    if (!d.screening.answers[ind.id]) p[`screening.answers.${ind.id}`] = problem("intake.err.answerRequired");
+    if (!s.answers[ind.id]) p[`screening.answers.${ind.id}`] = problem("intake.err.answerRequired");
   }
   if (isContiguous(d)) {
-    for (const cr of instrument.contiguous_criteria) {
-      const a = d.screening.contiguous[cr.id];
-      if (!a?.answer) p[`screening.contiguous.${cr.id}.answer`] = problem("intake.err.answerRequired");
-      if (!a?.rationale.trim()) p[`screening.contiguous.${cr.id}.rationale`] = problem("intake.err.rationaleRequired");
+    for (const cr of instrument.criteria) {
+      const a = s.criteria[cr.id];
+      if (!a?.answer) p[`screening.criteria.${cr.id}.answer`] = problem("intake.err.answerRequired");
+      if (!a?.rationale.trim()) p[`screening.criteria.${cr.id}.rationale`] = problem("intake.err.rationaleRequired");
     }
   }
   return p;
@@ -75,7 +80,7 @@ export function validateScreening(d: IntakeDraft, instrument: Instrument | null)
 export function validateNeeds(d: IntakeDraft): Problems {
   const p: Problems = {};
   d.referrals.forEach((r, i) => {
-    if (!r.to) p[`referrals.${i}.to`] = problem("intake.err.referralTo");
+    if (!r.to) p[`referrals[${i}].to`] = problem("intake.err.referralTo");
   });
   return p;
 }
@@ -123,7 +128,7 @@ export function stepOfField(path: string): StepId {
     case "screening":
       return "screening";
     case "referrals":
-    case "immediate_needs":
+    case "services":
       return "needs";
     default:
       return "review";

@@ -1,8 +1,9 @@
 import { ProblemText } from "../../../components/Field";
-import { TextField } from "../../../components/inputs";
+import { SelectField, TextArea, TextField } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { AdultDraft } from "../draft";
+import { options, RELATIONSHIPS } from "../options";
 import { newKey } from "./newKey";
 import type { StepProps } from "./stepProps";
 
@@ -11,38 +12,47 @@ export function AdultsStep({ draft, set, problems }: StepProps) {
   const put = (i: number, patch: Partial<AdultDraft>) =>
     set((d) => ({ ...d, adults: d.adults.map((a, j) => (j === i ? { ...a, ...patch } : a)) }));
   const add = () => {
-    set((d) => ({ ...d, adults: [...d.adults, { key: newKey(), name: "", claimed_relationship: "" }] }));
+    set((d) => ({ ...d, adults: [...d.adults, { key: newKey(), name: "", claimed_relationship: "", description: "" }] }));
     // Focus the new adult's first field once it is rendered.
-    window.setTimeout(() => document.getElementById(domId(`adults.${draft.adults.length}.name`))?.focus(), 0);
+    window.setTimeout(() => document.getElementById(domId(`adults[${draft.adults.length}].name`))?.focus(), 0);
   };
   const remove = (i: number) => set((d) => ({ ...d, adults: d.adults.filter((_, j) => j !== i) }));
   return (
     <>
       <p className="hint">
-        {draft.encounter.accompanied === "alone" ? t("intake.adults.aloneHint") : t("intake.adults.hint")}
+        {draft.encounter.accompaniment === "alone" ? t("intake.adults.aloneHint") : t("intake.adults.hint")}
       </p>
       {draft.adults.map((a, i) => (
         <fieldset className="fieldset card" key={a.key}>
           <legend className="legend">{t("intake.adults.adultN", { n: i + 1 })}</legend>
           <TextField
-            id={domId(`adults.${i}.name`)}
+            id={domId(`adults[${i}].name`)}
             label={t("intake.adults.name")}
             hint={t("intake.adults.nameHint")}
             value={a.name}
             onChange={(v) => put(i, { name: v })}
-            error={problems[`adults.${i}.name`]}
+            error={problems[`adults[${i}].name`]}
             width="medium"
             required
           />
-          <TextField
-            id={domId(`adults.${i}.claimed_relationship`)}
+          <SelectField
+            id={domId(`adults[${i}].claimed_relationship`)}
             label={t("intake.adults.relationship")}
             hint={t("intake.adults.relationshipHint")}
             value={a.claimed_relationship}
             onChange={(v) => put(i, { claimed_relationship: v })}
-            error={problems[`adults.${i}.claimed_relationship`]}
-            width="medium"
+            options={options(t, "enum.relationship", RELATIONSHIPS)}
+            placeholder={t("intake.adults.relationshipPlaceholder")}
+            error={problems[`adults[${i}].claimed_relationship`]}
             required
+          />
+          <TextArea
+            id={domId(`adults[${i}].description`)}
+            label={t("intake.adults.description")}
+            hint={t("intake.adults.descriptionHint")}
+            rows={2}
+            value={a.description}
+            onChange={(v) => put(i, { description: v })}
           />
           <button type="button" className="button button--secondary" onClick={() => remove(i)}>
             {t("intake.adults.remove", { n: i + 1 })}

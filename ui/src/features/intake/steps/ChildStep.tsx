@@ -30,7 +30,7 @@ export function ChildStep({ draft, set, problems }: StepProps) {
       {text("family_name", "medium")}
       {text("aliases")}
       {text("date_of_birth", "medium", false, "date")}
-      {text("estimated_age", "short", false, "number")}
+      {text("estimated_age_years", "short", false, "number")}
       <RadioGroup
         id={domId("child.age_method")}
         legend={t("intake.child.age_method")}

@@ -2,7 +2,7 @@ import { RadioGroup } from "../../../components/choices";
 import { TextArea, TextField } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
-import { ACCOMPANIED, ENCOUNTER_TYPES, options } from "../options";
+import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../options";
 import type { StepProps } from "./stepProps";
 
 export function EncounterStep({ draft, set, problems }: StepProps) {
@@ -42,12 +42,12 @@ export function EncounterStep({ draft, set, problems }: StepProps) {
         error={problems["encounter.type"]}
       />
       <RadioGroup
-        id={domId("encounter.accompanied")}
-        legend={t("intake.encounter.accompanied")}
-        value={e.accompanied}
-        onChange={(v) => put({ accompanied: v })}
-        options={options(t, "enum.accompanied", ACCOMPANIED)}
-        error={problems["encounter.accompanied"]}
+        id={domId("encounter.accompaniment")}
+        legend={t("intake.encounter.accompaniment")}
+        value={e.accompaniment}
+        onChange={(v) => put({ accompaniment: v })}
+        options={options(t, "enum.accompaniment", ACCOMPANIMENT)}
+        error={problems["encounter.accompaniment"]}
       />
       <TextArea
         id={domId("encounter.narrative")}

@@ -3,7 +3,7 @@ import { SelectField, TextArea } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { ReferralDraft } from "../draft";
-import { NEEDS, options, REFERRAL_TO } from "../options";
+import { IMMEDIATE_SERVICES, options, REFERRAL_TO } from "../options";
 import { newKey } from "./newKey";
 import type { StepProps } from "./stepProps";
 
@@ -12,40 +12,40 @@ export function NeedsStep({ draft, set, problems }: StepProps) {
   const put = (i: number, patch: Partial<ReferralDraft>) =>
     set((d) => ({ ...d, referrals: d.referrals.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
   const add = () => {
-    set((d) => ({ ...d, referrals: [...d.referrals, { key: newKey(), to: "", note: "" }] }));
-    window.setTimeout(() => document.getElementById(domId(`referrals.${draft.referrals.length}.to`))?.focus(), 0);
+    set((d) => ({ ...d, referrals: [...d.referrals, { key: newKey(), to: "", reason: "" }] }));
+    window.setTimeout(() => document.getElementById(domId(`referrals[${draft.referrals.length}].to`))?.focus(), 0);
   };
   return (
     <>
       <CheckboxGroup
-        id={domId("immediate_needs")}
+        id={domId("services")}
         legend={t("intake.needs.legend")}
         hint={t("intake.needs.hint")}
-        value={draft.needs}
-        onChange={(v) => set((d) => ({ ...d, needs: v }))}
-        options={options(t, "enum.need", NEEDS)}
+        value={draft.services}
+        onChange={(v) => set((d) => ({ ...d, services: v }))}
+        options={options(t, "enum.service", IMMEDIATE_SERVICES)}
       />
-      <h3>{t("intake.referrals.title")}</h3>
+      <h2>{t("intake.referrals.title")}</h2>
       <p className="hint">{t("intake.referrals.hint")}</p>
       {draft.referrals.map((r, i) => (
         <fieldset className="fieldset card" key={r.key}>
           <legend className="legend">{t("intake.referrals.n", { n: i + 1 })}</legend>
           <SelectField
-            id={domId(`referrals.${i}.to`)}
+            id={domId(`referrals[${i}].to`)}
             label={t("intake.referrals.to")}
             value={r.to}
             onChange={(v) => put(i, { to: v })}
             options={options(t, "enum.referralTo", REFERRAL_TO)}
             placeholder={t("intake.referrals.toPlaceholder")}
-            error={problems[`referrals.${i}.to`]}
+            error={problems[`referrals[${i}].to`]}
             required
           />
           <TextArea
-            id={domId(`referrals.${i}.note`)}
-            label={t("intake.referrals.note")}
+            id={domId(`referrals[${i}].reason`)}
+            label={t("intake.referrals.reason")}
             rows={2}
-            value={r.note}
-            onChange={(v) => put(i, { note: v })}
+            value={r.reason}
+            onChange={(v) => put(i, { reason: v })}
           />
           <button
             type="button"

@@ -30,12 +30,13 @@ function Row({ label, value }: { label: string; value: string }) {
 }
 
 export function ReviewStep({ draft, goTo, instruments }: StepProps) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, date } = useI18n();
   const e = draft.encounter;
   const c = draft.child;
   const en = (prefix: string, v: string) => (v ? t(`${prefix}.${v}` as MessageKey) : "");
-  const instrument = instruments.find((i) => i.id === draft.screening.instrument_id);
-  const answered = Object.keys(draft.screening.answers).length;
+  const s = draft.screening;
+  const instrument = instruments.find((i) => i.id === s.instrument && i.version === s.version);
+  const answered = Object.keys(s.answers).length;
   return (
     <>
       <p className="lead">{t("intake.review.lead")}</p>
@@ -44,7 +45,7 @@ export function ReviewStep({ draft, goTo, instruments }: StepProps) {
         <Row label={t("intake.encounter.station")} value={e.station} />
         <Row label={t("intake.encounter.place")} value={e.place} />
         <Row label={t("intake.encounter.type")} value={en("enum.encounterType", e.type)} />
-        <Row label={t("intake.encounter.accompanied")} value={en("enum.accompanied", e.accompanied)} />
+        <Row label={t("intake.encounter.accompaniment")} value={en("enum.accompaniment", e.accompaniment)} />
         <Row label={t("intake.encounter.narrative")} value={e.narrative} />
       </Section>
       <Section step="child" title={t("intake.step.child")} goTo={goTo}>
@@ -52,7 +53,7 @@ export function ReviewStep({ draft, goTo, instruments }: StepProps) {
         <Row label={t("intake.child.aliases")} value={splitList(c.aliases).join(", ")} />
         <Row
           label={t("intake.review.age")}
-          value={c.date_of_birth || (c.estimated_age ? t("intake.review.estimated", { age: c.estimated_age }) : "")}
+          value={(c.date_of_birth ? date(c.date_of_birth) : "") || (c.estimated_age_years ? t("intake.review.estimated", { age: c.estimated_age_years }) : "")}
         />
         <Row label={t("intake.child.age_method")} value={en("enum.ageMethod", c.age_method)} />
         <Row label={t("intake.child.nationalities")} value={c.nationalities} />
@@ -61,18 +62,25 @@ export function ReviewStep({ draft, goTo, instruments }: StepProps) {
       <Section step="adults" title={t("intake.step.adults")} goTo={goTo}>
         <Row
           label={t("intake.step.adults")}
-          value={draft.adults.map((a) => `${a.name} (${a.claimed_relationship})`).join("; ")}
+          value={draft.adults
+            .map((a) => `${a.name} (${a.claimed_relationship ? t(`enum.relationship.${a.claimed_relationship}`) : "?"})`)
+            .join("; ")}
         />
       </Section>
       <Section step="screening" title={t("intake.step.screening")} goTo={goTo}>
-        <Row label={t("screening.instrument")} value={instrument ? instrument.title[draft.screening.language] : ""} />
-        <Row
-          label={t("intake.review.answered")}
-          value={instrument ? t("intake.review.answeredOf", { n: answered, total: instrument.indicators.length }) : ""}
-        />
+        <Row label={t("screening.when")} value={s.when ? t(s.when === "now" ? "screening.whenNow" : "screening.whenLater") : ""} />
+        {s.when === "now" ? (
+          <>
+            <Row label={t("screening.instrument")} value={instrument ? instrument.title[s.prompt_language] : ""} />
+            <Row
+              label={t("intake.review.answered")}
+              value={instrument ? t("intake.review.answeredOf", { n: answered, total: instrument.indicators.length }) : ""}
+            />
+          </>
+        ) : null}
       </Section>
       <Section step="needs" title={t("intake.step.needs")} goTo={goTo}>
-        <Row label={t("intake.needs.legend")} value={draft.needs.map((n) => en("enum.need", n)).join(", ")} />
+        <Row label={t("intake.needs.legend")} value={draft.services.map((n) => en("enum.service", n)).join(", ")} />
         <Row label={t("intake.referrals.title")} value={draft.referrals.map((r) => en("enum.referralTo", r.to)).join(", ")} />
       </Section>
     </>
