@@ -260,7 +260,12 @@ async fn serve(settings: Settings, storage: Arc<dyn waystation_server::Storage>)
     std::io::stdout().flush()?;
     let state = AppState::new(storage, Arc::new(SystemClock), settings);
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+        tracing::info!("shutting down");
     };
     waystation_server::serve(state, listener, tls, shutdown).await?;
     Ok(())

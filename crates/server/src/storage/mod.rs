@@ -3,6 +3,7 @@
 //! Every method is one transaction.
 
 mod postgres;
+mod rows;
 pub mod rules;
 mod sqlite;
 

@@ -25,8 +25,8 @@ use waystation_core::{CaseId, Change, DeviceId, OpId, Operation, OrgId, Role, Us
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
 use waystation_protocol::{OpResult, OpStatus, ServerEpoch};
 
+use super::rows::{conflict_rows, page};
 use super::rules::{self, CaseAccess, Effect};
-use super::sqlite::{conflict_rows, page};
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];

@@ -13,3 +13,4 @@ mod epoch;
 mod gap;
 mod need_to_know;
 mod push;
+mod tls;
