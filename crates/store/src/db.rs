@@ -22,10 +22,18 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
 /// The newest schema version this build knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
-/// SQLCipher settings that must be the same at every open of a file. 16 KiB
-/// pages make bulk inserts and scans much faster than the 4 KiB default
-/// (fewer pages to encrypt, authenticate and decrypt; see the benchmark).
-const CIPHER_SETTINGS: &str = "PRAGMA cipher_page_size = 16384;";
+/// SQLCipher settings that must be the same at every open of a file.
+/// - 16 KiB pages: fewer pages to encrypt, authenticate and decrypt; bulk
+///   inserts about 2x and scans about 2x faster than the 4 KiB default.
+/// - HMAC-SHA256 instead of the default HMAC-SHA512 for each page's
+///   authentication tag: still a full-strength MAC, and these CPUs compute
+///   SHA-256 in hardware (SHA-NI), which roughly halves the cost of reading
+///   pages, the largest cost of a scan. Every page keeps its MAC: a changed
+///   byte in the file is detected, never read as data.
+///
+/// (Measured with `examples/bench.rs`; turning the MAC off would be faster
+/// still and is refused on purpose.)
+const CIPHER_SETTINGS: &str = "PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;";
 
 /// Connection settings: WAL with `synchronous = FULL`, so a committed intake
 /// survives power loss, not only a crash; temporary tables and indices in
@@ -38,14 +46,19 @@ const CONNECTION_SETTINGS: &str = "
     PRAGMA foreign_keys = OFF;
 ";
 
-/// Open (or create) the encrypted database with the raw 256-bit key.
+/// Open (or create) the store's encrypted database with the raw 256-bit key.
 pub(crate) fn open(dir: &Path, key: &DbKey, create: bool) -> Result<Connection> {
+    open_file(&dir.join(DB_FILE), key, create)
+}
+
+/// Open (or create) an encrypted database file with the store's settings.
+pub(crate) fn open_file(path: &Path, key: &[u8; 32], create: bool) -> Result<Connection> {
     let flags = if create {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn = Connection::open_with_flags(dir.join(DB_FILE), flags)?;
+    let conn = Connection::open_with_flags(path, flags)?;
     // The key is the first statement; the text holding it is wiped afterwards.
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key.as_slice())));
     conn.execute_batch(&pragma)?;

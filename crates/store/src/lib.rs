@@ -52,3 +52,10 @@ impl Store {
         audit::verify(&self.conn, ring.audit_checkpoint.as_ref())
     }
 }
+
+/// Open any file as an encrypted database with exactly the store's SQLCipher
+/// and connection settings (for the benchmark's raw-table comparison).
+#[doc(hidden)]
+pub fn open_encrypted_file_for_bench(path: &std::path::Path, key: &[u8; 32]) -> Result<rusqlite::Connection> {
+    db::open_file(path, key, true)
+}

@@ -4,10 +4,10 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use waystation_core::{CaseId, CaseState, OpId, Operation};
 
-use crate::audit::{self, Action};
+use crate::audit::{self, Action, ops_detail};
 use crate::error::{Result, StoreError};
 use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
 use crate::read::parse_bodies;
@@ -99,7 +99,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut log = self.stamper.audit(&tx)?;
         let mut report = PullReport::default();
-        let mut touched: BTreeSet<CaseId> = BTreeSet::new();
+        let mut touched: BTreeMap<CaseId, Vec<OpId>> = BTreeMap::new();
         let mut in_page: BTreeMap<OpId, String> = BTreeMap::new();
         let now = audit::now_text();
         for op in ops {
@@ -130,19 +130,20 @@ impl Store {
                 continue;
             }
             insert_op(&tx, &op, false)?;
-            log.append(&tx, Action::Pull, Some(&op.case_id.to_string()), Some(&id), None)?;
             self.stamper.observe(op.hlc);
-            touched.insert(op.case_id);
+            touched.entry(op.case_id).or_default().push(op.id);
             in_page.insert(op.id, body);
             report.applied += 1;
         }
-        for case_id in &touched {
+        for (case_id, applied) in &touched {
             let state: CaseState =
                 load_state(&tx, *case_id)?.ok_or_else(|| StoreError::Damaged("pulled case lost".into()))?;
             let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
             write_case(&tx, &view, false)?;
+            let first = applied.first().map(|o| o.to_string());
+            log.append(&tx, Action::Pull, Some(&case_id.to_string()), first.as_deref(), Some(&ops_detail(applied)))?;
         }
-        report.cases = touched.into_iter().collect();
+        report.cases = touched.into_keys().collect();
         tx.execute(
             "INSERT INTO pull_cursor (singleton, epoch, cursor, updated_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch, cursor = excluded.cursor,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::collections::{BTreeMap, HashSet};
 use waystation_core::{CaseId, CaseState, Change, FieldKey, ItemId, ListKind, OpId, Operation, Sensitivity};
 
-use crate::audit::{Action, AuditWriter};
+use crate::audit::{Action, AuditWriter, ops_detail};
 use crate::error::{Result, StoreError};
 use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
 use crate::store::{Stamper, Store};
@@ -137,11 +137,12 @@ fn persist(conn: &Connection, log: &mut AuditWriter, ops: &[Operation], state: &
     let action = if is_new { Action::Create } else { Action::Edit };
     for op in ops {
         insert_op(conn, op, true)?;
-        let op_id = op.id.to_string();
-        conn.prepare_cached("INSERT INTO outbox (op_id) VALUES (?1)")?.execute([&op_id])?;
-        log.append(conn, action, Some(&op.case_id.to_string()), Some(&op_id), None)?;
+        conn.prepare_cached("INSERT INTO outbox (op_id) VALUES (?1)")?.execute([op.id.to_string()])?;
     }
     let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
+    let first = ops.first().map(|o| o.id.to_string());
+    let detail = ops_detail(ops.iter().map(|o| &o.id));
+    log.append(conn, action, Some(&view.id.to_string()), first.as_deref(), Some(&detail))?;
     write_case(conn, &view, is_new)
 }
 

@@ -79,8 +79,13 @@ fn check_consistency(store: &mut Store, committed: &BTreeSet<CaseId>, latest: &[
         ("cases without operations", "SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM ops)"),
         ("operations without a case", "SELECT count(*) FROM ops WHERE case_id NOT IN (SELECT case_id FROM cases)"),
         (
-            "operations without an audit entry",
-            "SELECT count(*) FROM ops WHERE op_id NOT IN (SELECT op_id FROM audit WHERE op_id IS NOT NULL)",
+            "operations not counted by an audit entry",
+            "SELECT (SELECT count(*) FROM ops) - (SELECT coalesce(sum(json_extract(detail, '$.ops')), 0) \
+             FROM audit WHERE action IN ('create', 'edit', 'pull'))",
+        ),
+        (
+            "cases without their creation in the audit log",
+            "SELECT count(*) FROM cases WHERE case_id NOT IN (SELECT case_id FROM audit WHERE action = 'create')",
         ),
         (
             "cases whose view is behind their operations",
