@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds the desktop UI into ui/dist (the Tauri shell embeds it at compile time).
+set -euo pipefail
+cd "$(dirname "$0")/../ui"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build
