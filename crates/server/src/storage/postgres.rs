@@ -71,6 +71,8 @@ impl Postgres {
             .max_size(pool_size.max(2))
             .build()
             .map_err(|e| StorageError::Database(e.to_string()))?;
+        // Outside the transaction: without privileges the query fails, which would abort it.
+        let fingerprint = fingerprint(&pool.get().await.map_err(pool_err)?).await?;
         let mut client = pool.get().await.map_err(pool_err)?;
         let tx = client.transaction().await.map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock(727360001)", &[]).await.map_err(db)?;
@@ -87,7 +89,6 @@ impl Postgres {
                 .await
                 .map_err(db)?;
         }
-        let fingerprint = fingerprint(&tx).await?;
         let stored: HashMap<String, String> = tx
             .query("SELECT key, value FROM meta WHERE key IN ('epoch', 'fingerprint')", &[])
             .await

@@ -418,11 +418,19 @@ impl Storage for Sqlite {
 
     async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>> {
         let (device, now, ops) = (pusher.device.clone(), pusher.now, ops.to_vec());
-        let (results, high) = self.run(move |c| push_tx(c, &device, now, &ops)).await?;
-        // After the commit: a crash before this only leaves the marker behind
-        // the database, which never looks like a restore.
-        write_marker(&self.marker, &self.epoch, high)?;
-        Ok(results)
+        let (marker, epoch) = (self.marker.clone(), self.epoch.clone());
+        self.run(move |c| {
+            let (results, high) = push_tx(c, &device, now, &ops)?;
+            // After the commit, still under the connection's lock so markers
+            // are written in order. A crash before this only leaves the
+            // marker behind the database, which never looks like a restore;
+            // a failure here must not turn acknowledged operations into an error.
+            if let Err(e) = write_marker(&marker, &epoch, high) {
+                tracing::error!(error = %e, "cannot update the epoch marker; restore detection is weakened");
+            }
+            Ok(results)
+        })
+        .await
     }
 
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {
