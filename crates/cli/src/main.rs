@@ -4,6 +4,7 @@
 
 mod cases;
 mod passphrase;
+mod sync_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -59,8 +60,36 @@ enum Command {
     /// The audit chain.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// The store's state as JSON: cases, queued changes, device, last sync.
+    /// The store's state as JSON: cases, queued changes, device, last sync, last error, server.
     Status,
+    /// Enroll this device with a sync service using a one-time code, sign in
+    /// online (--user; the password becomes the store's passphrase) and create the store.
+    Enroll {
+        /// The service's address, e.g. https://sync.example.org.
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// The one-time enrollment code an administrator gave.
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// A label for administrators [default: the host name].
+        #[arg(long, value_name = "NAME")]
+        device_name: Option<String>,
+        /// Key-derivation cost: `standard` or `fast` (tests only).
+        #[arg(long, default_value = "standard", hide = true)]
+        kdf: String,
+    },
+    /// Push queued changes and pull new ones; exit 0 only when both finished.
+    Sync {
+        /// Keep syncing: on a timer, and as soon as the service answers again after a failure.
+        #[arg(long)]
+        watch: bool,
+        /// Attempts (with backoff) before giving up, without --watch.
+        #[arg(long, default_value_t = 5)]
+        attempts: u32,
+        /// Operations per push request (at most 1000; halved when the service finds it too large).
+        #[arg(long, default_value_t = waystation_sync::DEFAULT_BATCH)]
+        batch: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,11 +152,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(u) => UserName::parse("--user", u)?,
                 None => bail!("init needs the first user's name: --user NAME or WAYSTATION_USER"),
             };
-            let kdf = match kdf.as_str() {
-                "standard" => KdfParams::default(),
-                "fast" => KdfParams::for_tests(),
-                other => bail!("--kdf {other:?} is unknown; use standard or fast"),
-            };
+            let kdf = kdf_params(&kdf)?;
             let text = passphrase::read(
                 cli.global.passphrase_file.as_deref(),
                 "Passphrase for the new store (10 characters or more): ",
@@ -183,13 +208,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Status => {
-            let store = unlock(&dir, &cli.global)?;
-            let status = store.status();
+            let (store, text) = unlock_with_text(&dir, &cli.global)?;
+            let status = store.status().map_err(anyhow::Error::from).and_then(|s| {
+                let mut value = serde_json::to_value(s)?;
+                sync_cmd::status_fields(&store, &text, &mut value)?;
+                Ok(value)
+            });
             store.lock()?;
             println!("{}", serde_json::to_string_pretty(&status?)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Enroll { server, code, device_name, kdf } => {
+            let user = match &cli.global.user {
+                Some(u) => UserName::parse("--user", u)?,
+                None => bail!("enroll needs the user's name: --user NAME or WAYSTATION_USER"),
+            };
+            let kdf = kdf_params(&kdf)?;
+            let text =
+                passphrase::read(cli.global.passphrase_file.as_deref(), &format!("Password of {user}: "), false)?;
+            sync_cmd::enroll(&dir, &server, &code, &user, &text, device_name, kdf)
+        }
+        Command::Sync { watch, attempts, batch } => {
+            let (store, text) = unlock_with_text(&dir, &cli.global)?;
+            sync_cmd::sync(store, &text, watch, attempts, batch)
+        }
     }
+}
+
+fn kdf_params(name: &str) -> Result<KdfParams> {
+    Ok(match name {
+        "standard" => KdfParams::default(),
+        "fast" => KdfParams::for_tests(),
+        other => bail!("--kdf {other:?} is unknown; use standard or fast"),
+    })
 }
 
 fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
@@ -204,6 +255,11 @@ fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
 }
 
 fn unlock(dir: &Path, global: &Global) -> Result<Store> {
+    unlock_with_text(dir, global).map(|(store, _)| store)
+}
+
+/// Unlock, keeping the passphrase's text (the sync state is sealed with it).
+fn unlock_with_text(dir: &Path, global: &Global) -> Result<(Store, zeroize::Zeroizing<String>)> {
     let user = match &global.user {
         Some(u) => UserName::parse("--user", u)?,
         None => match Store::users_in(dir) {
@@ -219,6 +275,6 @@ fn unlock(dir: &Path, global: &Global) -> Result<Store> {
     let pass = Passphrase::new(text.as_str())?;
     match Store::unlock(dir, &user, &pass) {
         Err(StoreError::NotAStore) => bail!("no store in {}: create one with `waystation-cli init`", dir.display()),
-        other => Ok(other?),
+        other => Ok((other?, text)),
     }
 }

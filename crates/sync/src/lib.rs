@@ -1,3 +1,41 @@
-//! Waystation's sync client: pushes the store's outbox to the central
-//! service in batches, pulls what the device may see, and retries with
-//! backoff until both are done.
+//! Waystation's sync client, shared by `waystation-cli` and the desktop app.
+//!
+//! It pushes the store's outbox to the central service in batches (one
+//! request per batch, halved when the service finds it too large), and an
+//! operation leaves the outbox only once the service acknowledged it. It
+//! pulls the pages after the stored [`waystation_store::PullCursor`] and
+//! applies each page together with its cursor in one transaction. It retries
+//! with exponential backoff and jitter, on a timer and as soon as the service
+//! answers again. When the service's epoch changes (restored from a backup)
+//! it re-sends every local operation and pulls from the start; operations the
+//! service refuses are kept and flagged, never dropped and never retried in a
+//! loop; a revoked device wipes its store and keys at its next contact.
+//!
+//! ```no_run
+//! # async fn demo(store: waystation_store::Store) -> Result<(), waystation_sync::SyncError> {
+//! let mut syncer = waystation_sync::open(store, "the user's passphrase", Default::default())?;
+//! let mut progress = syncer.subscribe();
+//! tokio::spawn(async move {
+//!     while progress.changed().await.is_ok() {
+//!         let p = progress.borrow().clone();
+//!         println!("{:?}: {} queued, {} sent, {} received", p.phase, p.queued, p.sent, p.received);
+//!     }
+//! });
+//! let report = syncer.sync_once().await?;
+//! println!("{} sent, {} received", report.accepted + report.duplicates, report.received);
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod engine;
+mod enroll;
+mod error;
+mod state;
+mod watch;
+
+pub use client::{Client, REQUEST_TIMEOUT, parse_server_url};
+pub use engine::{DEFAULT_BATCH, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore, SyncOptions, SyncReport, Syncer};
+pub use enroll::{Enrollment, enroll, open, read_state};
+pub use error::{Result, SyncError};
+pub use state::{RefusedOp, STATE_FILE, StateFile, SyncState};
+pub use watch::{Backoff, WatchOptions};

@@ -1,0 +1,140 @@
+//! `enroll`, `sync [--watch]` and the sync half of `status`: thin wrappers
+//! over `waystation-sync`, on a small Tokio runtime.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use waystation_core::UserName;
+use waystation_protocol::EnrollmentCode;
+use waystation_store::{KdfParams, Store};
+use waystation_sync::{Backoff, Enrollment, SyncError, SyncOptions, WatchOptions};
+use zeroize::Zeroizing;
+
+/// Exit code of a sync that found the device revoked (and wiped it).
+pub const EXIT_REVOKED: u8 = 3;
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+}
+
+/// `enroll --server URL --code CODE`: enroll, sign in online, create the store.
+pub fn enroll(
+    dir: &Path,
+    server: &str,
+    code: &str,
+    user: &UserName,
+    password: &Zeroizing<String>,
+    device_name: Option<String>,
+    kdf: KdfParams,
+) -> Result<ExitCode> {
+    let device_name = device_name.unwrap_or_else(|| {
+        std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "waystation-cli".into())
+    });
+    let store = runtime()?.block_on(waystation_sync::enroll(Enrollment {
+        server,
+        code: EnrollmentCode::new(code.trim()),
+        device_name,
+        user: user.clone(),
+        password: password.as_str(),
+        dir,
+        kdf,
+    }))?;
+    let (device, org) = (store.device(), store.owner_org().clone());
+    store.lock()?;
+    println!("enrolled device {device} of organization {org}; created the store in {} for {user}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sync [--watch]`: exit 0 only when push and pull both finished.
+pub fn sync(
+    store: Store,
+    passphrase: &Zeroizing<String>,
+    watch: bool,
+    attempts: u32,
+    batch: usize,
+) -> Result<ExitCode> {
+    let options = SyncOptions { batch, ..SyncOptions::default() };
+    let mut syncer = waystation_sync::open(store, passphrase.as_str(), options)?;
+    let rt = runtime()?;
+    let outcome = rt.block_on(async {
+        let mut progress = syncer.subscribe();
+        let show = watch || std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tokio::spawn(async move {
+            while progress.changed().await.is_ok() {
+                if show {
+                    let p = progress.borrow().clone();
+                    eprintln!(
+                        "sync: {:?}: {} queued, {} refused, {} sent, {} received{}",
+                        p.phase,
+                        p.queued,
+                        p.refused,
+                        p.sent,
+                        p.received,
+                        p.last_error.map(|e| format!("; last error: {e}")).unwrap_or_default()
+                    );
+                }
+            }
+        });
+        if watch {
+            let stop = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            syncer.watch(WatchOptions::default(), Arc::new(tokio::sync::Notify::new()), stop).await.map(|()| None)
+        } else {
+            syncer
+                .sync_until_done(attempts, Backoff::new(Duration::from_millis(500), Duration::from_secs(30)))
+                .await
+                .map(Some)
+        }
+    });
+    let store = syncer.store().clone();
+    drop(syncer);
+    match outcome {
+        Ok(report) => {
+            if let Some(r) = report {
+                println!("{}", serde_json::to_string(&r)?);
+            }
+            if let Ok(m) = Arc::try_unwrap(store) {
+                m.into_inner().map_err(|_| anyhow::anyhow!("the store was left inconsistent"))?.lock()?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(SyncError::Revoked) => {
+            eprintln!("waystation-cli: {}", SyncError::Revoked);
+            Ok(ExitCode::from(EXIT_REVOKED))
+        }
+        Err(e) => bail!(e),
+    }
+}
+
+/// The sync fields of `status`: queued changes, last sync, last error, server.
+pub fn status_fields(store: &Store, passphrase: &Zeroizing<String>, into: &mut Value) -> Result<()> {
+    let state = waystation_sync::read_state(store, passphrase.as_str())?;
+    let queued = store.outbox_len()?;
+    let obj = into.as_object_mut().context("status is not an object")?;
+    let s = state.unwrap_or_default();
+    obj.insert("queued_changes".into(), json!(queued));
+    obj.insert("last_sync".into(), json!(s.last_success));
+    obj.insert("last_error".into(), json!(s.last_error));
+    obj.insert("server".into(), json!(s.server));
+    obj.insert(
+        "sync".into(),
+        json!({
+            "enrolled": s.credential().is_some(),
+            "role": s.role,
+            "epoch": s.epoch,
+            "last_error_at": s.last_error_at,
+            "refused_changes": s.refused.iter().map(|(id, r)| json!({
+                "op_id": id, "status": r.status, "message": r.message, "at": r.at,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    Ok(())
+}

@@ -1,0 +1,379 @@
+//! One sync: push the outbox in batches, then pull pages after the stored
+//! cursor, noticing a changed server epoch and a revoked device.
+//!
+//! The store is locked per batch (one outbox read, one acknowledgement, one
+//! applied page), never for a whole sync, so the user keeps working while a
+//! long sync runs; progress goes out on a [`tokio::sync::watch`] channel.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+use waystation_core::{OpId, Operation};
+use waystation_protocol::{PullCursor, PushRequest, ServerEpoch};
+use waystation_store::{PullCursor as StoredCursor, Store, StoreError};
+
+use crate::client::{Client, parse_server_url};
+use crate::error::{Result, SyncError};
+use crate::state::{RefusedOp, StateFile, SyncState};
+
+/// Operations per push request unless told otherwise.
+pub const DEFAULT_BATCH: usize = 500;
+/// The most operations one push request carries.
+pub const MAX_BATCH: usize = 1000;
+/// Operations asked for per pull page.
+pub const PULL_PAGE: u32 = waystation_protocol::MAX_PULL_LIMIT;
+
+/// A store shared between the user's work and the sync engine.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// What the engine is doing now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Phase {
+    /// Not syncing.
+    Idle,
+    /// Sending queued changes.
+    Pushing,
+    /// Receiving changes.
+    Pulling,
+    /// Waiting before the next attempt (after an error, or until the next timer).
+    Waiting,
+    /// The device was revoked and wiped.
+    Revoked,
+}
+
+/// Progress and status of the sync, for whoever drives it (the app's sync line, the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// What the engine is doing.
+    pub phase: Phase,
+    /// Changes waiting to be sent (including refused ones).
+    pub queued: u64,
+    /// Changes the service refused: kept, not sent again, to be looked at.
+    pub refused: usize,
+    /// Changes acknowledged by the service during this run.
+    pub sent: u64,
+    /// Changes received and applied during this run.
+    pub received: u64,
+    /// When a sync last finished.
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last error in plain words (cleared by a success).
+    pub last_error: Option<String>,
+}
+
+/// What one finished sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SyncReport {
+    /// Operations the service stored now.
+    pub accepted: u64,
+    /// Operations the service already held (a retried batch): acknowledged again.
+    pub duplicates: u64,
+    /// Operations refused during this sync.
+    pub refused: usize,
+    /// Pulled operations applied here.
+    pub received: u64,
+    /// Pulled operations this store already held.
+    pub already_held: u64,
+    /// Pulled operations the store refused (kept aside).
+    pub rejected: usize,
+    /// HTTP requests made (push and pull).
+    pub requests: u64,
+    /// Whether the service's epoch changed (restored from a backup): everything was re-sent.
+    pub epoch_changed: bool,
+}
+
+/// Tuning of one engine.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    /// Operations per push request (at most [`MAX_BATCH`]; halved on `payload_too_large`).
+    pub batch: usize,
+    /// Operations asked for per pull page.
+    pub pull_page: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { batch: DEFAULT_BATCH, pull_page: PULL_PAGE }
+    }
+}
+
+/// The sync engine of one store.
+pub struct Syncer {
+    pub(crate) client: Client,
+    store: SharedStore,
+    dir: PathBuf,
+    file: StateFile,
+    state: SyncState,
+    batch: usize,
+    pull_page: u32,
+    progress: watch::Sender<Progress>,
+}
+
+impl std::fmt::Debug for Syncer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Syncer").field("client", &self.client).field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+fn poisoned() -> SyncError {
+    SyncError::State("the store was left inconsistent by a crashed task; restart the app".into())
+}
+
+impl Syncer {
+    /// An engine for `store`, with the sync state its enrollment left.
+    pub fn new(store: SharedStore, file: StateFile, state: SyncState, options: SyncOptions) -> Result<Self> {
+        let server = state.server.as_deref().ok_or(SyncError::NotEnrolled)?;
+        let credential = state.credential().ok_or(SyncError::NotEnrolled)?;
+        let client = Client::new(parse_server_url(server)?)?.with_credential(credential);
+        let dir = store.lock().map_err(|_| poisoned())?.dir().to_owned();
+        let progress = watch::Sender::new(Progress {
+            phase: Phase::Idle,
+            queued: 0,
+            refused: state.refused.len(),
+            sent: 0,
+            received: 0,
+            last_success: state.last_success,
+            last_error: state.last_error.clone(),
+        });
+        Ok(Self {
+            client,
+            store,
+            dir,
+            file,
+            state,
+            batch: options.batch.clamp(1, MAX_BATCH),
+            pull_page: options.pull_page.clamp(1, PULL_PAGE),
+            progress,
+        })
+    }
+
+    /// Send through another address (a proxy, a moved service); the credential stays.
+    pub fn set_server(&mut self, server: &str) -> Result<()> {
+        let url = parse_server_url(server)?;
+        let credential = self.state.credential().ok_or(SyncError::NotEnrolled)?;
+        self.client = Client::new(url)?.with_credential(credential);
+        Ok(())
+    }
+
+    /// Follow the engine's progress.
+    pub fn subscribe(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+
+    /// The remembered sync state (service, last success, last error, refused operations).
+    pub fn state(&self) -> &SyncState {
+        &self.state
+    }
+
+    /// The store this engine syncs.
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    pub(crate) fn set_phase(&self, phase: Phase) {
+        self.progress.send_modify(|p| p.phase = phase);
+    }
+
+    async fn with_store<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut s = store.lock().map_err(|_| poisoned())?;
+            f(&mut s).map_err(SyncError::from)
+        })
+        .await
+        .map_err(|_| poisoned())?
+    }
+
+    /// Push everything queued, then pull everything new. Records the outcome
+    /// (last success, or last error in plain words) in the sync state. On
+    /// [`SyncError::Revoked`] the store and its keys are already wiped: drop
+    /// the [`Store`] and tell the user.
+    pub async fn sync_once(&mut self) -> Result<SyncReport> {
+        self.progress.send_modify(|p| {
+            p.sent = 0;
+            p.received = 0;
+        });
+        let outcome = self.run().await;
+        let now = Utc::now();
+        match &outcome {
+            Ok(_) => {
+                self.state.last_success = Some(now);
+                self.state.last_error = None;
+                self.state.last_error_at = None;
+            }
+            Err(SyncError::Revoked) => {
+                self.wipe();
+                self.progress.send_modify(|p| {
+                    p.phase = Phase::Revoked;
+                    p.last_error = Some(SyncError::Revoked.to_string());
+                });
+                return outcome;
+            }
+            Err(e) => {
+                self.state.last_error = Some(e.to_string());
+                self.state.last_error_at = Some(now);
+            }
+        }
+        let saved = self.file.save(&self.state);
+        let state = &self.state;
+        self.progress.send_modify(|p| {
+            p.phase = Phase::Idle;
+            p.last_success = state.last_success;
+            p.last_error = state.last_error.clone();
+            p.refused = state.refused.len();
+        });
+        let report = outcome?;
+        saved?;
+        Ok(report)
+    }
+
+    fn wipe(&mut self) {
+        // The key ring first: without it the database cannot be decrypted by anyone.
+        let store = Store::wipe(&self.dir);
+        let state = StateFile::wipe(&self.dir);
+        if let Err(e) = store {
+            tracing::error!(error = %e, "wiping the revoked store failed");
+        }
+        if let Err(e) = state {
+            tracing::error!(error = %e, "wiping the revoked device's sync state failed");
+        }
+        self.state = SyncState::default();
+    }
+
+    async fn run(&mut self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        self.push(&mut report).await?;
+        self.pull(&mut report).await?;
+        Ok(report)
+    }
+
+    /// Whether `epoch` differs from the one remembered. A changed epoch: the service was restored and may have lost what it
+    /// acknowledged. Re-queue every local operation, pull from the start,
+    /// and give refused operations another chance.
+    async fn check_epoch(&mut self, epoch: &ServerEpoch, report: &mut SyncReport) -> Result<bool> {
+        if self.state.epoch.as_deref() == Some(epoch.0.as_str()) {
+            return Ok(false);
+        }
+        let changed = self.state.epoch.is_some();
+        if changed {
+            tracing::warn!(new_epoch = %epoch, "the sync service's epoch changed: re-sending every local change");
+            self.with_store(|s| {
+                s.requeue_all_local_ops()?;
+                s.clear_pull_cursor()
+            })
+            .await?;
+            self.state.refused.clear();
+            report.epoch_changed = true;
+        }
+        self.state.epoch = Some(epoch.0.clone());
+        self.file.save(&self.state)?;
+        Ok(changed)
+    }
+
+    async fn push(&mut self, report: &mut SyncReport) -> Result<()> {
+        self.set_phase(Phase::Pushing);
+        loop {
+            let skip: HashSet<OpId> = self.state.refused.keys().copied().collect();
+            let want = self.batch;
+            let (ops, queued) = self
+                .with_store(move |s| {
+                    let ops: Vec<Operation> = s
+                        .outbox_peek(want + skip.len())?
+                        .into_iter()
+                        .filter(|o| !skip.contains(&o.id))
+                        .take(want)
+                        .collect();
+                    Ok((ops, s.outbox_len()?))
+                })
+                .await?;
+            self.progress.send_modify(|p| p.queued = queued);
+            if ops.is_empty() {
+                return Ok(());
+            }
+            let sent_ids: Vec<OpId> = ops.iter().map(|o| o.id).collect();
+            report.requests += 1;
+            let resp = match self.client.push(&PushRequest { ops }).await {
+                Ok(r) => r,
+                Err(SyncError::Refused { code: waystation_protocol::ErrorCode::PayloadTooLarge, message })
+                    if self.batch > 1 =>
+                {
+                    self.batch = (self.batch / 2).max(1);
+                    tracing::info!(batch = self.batch, "the service found the batch too large: halving it");
+                    let _ = message;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if resp.results.len() != sent_ids.len() || resp.results.iter().zip(&sent_ids).any(|(r, id)| r.id != *id) {
+                return Err(SyncError::BadAnswer("the push answer does not match the batch sent".into()));
+            }
+            let mut acked = Vec::with_capacity(resp.results.len());
+            let now = Utc::now();
+            for r in resp.results {
+                match r.status {
+                    waystation_protocol::OpStatus::Accepted => {
+                        report.accepted += 1;
+                        acked.push(r.id);
+                    }
+                    waystation_protocol::OpStatus::Duplicate => {
+                        report.duplicates += 1;
+                        acked.push(r.id);
+                    }
+                    status => {
+                        tracing::warn!(op = %r.id, ?status, "the service refused a change; it is kept and flagged");
+                        report.refused += 1;
+                        self.state.refused.insert(r.id, RefusedOp { status, message: r.message, at: now });
+                    }
+                }
+            }
+            let n = acked.len() as u64;
+            // Only now, after the service answered for each, do they leave the outbox.
+            self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
+            self.progress.send_modify(|p| p.sent += n);
+            if report.refused > 0 {
+                self.file.save(&self.state)?;
+            }
+            self.check_epoch(&resp.server_epoch, report).await?;
+        }
+    }
+
+    async fn pull(&mut self, report: &mut SyncReport) -> Result<()> {
+        self.set_phase(Phase::Pulling);
+        loop {
+            let stored = self.with_store(|s| s.pull_cursor()).await?;
+            let after = match (&stored, &self.state.epoch) {
+                (Some(c), Some(e)) if c.epoch == *e => PullCursor::from_stored(c.cursor.clone()),
+                _ => PullCursor::start(),
+            };
+            report.requests += 1;
+            let page = self.client.pull(&after, self.pull_page).await?;
+            if self.check_epoch(&page.server_epoch, report).await? {
+                // Pages of the old epoch mean nothing now; start over (and re-send first).
+                self.push(report).await?;
+                self.set_phase(Phase::Pulling);
+                continue;
+            }
+            let cursor =
+                StoredCursor { epoch: page.server_epoch.0.clone(), cursor: page.next_cursor.as_str().to_owned() };
+            let more = page.more;
+            let applied = self.with_store(move |s| s.apply_pulled(page.ops, cursor)).await?;
+            report.received += applied.applied as u64;
+            report.already_held += applied.duplicates as u64;
+            report.rejected += applied.rejected.len();
+            let n = applied.applied as u64;
+            self.progress.send_modify(|p| p.received += n);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+}

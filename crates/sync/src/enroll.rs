@@ -1,0 +1,101 @@
+//! Enrollment: a new device trades a one-time code for its credential, the
+//! user signs in online once, and the local store is created with the
+//! device id and organization the service gave.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use waystation_core::UserName;
+use waystation_protocol::{DeviceCredential, EnrollRequest, EnrollmentCode, Password, SignInRequest};
+use waystation_store::{KdfParams, Passphrase, Store, StoreError};
+
+use crate::client::{Client, parse_server_url};
+use crate::engine::{SyncOptions, Syncer};
+use crate::error::{Result, SyncError};
+use crate::state::{StateFile, SyncState};
+
+/// What enrolling a device needs.
+pub struct Enrollment<'a> {
+    /// The service's address.
+    pub server: &'a str,
+    /// The one-time code an administrator printed.
+    pub code: EnrollmentCode,
+    /// A label for administrators.
+    pub device_name: String,
+    /// The user signing in.
+    pub user: UserName,
+    /// The user's password on the service, which also becomes the store's passphrase.
+    pub password: &'a str,
+    /// The folder of the new store (empty or missing).
+    pub dir: &'a Path,
+    /// Key-derivation cost for the store and the sync state.
+    pub kdf: KdfParams,
+}
+
+impl std::fmt::Debug for Enrollment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrollment").field("server", &self.server).field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+/// Enroll this device, sign the user in online, and create the store.
+/// Refuses (changing nothing) when `dir` already holds a store.
+pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
+    if Store::users_in(e.dir).is_ok() || e.dir.join(waystation_store::DB_FILE).exists() || StateFile::exists(e.dir) {
+        return Err(SyncError::StoreExists);
+    }
+    // Check the passphrase policy before spending the one-time code.
+    let passphrase = Passphrase::new(e.password)?;
+    let url = parse_server_url(e.server)?;
+    let client = Client::new(url.clone())?;
+    let enrolled = client
+        .enroll(&EnrollRequest {
+            code: e.code,
+            device_name: e.device_name,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+        })
+        .await?;
+    let credential = DeviceCredential { device_id: enrolled.device_id, secret: enrolled.device_secret.clone() };
+    let client = client.with_credential(credential.clone());
+    let signed = client
+        .sign_in(&SignInRequest { user: e.user.clone(), password: Password::new(e.password) })
+        .await
+        .map_err(|err| match err {
+            SyncError::Refused { code, message } => SyncError::Refused {
+                code,
+                message: format!(
+                    "{message} (the device was enrolled, but its code is now used: ask an administrator for a new one)"
+                ),
+            },
+            other => other,
+        })?;
+    let dir = e.dir.to_owned();
+    let user = e.user.clone();
+    let org = enrolled.org.clone();
+    let kdf = e.kdf;
+    let device = enrolled.device_id;
+    let store = tokio::task::spawn_blocking(move || Store::create(&dir, &user, &passphrase, device, &org, kdf))
+        .await
+        .map_err(|_| SyncError::State("creating the store was interrupted".into()))?
+        .map_err(|err| match err {
+            StoreError::AlreadyExists => SyncError::StoreExists,
+            other => other.into(),
+        })?;
+    let state =
+        SyncState::enrolled(url.as_str(), credential, signed.org, enrolled.role, enrolled.server_epoch.0.clone());
+    let file = StateFile::create(e.dir, e.user.as_str(), e.password, e.kdf)?;
+    file.save(&state)?;
+    Ok(store)
+}
+
+/// Open the sync engine of an unlocked store, as `user` with `passphrase` (the sync state is sealed per user).
+pub fn open(store: Store, passphrase: &str, options: SyncOptions) -> Result<Syncer> {
+    let dir = store.dir().to_owned();
+    let user = store.user().as_str().to_owned();
+    let (file, state) = StateFile::open(&dir, &user, passphrase)?.ok_or(SyncError::NotEnrolled)?;
+    Syncer::new(Arc::new(Mutex::new(store)), file, state, options)
+}
+
+/// The sync state of an unlocked store, for a status display; `None` when not enrolled.
+pub fn read_state(store: &Store, passphrase: &str) -> Result<Option<SyncState>> {
+    Ok(StateFile::open(store.dir(), store.user().as_str(), passphrase)?.map(|(_, s)| s))
+}

@@ -1,0 +1,68 @@
+//! What can go wrong while syncing, in words a field agent can act on.
+
+use waystation_protocol::ErrorCode;
+
+/// Result with [`SyncError`].
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// Why a sync (or an enrollment) did not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// The service could not be reached, or the connection broke: retry later.
+    #[error("the sync service cannot be reached ({0}); changes stay queued and are sent when it answers")]
+    Unreachable(String),
+    /// The service answered with an error it says is worth retrying (busy, unavailable, rate limited).
+    #[error("the sync service is not answering normally ({code}): {message}")]
+    Busy {
+        /// The service's code.
+        code: ErrorCode,
+        /// The service's words.
+        message: String,
+    },
+    /// The service refused the request for good (bad credential, protocol version, bad request).
+    #[error("the sync service refused the request ({code}): {message}")]
+    Refused {
+        /// The service's code.
+        code: ErrorCode,
+        /// The service's words.
+        message: String,
+    },
+    /// An administrator revoked this device: its store and keys were wiped.
+    #[error("this device was revoked by an administrator; its store and keys were wiped from this computer")]
+    Revoked,
+    /// The service sent something that is not protocol version 1.
+    #[error("the sync service sent an answer this app does not understand: {0}")]
+    BadAnswer(String),
+    /// This store was never enrolled with a sync service.
+    #[error("this store is not enrolled with a sync service; run `waystation-cli enroll --server URL --code CODE`")]
+    NotEnrolled,
+    /// Enrolling into a folder that already holds a store.
+    #[error("a store already exists in this folder; enroll into an empty folder")]
+    StoreExists,
+    /// The sync state beside the store cannot be read or written.
+    #[error("the sync state of this store cannot be used: {0}")]
+    State(String),
+    /// A server URL that is not http(s).
+    #[error("the server address is not valid: {0}")]
+    BadServerUrl(String),
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] waystation_store::StoreError),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed (connectivity, a busy or restarting service).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Unreachable(_) | SyncError::Busy { .. } | SyncError::BadAnswer(_))
+    }
+
+    /// The service's error code, when the service answered with one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            SyncError::Busy { code, .. } | SyncError::Refused { code, .. } => Some(*code),
+            SyncError::Revoked => Some(ErrorCode::DeviceRevoked),
+            _ => None,
+        }
+    }
+}
