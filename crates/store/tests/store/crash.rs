@@ -142,6 +142,7 @@ fn committed_cases_survive_sigkill_at_random_moments() {
         check_consistency(&mut store, &committed, &latest);
         drop(store);
     }
+    eprintln!("{KILLS} kills, {} cases committed, {edited} edits committed", committed.len());
     assert!(committed.len() > KILLS, "the child should commit cases between kills ({} committed)", committed.len());
     assert!(edited > 0, "the child should also edit cases");
     let leaked = find_plaintext(&dir, &["Crashmark".to_string()]);

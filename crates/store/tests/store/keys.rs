@@ -194,3 +194,32 @@ fn debug_output_shows_no_key() {
     let shown = format!("{store:?} {:?}", pass());
     assert!(shown.contains("redacted") && !shown.contains("horse"), "{shown}");
 }
+
+#[test]
+fn a_key_ring_from_another_store_does_not_open_the_database() {
+    let (tmp_a, store_a) = new_store();
+    let (tmp_b, store_b) = new_store();
+    drop((store_a, store_b));
+    let (a, b) = (store_dir(&tmp_a), store_dir(&tmp_b));
+    fs::copy(b.join(KEYRING_FILE), a.join(KEYRING_FILE)).unwrap();
+    let err = Store::unlock(&a, &user(), &pass()).unwrap_err();
+    assert!(matches!(err, StoreError::DatabaseKeyMismatch), "{err:?}");
+}
+
+#[test]
+fn a_changed_byte_in_the_database_file_is_detected_not_read_as_data() {
+    let (tmp, mut store) = new_store();
+    let dir = store_dir(&tmp);
+    let cases: Vec<_> = (0..50).map(|i| new_case(&format!("flip{i}"))).collect();
+    store.save_new_cases(cases).unwrap();
+    store.lock().unwrap();
+    let path = dir.join(DB_FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    assert!(bytes.len() > 16384 * 4);
+    bytes[16384 * 3 + 1000] ^= 0x01; // one bit in the fourth page
+    fs::write(&path, bytes).unwrap();
+    let store = Store::unlock(&dir, &user(), &pass()).unwrap();
+    let raw = store.raw_connection_for_tests().unwrap();
+    let check = raw.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0));
+    assert!(!matches!(check.as_deref(), Ok("ok")), "a flipped bit went unnoticed: {check:?}");
+}
