@@ -218,7 +218,10 @@ fn run_raw(kind: Kind, data: &[Sample], dir: &Path, round: usize) -> Figures {
         c.execute_batch(SCHEMA).unwrap();
         f.per_commit = time(|| {
             for s in &data[..PER_COMMIT] {
-                insert(&c, s); // autocommit: one transaction (and fsync) per case
+                // One transaction (and fsync) per case, its row and search row together.
+                let tx = c.unchecked_transaction().unwrap();
+                insert(&tx, s);
+                tx.commit().unwrap();
             }
         })
         .0;

@@ -44,6 +44,7 @@ const CONNECTION_SETTINGS: &str = "
     PRAGMA temp_store = MEMORY;
     PRAGMA cache_size = -32768;
     PRAGMA foreign_keys = OFF;
+    PRAGMA busy_timeout = 5000;
 ";
 
 /// Open (or create) the store's encrypted database with the raw 256-bit key.
