@@ -8,7 +8,7 @@ use waystation_core::{CaseId, CaseState, CaseView, Operation};
 use crate::error::{Result, StoreError};
 
 /// Keys tried, in order, for the time of the encounter shown in a case list.
-const ENCOUNTER_TIME_KEYS: &[&str] = &["when", "at", "occurred_at", "time", "started_at"];
+const ENCOUNTER_TIME_KEYS: &[&str] = &["occurred_at", "when", "at"];
 
 fn text(v: Option<&Value>) -> Option<String> {
     match v? {

@@ -59,7 +59,7 @@ pub fn case_with(marker: &str) -> Vec<Change> {
         set("child.family_name", json!(format!("{marker}family"))),
         set("child.aliases", json!([format!("{marker}alias")])),
         set("child.estimated_age", json!(15)),
-        set("encounter.when", json!("2026-11-20T10:15:00-07:00")),
+        set("encounter.occurred_at", json!("2026-11-20T10:15:00-07:00")),
         set(
             "encounter.narrative",
             json!(format!(
