@@ -1,2 +1,7 @@
-//! Whole-system test support for Waystation: the real service, real
-//! encrypted stores, and a fault-injecting proxy between them.
+//! Whole-system test support for Waystation: the real service binary
+//! ([`server`]), real encrypted stores and sync engines ([`world`]), and a
+//! fault-injecting proxy between them ([`proxy`]).
+
+pub mod proxy;
+pub mod server;
+pub mod world;

@@ -1,0 +1,254 @@
+//! Devices with real encrypted stores, the edits they make, and the checks
+//! that the service and every device agree on what each may see.
+
+use anyhow::{Context, Result, ensure};
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use waystation_core::{CaseId, CaseState, Change, FieldPath, ItemId, ListKind, OpId, Operation, OrgId, Role, Sensitivity, UserName};
+use waystation_store::{KdfParams, Store};
+use waystation_sync::{Enrollment, SyncOptions, Syncer};
+
+use crate::server::{Db, PASSWORD, ServerProc};
+
+/// An enrolled device: its store folder and its sync engine (which holds the unlocked store).
+pub struct Device {
+    /// A label for messages.
+    pub name: String,
+    /// The store's folder.
+    pub dir: PathBuf,
+    /// Its organization.
+    pub org: OrgId,
+    /// The role it syncs as.
+    pub role: Role,
+    /// The engine (and through it, the store).
+    pub syncer: Syncer,
+}
+
+/// What a store holds, read from its database directly (no audited read, no merge).
+#[derive(Debug, Default)]
+pub struct Held {
+    /// Every operation, by case.
+    pub ops: BTreeMap<CaseId, Vec<Operation>>,
+    /// Each case's stored view (document and conflicts, as JSON).
+    pub views: BTreeMap<CaseId, Value>,
+    /// Ids of the operations made on this device.
+    pub local: BTreeSet<OpId>,
+}
+
+/// Parse an organization id.
+pub fn org(s: &str) -> OrgId {
+    OrgId::parse("org", s).expect("org id")
+}
+
+/// Parse a user name.
+pub fn user(s: &str) -> UserName {
+    UserName::parse("user", s).expect("user name")
+}
+
+impl Device {
+    /// Enroll a new device of `org_name` as `role` for `user_name` through `url`, store in `dir`.
+    pub async fn enroll(
+        server: &ServerProc,
+        url: &str,
+        org_name: &str,
+        role: Role,
+        user_name: &str,
+        dir: &Path,
+        options: SyncOptions,
+    ) -> Result<Self> {
+        let code = server.code(org_name, role.as_str())?;
+        let store = waystation_sync::enroll(Enrollment {
+            server: url,
+            code: waystation_protocol::EnrollmentCode::new(code),
+            device_name: format!("{user_name} test laptop"),
+            user: user(user_name),
+            password: PASSWORD,
+            dir,
+            kdf: KdfParams::for_tests(),
+        })
+        .await?;
+        let syncer = waystation_sync::open(store, PASSWORD, options)?;
+        Ok(Self {
+            name: format!("{org_name}/{user_name}"),
+            dir: dir.to_owned(),
+            org: org(org_name),
+            role,
+            syncer,
+        })
+    }
+
+    /// Run `f` on the unlocked store (locked for just this call).
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut s = self.syncer.store().lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut s)
+    }
+
+    /// The ids of the cases this store holds.
+    pub fn case_ids(&self) -> Result<Vec<CaseId>> {
+        let conn = self.with_store(|s| s.raw_connection_for_tests())?;
+        let mut stmt = conn.prepare("SELECT case_id FROM cases")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter().map(|t| CaseId::parse("case_id", t).map_err(|e| anyhow::anyhow!("{e}"))).collect()
+    }
+
+    /// Everything the store holds, read from its encrypted database directly.
+    pub fn held(&self) -> Result<Held> {
+        held(&self.with_store(|s| s.raw_connection_for_tests())?)
+    }
+
+    /// Make a few random edits (the workload): agents create cases (some
+    /// shared with `share_with`), everyone edits visible cases and adds notes.
+    pub fn random_edits(&mut self, n: usize, share_with: &str) -> Result<()> {
+        let ids = self.case_ids()?;
+        let mut rng = rand::rng();
+        let author = self.with_store(|s| s.user().clone());
+        for _ in 0..n {
+            let agent = matches!(self.role, Role::Agent | Role::Supervisor);
+            if agent && (ids.is_empty() || rng.random_bool(0.25)) {
+                let id = CaseId::new();
+                let mut changes = vec![
+                    Change::CreateCase { owner: self.org.clone() },
+                    set("child.given_name", json!(format!("Niña {}", rng.random_range(0..10_000)))),
+                    set("encounter.narrative", json!("Found near the river crossing at dawn; fictional.")),
+                ];
+                if rng.random_bool(0.6) {
+                    changes.push(Change::Share { org: org(share_with) });
+                }
+                self.with_store(|s| s.save_new_case(id, changes))?;
+            } else if let Some(&case) = ids.choose(&mut rng) {
+                let change = match rng.random_range(0..4) {
+                    0 => set("child.given_name", json!(format!("Name {}", rng.random_range(0..1000)))),
+                    1 => set("encounter.narrative", json!(format!("Narrative revision {}", rng.random_range(0..1000)))),
+                    _ => {
+                        let class = if agent {
+                            *[Sensitivity::General, Sensitivity::LawEnforcementSensitive].choose(&mut rng).unwrap_or(&Sensitivity::General)
+                        } else {
+                            *[Sensitivity::General, Sensitivity::LegalPrivileged].choose(&mut rng).unwrap_or(&Sensitivity::General)
+                        };
+                        note(class, &author)
+                    }
+                };
+                self.with_store(|s| s.edit(case, vec![change]))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn set(field: &str, value: Value) -> Change {
+    Change::Set { field: FieldPath::parse(field).expect("field path"), value, supersedes: vec![] }
+}
+
+/// A note change of `class`.
+pub fn note(class: Sensitivity, author: &UserName) -> Change {
+    let mut value = Map::new();
+    value.insert("sensitivity".into(), json!(class.as_str()));
+    value.insert("text".into(), json!("A fictional note for the sync tests."));
+    value.insert("written_at".into(), json!(chrono::Utc::now().to_rfc3339()));
+    value.insert("author".into(), json!(author.as_str()));
+    Change::AddItem { list: ListKind::Notes, item: ItemId::new(), value }
+}
+
+/// What the store behind `conn` holds.
+pub fn held(conn: &rusqlite::Connection) -> Result<Held> {
+    let mut out = Held::default();
+    let mut stmt = conn.prepare("SELECT body, local FROM ops")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+    for row in rows {
+        let (body, local) = row?;
+        let op: Operation = serde_json::from_str(&body)?;
+        if local {
+            out.local.insert(op.id);
+        }
+        out.ops.entry(op.case_id).or_default().push(op);
+    }
+    let mut stmt = conn.prepare("SELECT case_id, view FROM cases")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (id, view) = row?;
+        let id = CaseId::parse("case_id", &id).map_err(|e| anyhow::anyhow!("{e}"))?;
+        out.views.insert(id, serde_json::from_str(&view)?);
+    }
+    Ok(out)
+}
+
+/// Every operation the service holds, read from its database directly, with how many rows each id has.
+pub async fn server_ops(db: &Db) -> Result<(Vec<Operation>, u64)> {
+    let rows: Vec<String> = match db {
+        Db::Sqlite(dir) => {
+            let conn = rusqlite::Connection::open(dir.join("waystation-server.sqlite3"))?;
+            let mut stmt = conn.prepare("SELECT canonical FROM ops")?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?
+        }
+        Db::Postgres(url) => {
+            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            client.query("SELECT canonical FROM ops", &[]).await?.iter().map(|r| r.get::<_, String>(0)).collect()
+        }
+    };
+    let total = rows.len() as u64;
+    let ops = rows.iter().map(|t| serde_json::from_str(t).context("a stored operation")).collect::<Result<_>>()?;
+    Ok((ops, total))
+}
+
+/// What `org` with `role` may see of `all`: the cases it owns or that were shared with it, and the note classes it may read.
+pub fn visible(all: &[Operation], viewer: &OrgId, role: Role) -> BTreeMap<CaseId, Vec<Operation>> {
+    let mut access: BTreeMap<CaseId, BTreeSet<OrgId>> = BTreeMap::new();
+    for op in all {
+        match &op.change {
+            Change::CreateCase { owner } => access.entry(op.case_id).or_default().insert(owner.clone()),
+            Change::Share { org } => access.entry(op.case_id).or_default().insert(org.clone()),
+            _ => false,
+        };
+    }
+    let mut out: BTreeMap<CaseId, Vec<Operation>> = BTreeMap::new();
+    for op in all {
+        if access.get(&op.case_id).is_some_and(|a| a.contains(viewer)) && role.may_read(op.class) {
+            out.entry(op.case_id).or_default().push(op.clone());
+        }
+    }
+    out
+}
+
+/// Check that `device` holds exactly what it may see of the service's `all`
+/// operations: the same cases, the same operations per case, nothing of a
+/// class its role may not read, and the same merged document and conflicts
+/// as the service's operations give.
+pub fn check_device(device: &Device, all: &[Operation]) -> Result<()> {
+    check_held(&device.name, &device.held()?, all, &device.org, device.role)
+}
+
+/// [`check_device`] on what a store holds.
+pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role: Role) -> Result<()> {
+    let expected = visible(all, org, role);
+    let cases: BTreeSet<CaseId> = held.views.keys().copied().collect();
+    let want: BTreeSet<CaseId> = expected.keys().copied().collect();
+    ensure!(
+        cases == want,
+        "{name}: holds {} cases, may see {} (missing {:?}, extra {:?})",
+        cases.len(),
+        want.len(),
+        want.difference(&cases).take(3).collect::<Vec<_>>(),
+        cases.difference(&want).take(3).collect::<Vec<_>>()
+    );
+    for op in held.ops.values().flatten() {
+        ensure!(role.may_read(op.class), "{name}: holds a {} operation its role may not read", op.class.as_str());
+    }
+    for (case, ops) in &expected {
+        let local = held.ops.get(case).map(Vec::as_slice).unwrap_or_default();
+        let a: BTreeSet<OpId> = local.iter().map(|o| o.id).collect();
+        let b: BTreeSet<OpId> = ops.iter().map(|o| o.id).collect();
+        ensure!(a == b, "{name}: case {case}: holds {} operations, may see {}", a.len(), b.len());
+        let want = CaseState::from_ops(ops.iter())?.view().context("expected view")?;
+        let view = &held.views[case];
+        ensure!(view.get("document") == Some(&want.document), "{name}: case {case}: the document differs from the service's");
+        ensure!(
+            view.get("conflicts") == Some(&serde_json::to_value(&want.conflicts)?),
+            "{name}: case {case}: the conflicts differ from the service's"
+        );
+    }
+    Ok(())
+}

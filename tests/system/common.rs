@@ -1,0 +1,103 @@
+//! Starting a service of either backend, seeding it, enrolling devices.
+
+use anyhow::Result;
+use std::time::Duration;
+use waystation_core::Role;
+use waystation_sync::{Backoff, SyncOptions};
+use waystation_system_tests::server::{Db, ServerProc, fresh_postgres_database};
+use waystation_system_tests::world::Device;
+
+/// Which storage backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Run each named `async fn name(backend: Backend) -> anyhow::Result<()>` on both backends.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $name() { super::$name($crate::common::Backend::Sqlite).await.unwrap() } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $name() { super::$name($crate::common::Backend::Postgres).await.unwrap() } )*
+        }
+    };
+}
+
+/// A fresh service of `backend`, seeded with two organizations and their users; `None` when PostgreSQL is skipped.
+pub async fn service(backend: Backend, env: &[(&str, &str)]) -> Result<Option<ServerProc>> {
+    let server = match backend {
+        Backend::Sqlite => ServerProc::sqlite(env)?,
+        Backend::Postgres => {
+            let Some(url) = fresh_postgres_database().await? else { return Ok(None) };
+            ServerProc::start(Db::Postgres(url), env, None)?
+        }
+    };
+    server.admin(&["org", "add", "border-7"])?;
+    server.admin(&["org", "add", "casa-esperanza"])?;
+    for (name, org, role) in [
+        ("ana", "border-7", "agent"),
+        ("beto", "border-7", "agent"),
+        ("sam", "border-7", "supervisor"),
+        ("luis", "casa-esperanza", "ngo_staff"),
+        ("lucia", "casa-esperanza", "ngo_staff"),
+    ] {
+        server.admin(&["user", "add", "--org", org, "--role", role, name])?;
+    }
+    Ok(Some(server))
+}
+
+/// The five devices of the scenario, enrolled through `url`, stores under `root`.
+pub async fn devices(server: &ServerProc, url: &str, root: &std::path::Path, options: SyncOptions) -> Result<Vec<Device>> {
+    let mut out = Vec::new();
+    for (org, role, user) in [
+        ("border-7", Role::Agent, "ana"),
+        ("border-7", Role::Agent, "beto"),
+        ("border-7", Role::Supervisor, "sam"),
+        ("casa-esperanza", Role::NgoStaff, "luis"),
+        ("casa-esperanza", Role::NgoStaff, "lucia"),
+    ] {
+        out.push(Device::enroll(server, url, org, role, user, &root.join(user), options).await?);
+    }
+    Ok(out)
+}
+
+/// Quick retries for tests: the faults are many and the service is local.
+pub fn quick_backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(2), Duration::from_millis(50))
+}
+
+/// Sync every device until push and pull both finish, twice over (so each pulls what the others pushed).
+pub async fn settle(devices: &mut [Device]) -> Result<()> {
+    for _ in 0..2 {
+        for d in devices.iter_mut() {
+            d.syncer.sync_until_done(1000, quick_backoff()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Check the end state: the service holds each operation made on any device
+/// exactly once (and nothing else), and every device holds exactly what it may see.
+pub async fn check_end_state(server: &ServerProc, devices: &[Device]) -> Result<usize> {
+    let (all, rows) = waystation_system_tests::world::server_ops(server.db()).await?;
+    let ids: std::collections::BTreeSet<_> = all.iter().map(|o| o.id).collect();
+    anyhow::ensure!(ids.len() as u64 == rows, "the service holds {rows} rows for {} operations", ids.len());
+    let mut made = std::collections::BTreeSet::new();
+    for d in devices {
+        made.extend(d.held()?.local);
+    }
+    let missing = made.difference(&ids).count();
+    let extra = ids.difference(&made).count();
+    anyhow::ensure!(missing == 0 && extra == 0, "the service misses {missing} operations and holds {extra} unknown ones");
+    for d in devices {
+        anyhow::ensure!(d.with_store(|s| s.outbox_len())? == 0, "{}: the outbox is not empty", d.name);
+        waystation_system_tests::world::check_device(d, &all)?;
+    }
+    Ok(all.len())
+}

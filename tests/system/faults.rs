@@ -1,0 +1,60 @@
+//! No loss, no duplicate under faults: several devices of two organizations
+//! edit shared cases while the proxy drops, delays, resets, cuts and
+//! duplicates requests; at the end the service holds every operation exactly
+//! once and every device holds exactly what it may see.
+//!
+//! Scale: `WAYSTATION_FAULT_ROUNDS` (default below) rounds of edits per device.
+
+use anyhow::Result;
+use waystation_sync::SyncOptions;
+use waystation_system_tests::proxy::{Fault, FaultProxy, Plan};
+
+use crate::both_backends;
+use crate::common::*;
+
+fn rounds() -> usize {
+    std::env::var("WAYSTATION_FAULT_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(120)
+}
+
+async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
+    // A small body limit, so the first large batches are refused as too large and halved.
+    let Some(server) = service(backend, &[("WAYSTATION_MAX_BODY_BYTES", "65536")]).await? else { return Ok(()) };
+    let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
+    let root = tempfile::tempdir()?;
+    let options = SyncOptions { batch: 500, pull_page: 40 };
+    let mut devices = devices(&server, &proxy.url(), root.path(), options).await?;
+    // Offline work first: a big outbox per agent (halving on 413 follows).
+    for d in devices.iter_mut().take(3) {
+        d.random_edits(300, "casa-esperanza")?;
+    }
+    proxy.set_plan(Plan::faults(0.6));
+    let rounds = rounds();
+    let mut tasks = Vec::new();
+    for mut d in devices {
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..rounds {
+                d.random_edits(12, "casa-esperanza")?;
+                d.syncer.sync_until_done(10_000, quick_backoff()).await?;
+            }
+            anyhow::Ok(d)
+        }));
+    }
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await??);
+    }
+    proxy.set_plan(Plan::clean());
+    settle(&mut devices).await?;
+    let n = check_end_state(&server, &devices).await?;
+    let counts = proxy.fault_counts();
+    eprintln!("{backend:?}: {n} operations, {} requests, faults {counts:?}", proxy.requests());
+    let min = std::env::var("WAYSTATION_FAULT_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(1000u64);
+    assert!(n >= 10_000 || rounds < 120, "only {n} operations");
+    for (kind, count) in counts {
+        assert!(count >= min, "only {count} faults of kind {kind:?}");
+    }
+    let _ = Fault::ALL;
+    Ok(())
+}
+
+both_backends!(no_loss_no_duplicate_under_faults);

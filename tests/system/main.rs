@@ -1,0 +1,7 @@
+//! Whole-system tests: the real `waystation-server`, real encrypted stores,
+//! and a fault-injecting proxy between them. Each runs on SQLite and on
+//! PostgreSQL (`WAYSTATION_TEST_DATABASE_URL`; `WAYSTATION_SKIP_POSTGRES=1`
+//! skips that half on purpose).
+
+mod common;
+mod faults;
