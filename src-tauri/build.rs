@@ -1,0 +1,33 @@
+//! Generates Tauri's context and one permission per app command, so the
+//! capability file can allow exactly the commands the window uses.
+
+const COMMANDS: &[&str] = &[
+    "store_state",
+    "store_create",
+    "device_enroll",
+    "unlock",
+    "lock",
+    "change_passphrase",
+    "settings_get",
+    "settings_set",
+    "case_list",
+    "case_search",
+    "case_get",
+    "case_save_new",
+    "case_add_note",
+    "case_resolve_conflict",
+    "draft_load",
+    "draft_save",
+    "draft_discard",
+    "screening_instruments",
+    "screening_evaluate",
+    "sync_status",
+    "sync_now",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}

@@ -1,0 +1,150 @@
+//! First run, unlock, lock, passphrase and settings.
+
+use serde::Serialize;
+use tauri::State;
+use waystation_core::{DeviceId, OrgId, UserName};
+use waystation_store::{KdfParams, Passphrase, Store};
+
+use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::settings::Settings;
+use crate::state::{AppState, Session};
+
+/// The organization of a local-only (demo) store, which no service knows.
+const LOCAL_ORG: &str = "local-demo";
+
+/// Whether this device has a store, and whether it is open.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StoreState {
+    /// No store yet: first run.
+    Absent,
+    /// A store, locked.
+    Locked {
+        /// Its local users.
+        users: Vec<String>,
+    },
+    /// A store, open.
+    Unlocked {
+        /// Its local users.
+        users: Vec<String>,
+        /// Who is signed in.
+        user: String,
+    },
+}
+
+/// Who is signed in, on which device.
+#[derive(Debug, Serialize)]
+pub struct SessionInfo {
+    user: String,
+    org: Option<String>,
+    device: String,
+}
+
+fn info(store: &Store) -> SessionInfo {
+    SessionInfo {
+        user: store.user().to_string(),
+        org: Some(store.owner_org().to_string()),
+        device: store.device().to_string(),
+    }
+}
+
+fn user(text: &str) -> CommandResult<UserName> {
+    Ok(UserName::parse("user", text)?)
+}
+
+/// Whether there is a store, and who may unlock it.
+#[tauri::command]
+pub async fn store_state(state: State<'_, AppState>) -> CommandResult<StoreState> {
+    state
+        .run(|s| {
+            if !s.store_exists() {
+                return Ok(StoreState::Absent);
+            }
+            let users = Store::users_in(s.dir())?.into_iter().map(|u| u.to_string()).collect();
+            Ok(match s.signed_in() {
+                Some(user) => StoreState::Unlocked { users, user },
+                None => StoreState::Locked { users },
+            })
+        })
+        .await
+}
+
+/// First run, local only: create the store and its first user, and open it.
+#[tauri::command]
+pub async fn store_create(state: State<'_, AppState>, user: String, passphrase: String) -> CommandResult<SessionInfo> {
+    state
+        .run(move |s| {
+            let name = self::user(&user)?;
+            let pass = Passphrase::new(passphrase)?;
+            let org = OrgId::parse("org", LOCAL_ORG)?;
+            let store = Store::create(s.dir(), &name, &pass, DeviceId::new(), &org, KdfParams::default())?;
+            let out = info(&store);
+            s.open(Session::new(store))?;
+            Ok(out)
+        })
+        .await
+}
+
+/// First run, enrolled with a service. Comes with the sync client.
+#[tauri::command]
+pub async fn device_enroll(
+    server: String,
+    code: String,
+    user: String,
+    passphrase: String,
+) -> CommandResult<SessionInfo> {
+    // Nothing is kept: the passphrase goes into a zeroizing wrapper and is dropped.
+    drop((server, code, user, Passphrase::new(passphrase)));
+    Err(CommandError::new(
+        ErrorCode::Unavailable,
+        "enrolling with a sync service is not in this build yet; create a local store",
+    ))
+}
+
+/// Unlock as `user`.
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, user: String, passphrase: String) -> CommandResult<SessionInfo> {
+    state
+        .run(move |s| {
+            let name = self::user(&user)?;
+            // A passphrase the policy refuses cannot be the right one: count it as wrong.
+            let pass = Passphrase::new(passphrase)
+                .map_err(|_| CommandError::new(ErrorCode::WrongPassphrase, "wrong passphrase"))?;
+            let store = Store::unlock(s.dir(), &name, &pass)?;
+            let out = info(&store);
+            s.open(Session::new(store))?;
+            Ok(out)
+        })
+        .await
+}
+
+/// Lock now: close the store and wipe its key from memory.
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> CommandResult<()> {
+    state.run(|s| s.lock()).await
+}
+
+/// Change the signed-in user's passphrase (no re-encryption: the key is re-wrapped).
+#[tauri::command]
+pub async fn change_passphrase(state: State<'_, AppState>, current: String, next: String) -> CommandResult<()> {
+    state
+        .run(move |s| {
+            let current = Passphrase::new(current)
+                .map_err(|_| CommandError::new(ErrorCode::WrongPassphrase, "wrong passphrase"))?;
+            let next = Passphrase::new(next)?;
+            s.with_session(|session| Ok(session.store.change_passphrase(&current, &next)?))
+        })
+        .await
+}
+
+/// The settings (readable while locked: the unlock screen uses the language).
+#[tauri::command]
+pub async fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings> {
+    state.run(|s| Ok(s.settings())).await
+}
+
+/// Change the settings.
+#[tauri::command]
+pub async fn settings_set(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
+    state.run(move |s| s.set_settings(settings)).await
+}

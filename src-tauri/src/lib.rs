@@ -1,0 +1,72 @@
+//! Waystation's desktop app: the Tauri shell. It owns the window, the idle
+//! lock and the commands; the commands only parse their input, call
+//! `waystation-store` and `waystation-core`, and map errors to
+//! `{code, message}`. Everything a test without a window needs is in those
+//! crates.
+
+pub mod commands;
+pub mod error;
+pub mod settings;
+pub mod state;
+pub mod views;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// Where the store lives: `WAYSTATION_STORE`, else `store/` in the app's data folder.
+fn store_dir(app: &tauri::App) -> PathBuf {
+    if let Some(dir) = std::env::var_os("WAYSTATION_STORE") {
+        return PathBuf::from(dir);
+    }
+    app.path().app_data_dir().map(|d| d.join("store")).unwrap_or_else(|_| PathBuf::from("waystation-store"))
+}
+
+/// Lock the store after the idle time, even if the window stopped asking.
+fn watch_idle(state: AppState) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            state.shared().lock_if_idle(Instant::now());
+        }
+    });
+}
+
+/// Start the app.
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let state = AppState::new(store_dir(app));
+            watch_idle(state.clone());
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session::store_state,
+            commands::session::store_create,
+            commands::session::device_enroll,
+            commands::session::unlock,
+            commands::session::lock,
+            commands::session::change_passphrase,
+            commands::session::settings_get,
+            commands::session::settings_set,
+            commands::cases::case_list,
+            commands::cases::case_search,
+            commands::cases::case_get,
+            commands::cases::case_save_new,
+            commands::cases::case_add_note,
+            commands::cases::case_resolve_conflict,
+            commands::intake::draft_load,
+            commands::intake::draft_save,
+            commands::intake::draft_discard,
+            commands::intake::screening_instruments,
+            commands::intake::screening_evaluate,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Waystation window could not start");
+}

@@ -1,0 +1,6 @@
+//! The Waystation desktop app.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    waystation_desktop::run();
+}

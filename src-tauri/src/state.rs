@@ -1,0 +1,145 @@
+//! The app's state, managed by Tauri: where the store lives, the open store
+//! (when unlocked) and the settings. Commands run their store work on a
+//! blocking thread so that Argon2 or a long query never freezes the window.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use waystation_store::{KEYRING_FILE, Store};
+
+use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::settings::Settings;
+
+/// An unlocked store and what belongs to this sign-in.
+pub struct Session {
+    /// The open store.
+    pub store: Store,
+    /// The intake draft as the UI last saved it (JSON text).
+    ///
+    /// Kept in memory until the store has an encrypted place for drafts
+    /// (requested in notes/desktop-needs.md): never written in plaintext.
+    pub draft: Option<String>,
+    last_activity: Instant,
+}
+
+impl Session {
+    /// A session for a store just opened.
+    pub fn new(store: Store) -> Self {
+        Self { store, draft: None, last_activity: Instant::now() }
+    }
+}
+
+/// Everything the commands share.
+pub struct Shared {
+    dir: PathBuf,
+    session: Mutex<Option<Session>>,
+    settings: Mutex<Settings>,
+}
+
+/// Tauri-managed handle to [`Shared`].
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in one command must not lock everybody out of the store.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl AppState {
+    /// State for a store kept in `dir`.
+    pub fn new(dir: PathBuf) -> Self {
+        let settings = Settings::load(&dir);
+        Self(Arc::new(Shared { dir, session: Mutex::new(None), settings: Mutex::new(settings) }))
+    }
+
+    /// Run `f` on a blocking thread (the store is synchronous).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Shared) -> CommandResult<T> + Send + 'static,
+    ) -> CommandResult<T> {
+        let shared = Arc::clone(&self.0);
+        tauri::async_runtime::spawn_blocking(move || f(&shared))
+            .await
+            .map_err(|_| CommandError::new(ErrorCode::Internal, "the command stopped unexpectedly"))?
+    }
+
+    /// The shared state, for the idle-lock watcher.
+    pub fn shared(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl Shared {
+    /// The store's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether a store was created in the folder.
+    pub fn store_exists(&self) -> bool {
+        self.dir.join(KEYRING_FILE).exists()
+    }
+
+    /// Work with the open store; counts as activity for the idle lock.
+    pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> CommandResult<T>) -> CommandResult<T> {
+        let mut g = guard(&self.session);
+        let s = g.as_mut().ok_or_else(CommandError::locked)?;
+        s.last_activity = Instant::now();
+        f(s)
+    }
+
+    /// Look at the open store without counting as activity (the sync line polls).
+    pub fn peek_session<T>(&self, f: impl FnOnce(&Session) -> CommandResult<T>) -> CommandResult<T> {
+        let g = guard(&self.session);
+        f(g.as_ref().ok_or_else(CommandError::locked)?)
+    }
+
+    /// The signed-in user, if unlocked.
+    pub fn signed_in(&self) -> Option<String> {
+        guard(&self.session).as_ref().map(|s| s.store.user().as_str().to_owned())
+    }
+
+    /// Replace the session (after an unlock or a create), locking any open one first.
+    pub fn open(&self, session: Session) -> CommandResult<()> {
+        let old = guard(&self.session).replace(session);
+        if let Some(old) = old {
+            old.store.lock()?;
+        }
+        Ok(())
+    }
+
+    /// Lock: the store records it, closes and wipes its key; the draft in memory goes too.
+    pub fn lock(&self) -> CommandResult<()> {
+        let old = guard(&self.session).take();
+        match old {
+            Some(s) => Ok(s.store.lock()?),
+            None => Ok(()),
+        }
+    }
+
+    /// Lock when nothing happened for the idle time. True when it locked.
+    pub fn lock_if_idle(&self, now: Instant) -> bool {
+        let idle = Duration::from_secs(u64::from(self.settings().idle_lock_minutes) * 60);
+        let mut g = guard(&self.session);
+        let expired = g.as_ref().is_some_and(|s| now.duration_since(s.last_activity) >= idle);
+        if expired && let Some(s) = g.take() {
+            // Locking also wipes the key; an audit write failing here must not keep it open.
+            let _ = s.store.lock();
+        }
+        expired
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        *guard(&self.settings)
+    }
+
+    /// Check, keep and save new settings.
+    pub fn set_settings(&self, s: Settings) -> CommandResult<Settings> {
+        let s = s.validate()?;
+        s.save(&self.dir)?;
+        *guard(&self.settings) = s;
+        Ok(s)
+    }
+}

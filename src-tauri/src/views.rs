@@ -1,0 +1,149 @@
+//! What the screens receive: a case list row and an opened case, built from
+//! the store's merged views with core's rules (the custody clock, the flags).
+//! Transport types only; the shapes are mirrored in `ui/src/bindings/case.ts`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use waystation_core::{
+    CaseView, Catalog, Change, Conflict, CustodyClock, CustodyFacts, CustodyRules, Hlc, NewCase, Operation,
+    ReferralStatus,
+};
+
+/// One row of the case list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRow {
+    /// The case id.
+    pub id: String,
+    /// The child's given name, or "".
+    pub given_name: String,
+    /// The child's family name, or "".
+    pub family_name: String,
+    /// `open`, `referred`, `transferred`, `closed`.
+    pub status: String,
+    /// The station code, or "".
+    pub station: String,
+    /// When the encounter happened (RFC 3339), if recorded.
+    pub encounter_at: Option<String>,
+    /// The custody clock read now, when the case can be read whole.
+    pub clock: Option<CustodyClock>,
+    /// No completed screening yet.
+    pub needs_screening: bool,
+    /// A referral drafted, sent or acknowledged but not yet answered.
+    pub referral_pending: bool,
+    /// Concurrent edits wait for someone to choose.
+    pub has_conflict: bool,
+    /// The newest change's time (RFC 3339).
+    pub updated_at: Option<String>,
+}
+
+/// An opened case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseDetail {
+    /// The case id.
+    pub id: String,
+    /// The owning organization.
+    pub owner: Option<String>,
+    /// Organizations it is shared with.
+    pub shared_with: Vec<String>,
+    /// The merged case document.
+    pub document: Value,
+    /// Fields with concurrent values.
+    pub conflicts: Vec<Conflict>,
+    /// Every change, oldest first: who, when, where, what field (never the value).
+    pub timeline: Vec<TimelineEntry>,
+    /// The custody clock read now.
+    pub clock: Option<CustodyClock>,
+}
+
+/// One change in a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    /// The operation.
+    pub op: String,
+    /// Its clock.
+    pub hlc: Hlc,
+    /// Who.
+    pub user: String,
+    /// On which device.
+    pub device: String,
+    /// `create_case`, `share`, `set`, `add_item`, `set_item_field`, `remove_item`.
+    pub kind: &'static str,
+    /// The field, list or organization the change touched.
+    pub target: Option<String>,
+}
+
+fn text(doc: &Value, section: &str, field: &str) -> String {
+    doc.get(section).and_then(|s| s.get(field)).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+fn case_of(view: &CaseView) -> Option<NewCase> {
+    NewCase::from_merged(&view.document, Catalog::builtin()).ok()
+}
+
+/// The clock read at `now`; none for a case whose custody has not started (NGO outreach).
+fn clock_of(case: &NewCase, now: DateTime<Utc>) -> Option<CustodyClock> {
+    CustodyFacts::of(case).map(|facts| CustodyClock::compute(&facts, &CustodyRules::default(), now))
+}
+
+fn millis_to_rfc3339(ms: u64) -> Option<String> {
+    DateTime::<Utc>::from_timestamp_millis(i64::try_from(ms).ok()?).map(|t| t.to_rfc3339())
+}
+
+/// The list row of a case, its clock read at `now`.
+pub fn row(view: &CaseView, now: DateTime<Utc>) -> CaseRow {
+    let doc = &view.document;
+    let case = case_of(view);
+    let needs_screening = case.as_ref().is_none_or(|c| c.screening.as_ref().is_none_or(|s| s.completed_at.is_none()));
+    let referral_pending = case.as_ref().is_some_and(|c| {
+        c.referrals.iter().any(|r| {
+            matches!(r.value.status, ReferralStatus::Drafted | ReferralStatus::Sent | ReferralStatus::Acknowledged)
+        })
+    });
+    CaseRow {
+        id: view.id.to_string(),
+        given_name: text(doc, "child", "given_name"),
+        family_name: text(doc, "child", "family_name"),
+        status: doc.get("status").and_then(Value::as_str).unwrap_or("open").to_owned(),
+        station: text(doc, "encounter", "station"),
+        encounter_at: Some(text(doc, "encounter", "occurred_at")).filter(|s| !s.is_empty()),
+        clock: case.as_ref().and_then(|c| clock_of(c, now)),
+        needs_screening,
+        referral_pending,
+        has_conflict: !view.conflicts.is_empty(),
+        updated_at: view.last_hlc.and_then(|h| millis_to_rfc3339(h.wall_ms)),
+    }
+}
+
+fn entry(op: &Operation) -> TimelineEntry {
+    let (kind, target) = match &op.change {
+        Change::CreateCase { .. } => ("create_case", None),
+        Change::Share { org } => ("share", Some(org.to_string())),
+        Change::Set { field, .. } => ("set", Some(field.to_string())),
+        Change::AddItem { list, .. } => ("add_item", Some(list.as_str().to_owned())),
+        Change::SetItemField { list, field, .. } => ("set_item_field", Some(format!("{}.{field}", list.as_str()))),
+        Change::RemoveItem { list, .. } => ("remove_item", Some(list.as_str().to_owned())),
+    };
+    TimelineEntry {
+        op: op.id.to_string(),
+        hlc: op.hlc,
+        user: op.user.to_string(),
+        device: op.device.to_string(),
+        kind,
+        target,
+    }
+}
+
+/// The opened case, with its history and its clock read at `now`.
+pub fn detail(view: CaseView, ops: &[Operation], now: DateTime<Utc>) -> CaseDetail {
+    let clock = case_of(&view).and_then(|c| clock_of(&c, now));
+    CaseDetail {
+        id: view.id.to_string(),
+        owner: view.owner.map(|o| o.to_string()),
+        shared_with: view.shared_with.into_iter().map(|o| o.to_string()).collect(),
+        document: view.document,
+        conflicts: view.conflicts,
+        timeline: ops.iter().map(entry).collect(),
+        clock,
+    }
+}
