@@ -226,19 +226,26 @@ fn run_raw(kind: Kind, data: &[Sample], dir: &Path, round: usize) -> Figures {
         })
         .0;
     }
-    // Full scan after reopening: every row's document, decoded to text.
-    let c = open(kind, &path);
-    let (scan, total) = time(|| {
-        let mut stmt = c.prepare("SELECT case_id, doc FROM cases").unwrap();
-        let mut rows = stmt.query([]).unwrap();
-        let mut total = 0usize;
-        while let Some(r) = rows.next().unwrap() {
-            total += r.get_ref(0).unwrap().as_str().unwrap().len() + r.get_ref(1).unwrap().as_str().unwrap().len();
-        }
-        total
-    });
-    assert!(total > BULK * 900, "scan read everything");
+    // Full scan after reopening: every row's document, decoded to text. A
+    // scan takes milliseconds, so it is repeated (reopening each time) and
+    // the best kept, to see through the noise of a shared machine.
+    let mut scan = f64::INFINITY;
+    for _ in 0..7 {
+        let c = open(kind, &path);
+        let (secs, total) = time(|| {
+            let mut stmt = c.prepare("SELECT case_id, doc FROM cases").unwrap();
+            let mut rows = stmt.query([]).unwrap();
+            let mut total = 0usize;
+            while let Some(r) = rows.next().unwrap() {
+                total += r.get_ref(0).unwrap().as_str().unwrap().len() + r.get_ref(1).unwrap().as_str().unwrap().len();
+            }
+            total
+        });
+        assert!(total > BULK * 900, "scan read everything");
+        scan = scan.min(secs);
+    }
     f.scan = scan;
+    let c = open(kind, &path);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let ids: Vec<String> = (0..LOOKUPS).map(|_| data[rng.random_range(0..data.len())].id.to_string()).collect();
     f.lookup = time(|| {
@@ -287,7 +294,9 @@ fn main() {
     let data: Vec<Sample> = (0..BULK).map(|i| sample(i, &mut rng, &org)).collect();
     let avg = data.iter().map(|s| s.doc.len()).sum::<usize>() / data.len();
     println!("Waystation store benchmark: {BULK} cases, document JSON {avg} bytes on average");
-    println!("one commit per case: {PER_COMMIT} cases; lookups: {LOOKUPS}; searches: {SEARCHES}; best of 3 rounds\n");
+    println!(
+        "one commit per case: {PER_COMMIT} cases; lookups: {LOOKUPS}; searches: {SEARCHES}; best of 3 rounds (scans: best of 21)\n"
+    );
 
     // Interleave the kinds so that disk and CPU noise hits all of them alike.
     let kinds = [Kind::Plain, Kind::Encrypted, Kind::EncryptedDefaults, Kind::PlainTuned];

@@ -122,6 +122,8 @@ fn a_passphrase_change_rewraps_the_key_without_reencrypting_the_database() {
     let raw = store.raw_connection_for_tests().unwrap();
     raw.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     let pages: i64 = raw.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    let page_size: u64 =
+        raw.query_row("PRAGMA cipher_page_size", [], |r| r.get::<_, String>(0)).unwrap().parse().unwrap();
     assert!(pages > 20, "the database should be large enough to tell a rewrite ({pages} pages)");
     let db_before = file_hash(&dir.join(DB_FILE));
 
@@ -132,7 +134,7 @@ fn a_passphrase_change_rewraps_the_key_without_reencrypting_the_database() {
 
     assert_eq!(db_before, file_hash(&dir.join(DB_FILE)), "the main database file was not rewritten");
     let wal_len = fs::metadata(dir.join(format!("{DB_FILE}-wal"))).map(|m| m.len()).unwrap_or(0);
-    assert!(wal_len < 5 * 16 * 1024, "only the audit entry was written ({wal_len} bytes of WAL)");
+    assert!(wal_len < 5 * page_size, "only the audit entry was written ({wal_len} bytes of WAL)");
     drop(raw);
     drop(store);
 
@@ -212,11 +214,15 @@ fn a_changed_byte_in_the_database_file_is_detected_not_read_as_data() {
     let dir = store_dir(&tmp);
     let cases: Vec<_> = (0..50).map(|i| new_case(&format!("flip{i}"))).collect();
     store.save_new_cases(cases).unwrap();
+    let raw = store.raw_connection_for_tests().unwrap();
+    let page_size: usize =
+        raw.query_row("PRAGMA cipher_page_size", [], |r| r.get::<_, String>(0)).unwrap().parse().unwrap();
+    drop(raw);
     store.lock().unwrap();
     let path = dir.join(DB_FILE);
     let mut bytes = fs::read(&path).unwrap();
-    assert!(bytes.len() > 16384 * 4);
-    bytes[16384 * 3 + 1000] ^= 0x01; // one bit in the fourth page
+    assert!(bytes.len() > page_size * 4);
+    bytes[page_size * 3 + 1000] ^= 0x01; // one bit in the fourth page
     fs::write(&path, bytes).unwrap();
     let store = Store::unlock(&dir, &user(), &pass()).unwrap();
     let raw = store.raw_connection_for_tests().unwrap();
