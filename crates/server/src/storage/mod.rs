@@ -2,6 +2,7 @@
 //! SQLite file by default, PostgreSQL at scale), one test suite for both.
 //! Every method is one transaction.
 
+pub mod plan;
 mod postgres;
 mod rows;
 pub mod rules;

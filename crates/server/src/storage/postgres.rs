@@ -18,15 +18,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use tokio_postgres::NoTls;
-use waystation_core::{CaseId, Change, DeviceId, OpId, Operation, OrgId, Role, UserName};
+use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
-use waystation_protocol::{OpResult, OpStatus, ServerEpoch};
+use waystation_protocol::{OpResult, ServerEpoch};
 
+use super::plan::{Known, needs, plan};
 use super::rows::{conflict_rows, page};
-use super::rules::{self, CaseAccess, Effect};
+use super::rules;
+use super::sqlite::access_of;
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
@@ -156,19 +158,50 @@ fn user_row(r: &tokio_postgres::Row) -> Result<UserRecord> {
     })
 }
 
-async fn load_access(tx: &deadpool_postgres::Transaction<'_>, case: &CaseId) -> Result<Option<CaseAccess>> {
-    let stmt = tx.prepare_cached("SELECT org, is_owner FROM case_access WHERE case_id = $1").await.map_err(db)?;
-    let mut owner = None;
-    let mut shared = BTreeSet::new();
-    for row in tx.query(&stmt, &[&case.to_string()]).await.map_err(db)? {
-        let org: OrgId = p(row.get(0))?;
-        if row.get::<_, bool>(1) {
-            owner = Some(org);
-        } else {
-            shared.insert(org);
+/// Everything [`plan`] needs about a batch, in one query per kind.
+async fn fetch_known(tx: &deadpool_postgres::Transaction<'_>, ops: &[Operation]) -> Result<Known> {
+    let n = needs(ops);
+    let mut k = Known::default();
+    for r in tx.query("SELECT op_id, content_hash FROM ops WHERE op_id = ANY($1)", &[&n.op_ids]).await.map_err(db)? {
+        k.stored_hashes.insert(p(r.get(0))?, r.get(1));
+    }
+    for r in tx.query("SELECT name, org FROM users WHERE name = ANY($1)", &[&n.users]).await.map_err(db)? {
+        k.user_orgs.insert(p(r.get(0))?, p(r.get(1))?);
+    }
+    let mut access: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
+    for r in tx
+        .query("SELECT case_id, org, is_owner FROM case_access WHERE case_id = ANY($1)", &[&n.cases])
+        .await
+        .map_err(db)?
+    {
+        access.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+    }
+    for (case, rows) in access {
+        if let Some(a) = access_of(rows)? {
+            k.access.insert(p(&case)?, a);
         }
     }
-    Ok(owner.map(|owner| CaseAccess { owner, shared_with: shared }))
+    if !n.share_orgs.is_empty() {
+        for r in tx.query("SELECT id FROM orgs WHERE id = ANY($1)", &[&n.share_orgs]).await.map_err(db)? {
+            k.orgs.insert(p(r.get(0))?);
+        }
+        let rows = tx
+            .query("SELECT case_id, op_id FROM ops WHERE case_id = ANY($1) ORDER BY arrival", &[&n.shared_cases])
+            .await
+            .map_err(db)?;
+        for r in rows {
+            k.case_ops.entry(p(r.get(0))?).or_default().push(p(r.get(1))?);
+        }
+    }
+    if !n.note_items.is_empty() {
+        for r in
+            tx.query("SELECT item_id, class FROM ops WHERE item_id = ANY($1)", &[&n.note_items]).await.map_err(db)?
+        {
+            let class = rules::parse_class(r.get(1)).ok_or_else(|| corrupt("class"))?;
+            k.note_classes.insert(p(r.get(0))?, class);
+        }
+    }
+    Ok(k)
 }
 
 #[async_trait]
@@ -394,162 +427,104 @@ impl Storage for Postgres {
         let mut seq: i64 =
             tx.query_one("SELECT last FROM feed_counter WHERE id = 1 FOR UPDATE", &[]).await.map_err(db)?.get(0);
         let start = seq;
-        let find = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = $1").await.map_err(db)?;
-        let insert_op = tx
-            .prepare_cached(
-                "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .await
-            .map_err(db)?;
-        let insert_feed =
-            tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES ($1, $2, $3)").await.map_err(db)?;
-        let device_s = device.id.to_string();
-        let mut user_orgs: HashMap<UserName, Option<OrgId>> = HashMap::new();
-        let mut access: HashMap<CaseId, Option<CaseAccess>> = HashMap::new();
-        let mut touched: BTreeSet<CaseId> = BTreeSet::new();
-        let mut results = Vec::with_capacity(ops.len());
-        let mut last_accepted: Option<OpId> = None;
-        for op in ops {
-            let canonical = op.canonical_json();
-            let hash = rules::content_hash(&canonical);
-            let op_s = op.id.to_string();
-            if let Some(row) = tx.query_opt(&find, &[&op_s]).await.map_err(db)? {
-                results.push(rules::already_stored(op, row.get(0), &hash));
-                continue;
-            }
-            if !user_orgs.contains_key(&op.user) {
-                let org = tx
-                    .query_opt("SELECT org FROM users WHERE name = $1", &[&op.user.as_str()])
-                    .await
-                    .map_err(db)?
-                    .and_then(|r| r.get::<_, String>(0).parse().ok());
-                user_orgs.insert(op.user.clone(), org);
-            }
-            if let Err(refusal) = rules::check_op(op, device, user_orgs[&op.user].as_ref()) {
-                results.push(refusal);
-                continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(e) = access.entry(op.case_id) {
-                e.insert(load_access(&tx, &op.case_id).await?);
-            }
-            let case_s = op.case_id.to_string();
-            let note_class = match &op.change {
-                Change::RemoveItem { item, .. } => tx
-                    .query_opt(
-                        "SELECT class FROM ops WHERE case_id = $1 AND item_id = $2 LIMIT 1",
-                        &[&case_s, &item.to_string()],
-                    )
-                    .await
-                    .map_err(db)?
-                    .and_then(|r| rules::parse_class(r.get(0))),
-                _ => None,
-            };
-            let share_known = match &op.change {
-                Change::Share { org } => {
-                    tx.query_opt("SELECT 1 FROM orgs WHERE id = $1", &[&org.as_str()]).await.map_err(db)?.is_some()
-                }
-                _ => true,
-            };
-            let effect = match rules::check_access(op, device, access[&op.case_id].as_ref(), note_class, share_known) {
-                Ok(e) => e,
-                Err(refusal) => {
-                    results.push(refusal);
-                    continue;
-                }
-            };
-            seq += 1;
-            tx.execute(
-                &insert_op,
-                &[&op_s, &case_s, &rules::item_of(op), &op.class.as_str(), &hash, &canonical, &device_s, &now, &seq],
-            )
-            .await
-            .map_err(db)?;
-            let entry = access.get_mut(&op.case_id).expect("loaded above");
-            match effect {
-                Effect::Create(owner) => {
-                    tx.execute(
-                        "INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, true)",
-                        &[&case_s, &owner.as_str()],
-                    )
-                    .await
-                    .map_err(db)?;
-                    *entry = Some(CaseAccess { owner, shared_with: BTreeSet::new() });
-                }
-                Effect::Share(org) => {
-                    tx.execute(
-                        "INSERT INTO case_access (case_id, org, is_owner) VALUES ($1, $2, false)",
-                        &[&case_s, &org.as_str()],
-                    )
-                    .await
-                    .map_err(db)?;
-                    // The organization now sees the case: its earlier
-                    // operations join that organization's feed.
-                    let earlier = tx
-                        .query(
-                            "SELECT op_id FROM ops WHERE case_id = $1 AND op_id <> $2 ORDER BY arrival",
-                            &[&case_s, &op_s],
-                        )
-                        .await
-                        .map_err(db)?;
-                    for row in earlier {
-                        seq += 1;
-                        tx.execute(&insert_feed, &[&seq, &org.as_str(), &row.get::<_, String>(0)]).await.map_err(db)?;
-                    }
-                    if let Some(a) = entry.as_mut() {
-                        a.shared_with.insert(org);
-                    }
-                }
-                Effect::None => {}
-            }
-            let orgs: Vec<String> = entry.iter().flat_map(|a| a.orgs().map(|o| o.as_str().to_owned())).collect();
-            for org in orgs {
+        let known = fetch_known(&tx, ops).await?;
+        let plan = plan(device, ops, known);
+        if !plan.ops.is_empty() {
+            let n = plan.ops.len();
+            let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts, mut arrivals) = (
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+                Vec::with_capacity(n),
+            );
+            for new in &plan.ops {
                 seq += 1;
-                tx.execute(&insert_feed, &[&seq, &org, &op_s]).await.map_err(db)?;
+                ids.push(new.op.id.to_string());
+                cases.push(new.op.case_id.to_string());
+                items.push(rules::item_of(new.op));
+                classes.push(new.op.class.as_str());
+                hashes.push(new.hash.as_str());
+                texts.push(new.canonical.as_str());
+                arrivals.push(seq);
             }
-            touched.insert(op.case_id);
-            last_accepted = Some(op.id);
-            results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
-        }
-        for case in &touched {
-            let case_s = case.to_string();
-            let texts: Vec<String> = tx
-                .query("SELECT canonical FROM ops WHERE case_id = $1", &[&case_s])
-                .await
-                .map_err(db)?
-                .into_iter()
-                .map(|r| r.get(0))
-                .collect();
-            if let Some(m) = rules::merge_case(&texts)? {
+            tx.execute(
+                "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
+                 SELECT i, c, it, cl, h, t, $7, $8, a FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
+                 $5::text[], $6::text[], $9::bigint[]) AS x(i, c, it, cl, h, t, a)",
+                &[&ids, &cases, &items, &classes, &hashes, &texts, &device.id.to_string(), &now, &arrivals],
+            )
+            .await
+            .map_err(db)?;
+            if !plan.access.is_empty() {
+                let a_cases: Vec<String> = plan.access.iter().map(|(c, _, _)| c.to_string()).collect();
+                let a_orgs: Vec<&str> = plan.access.iter().map(|(_, o, _)| o.as_str()).collect();
+                let a_owner: Vec<bool> = plan.access.iter().map(|(_, _, w)| *w).collect();
                 tx.execute(
-                    "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
-                     document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
-                     op_count = excluded.op_count, updated_at = excluded.updated_at",
-                    &[
-                        &case_s,
-                        &m.owner.as_ref().map(|o| o.as_str()),
-                        &m.document,
-                        &m.conflicts,
-                        &(m.conflict_count as i32),
-                        &(m.op_count as i32),
-                        &now,
-                    ],
+                    "INSERT INTO case_access (case_id, org, is_owner) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bool[])",
+                    &[&a_cases, &a_orgs, &a_owner],
                 )
                 .await
                 .map_err(db)?;
             }
+            let mut f_seqs = Vec::with_capacity(plan.feed.len());
+            for _ in &plan.feed {
+                seq += 1;
+                f_seqs.push(seq);
+            }
+            let f_orgs: Vec<&str> = plan.feed.iter().map(|(o, _)| o.as_str()).collect();
+            let f_ops: Vec<String> = plan.feed.iter().map(|(_, i)| i.to_string()).collect();
+            tx.execute(
+                "INSERT INTO feed (seq, org, op_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])",
+                &[&f_seqs, &f_orgs, &f_ops],
+            )
+            .await
+            .map_err(db)?;
+            let touched: Vec<String> = plan.touched.iter().map(|c| c.to_string()).collect();
+            let mut by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for row in
+                tx.query("SELECT case_id, canonical FROM ops WHERE case_id = ANY($1)", &[&touched]).await.map_err(db)?
+            {
+                by_case.entry(row.get(0)).or_default().push(row.get(1));
+            }
+            let (mut m_cases, mut m_owners, mut m_docs, mut m_conflicts, mut m_counts, mut m_ops) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            for (case, texts) in by_case {
+                if let Some(m) = rules::merge_case(&texts)? {
+                    m_cases.push(case);
+                    m_owners.push(m.owner.map(|o| o.as_str().to_owned()));
+                    m_docs.push(m.document);
+                    m_conflicts.push(m.conflicts);
+                    m_counts.push(m.conflict_count as i32);
+                    m_ops.push(m.op_count as i32);
+                }
+            }
+            tx.execute(
+                "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
+                 SELECT c, o, d, cf, cc, oc, $7 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], \
+                 $6::int[]) AS x(c, o, d, cf, cc, oc) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
+                 document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
+                 op_count = excluded.op_count, updated_at = excluded.updated_at",
+                &[&m_cases, &m_owners, &m_docs, &m_conflicts, &m_counts, &m_ops, &now],
+            )
+            .await
+            .map_err(db)?;
         }
-        if let Some(last) = last_accepted {
-            tx.execute("UPDATE devices SET last_pushed_op = $1 WHERE id = $2", &[&last.to_string(), &device_s])
-                .await
-                .map_err(db)?;
+        if let Some(last) = plan.last_accepted {
+            tx.execute(
+                "UPDATE devices SET last_pushed_op = $1 WHERE id = $2",
+                &[&last.to_string(), &device.id.to_string()],
+            )
+            .await
+            .map_err(db)?;
         }
         if seq != start {
             tx.execute("UPDATE feed_counter SET last = $1 WHERE id = 1", &[&seq]).await.map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
-        Ok(results)
+        Ok(plan.results)
     }
 
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {

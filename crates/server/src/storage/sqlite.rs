@@ -25,6 +25,7 @@ use crate::storage::DeviceRecord;
 
 mod push;
 
+pub(crate) use push::access_of;
 use push::push_tx;
 
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];

@@ -1,0 +1,156 @@
+//! A push, planned once for both backends: the backend fetches what the
+//! checks need for the whole batch in a few queries ([`Needs`] → [`Known`]),
+//! [`plan`] decides every operation in memory, and the backend writes the
+//! rows it returns in bulk — all inside one transaction.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use waystation_core::{CaseId, Change, ItemId, ListKind, OpId, Operation, OrgId, Sensitivity, UserName};
+use waystation_protocol::{OpResult, OpStatus};
+
+use super::DeviceRecord;
+use super::rules::{self, CaseAccess, Effect};
+
+/// The keys a batch needs looked up, as text.
+#[derive(Debug, Default)]
+pub struct Needs {
+    /// Every operation id.
+    pub op_ids: Vec<String>,
+    /// Every user named.
+    pub users: Vec<String>,
+    /// Every case touched.
+    pub cases: Vec<String>,
+    /// Organizations cases are shared with.
+    pub share_orgs: Vec<String>,
+    /// Notes removed (item ids).
+    pub note_items: Vec<String>,
+    /// Cases shared in this batch (their stored operations join a new feed).
+    pub shared_cases: Vec<String>,
+}
+
+/// What the database holds about a batch's keys.
+#[derive(Debug, Default)]
+pub struct Known {
+    /// Content hashes of operations stored already.
+    pub stored_hashes: HashMap<OpId, String>,
+    /// Organizations of the users named.
+    pub user_orgs: HashMap<UserName, OrgId>,
+    /// Access of the cases touched that exist.
+    pub access: HashMap<CaseId, CaseAccess>,
+    /// Share targets that exist.
+    pub orgs: HashSet<OrgId>,
+    /// Classes of stored note items.
+    pub note_classes: HashMap<ItemId, Sensitivity>,
+    /// Stored operation ids of the shared cases, in arrival order.
+    pub case_ops: HashMap<CaseId, Vec<OpId>>,
+}
+
+/// An accepted operation to store.
+#[derive(Debug)]
+pub struct NewOp<'a> {
+    /// The operation.
+    pub op: &'a Operation,
+    /// Its canonical JSON.
+    pub canonical: String,
+    /// SHA-256 of that.
+    pub hash: String,
+}
+
+/// What to write.
+#[derive(Debug, Default)]
+pub struct Plan<'a> {
+    /// One per pushed operation, in order.
+    pub results: Vec<OpResult>,
+    /// Accepted operations, in order.
+    pub ops: Vec<NewOp<'a>>,
+    /// Feed rows, in feed order: (organization, operation).
+    pub feed: Vec<(OrgId, OpId)>,
+    /// New access rows: (case, organization, is owner).
+    pub access: Vec<(CaseId, OrgId, bool)>,
+    /// Cases whose merged state must be recomputed.
+    pub touched: BTreeSet<CaseId>,
+    /// The last accepted operation.
+    pub last_accepted: Option<OpId>,
+}
+
+/// The lookups a batch needs.
+pub fn needs(ops: &[Operation]) -> Needs {
+    let mut n = Needs::default();
+    let (mut users, mut cases) = (BTreeSet::new(), BTreeSet::new());
+    for op in ops {
+        n.op_ids.push(op.id.to_string());
+        users.insert(op.user.as_str().to_owned());
+        cases.insert(op.case_id.to_string());
+        match &op.change {
+            Change::Share { org } => {
+                n.share_orgs.push(org.as_str().to_owned());
+                n.shared_cases.push(op.case_id.to_string());
+            }
+            Change::RemoveItem { list: ListKind::Notes, item } => n.note_items.push(item.to_string()),
+            _ => {}
+        }
+    }
+    n.users = users.into_iter().collect();
+    n.cases = cases.into_iter().collect();
+    n
+}
+
+/// Decide every operation of a batch, in order.
+pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], mut known: Known) -> Plan<'a> {
+    let mut plan = Plan { results: Vec::with_capacity(ops.len()), ..Plan::default() };
+    let mut batch_hashes: HashMap<OpId, String> = HashMap::new();
+    for op in ops {
+        let canonical = op.canonical_json();
+        let hash = rules::content_hash(&canonical);
+        if let Some(stored) = known.stored_hashes.get(&op.id).or_else(|| batch_hashes.get(&op.id)) {
+            plan.results.push(rules::already_stored(op, stored, &hash));
+            continue;
+        }
+        if let Err(refusal) = rules::check_op(op, device, known.user_orgs.get(&op.user)) {
+            plan.results.push(refusal);
+            continue;
+        }
+        let (note_class, share_known) = match &op.change {
+            Change::RemoveItem { list: ListKind::Notes, item } => (known.note_classes.get(item).copied(), true),
+            Change::Share { org } => (None, known.orgs.contains(org)),
+            _ => (None, true),
+        };
+        let effect = match rules::check_access(op, device, known.access.get(&op.case_id), note_class, share_known) {
+            Ok(e) => e,
+            Err(refusal) => {
+                plan.results.push(refusal);
+                continue;
+            }
+        };
+        match effect {
+            Effect::Create(owner) => {
+                plan.access.push((op.case_id, owner.clone(), true));
+                known.access.insert(op.case_id, CaseAccess { owner, shared_with: BTreeSet::new() });
+            }
+            Effect::Share(org) => {
+                plan.access.push((op.case_id, org.clone(), false));
+                // The organization now sees the case: its earlier operations
+                // join that organization's feed, before this one.
+                for earlier in known.case_ops.get(&op.case_id).into_iter().flatten() {
+                    plan.feed.push((org.clone(), *earlier));
+                }
+                if let Some(a) = known.access.get_mut(&op.case_id) {
+                    a.shared_with.insert(org);
+                }
+            }
+            Effect::None => {}
+        }
+        if let Some(a) = known.access.get(&op.case_id) {
+            plan.feed.extend(a.orgs().map(|o| (o.clone(), op.id)));
+        }
+        known.case_ops.entry(op.case_id).or_default().push(op.id);
+        if let Change::AddItem { list: ListKind::Notes, item, .. } = &op.change {
+            known.note_classes.entry(*item).or_insert(op.class);
+        }
+        batch_hashes.insert(op.id, hash.clone());
+        plan.touched.insert(op.case_id);
+        plan.last_accepted = Some(op.id);
+        plan.results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
+        plan.ops.push(NewOp { op, canonical, hash });
+    }
+    plan
+}
