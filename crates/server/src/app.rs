@@ -20,6 +20,10 @@ use crate::routes::{admin, ops, sync};
 use crate::settings::Settings;
 use crate::storage::Storage;
 
+/// Per device: when its contact was last written, with the protocol and app version written.
+pub type ContactLog =
+    std::sync::Mutex<std::collections::HashMap<waystation_core::DeviceId, (std::time::Instant, u32, Option<String>)>>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -38,6 +42,8 @@ pub struct Inner {
     pub enroll_limiter: Limiter,
     /// Failed passwords, per user name.
     pub password_limiter: Limiter,
+    /// When each device's contact was last written, so a busy device costs one write a minute, not one per request.
+    pub contacts: ContactLog,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,6 +65,7 @@ impl AppState {
             password_limiter: Limiter::new(settings.free_failures, lockout, max),
             settings,
             metrics: Metrics::default(),
+            contacts: Default::default(),
         }))
     }
 }

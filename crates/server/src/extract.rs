@@ -81,7 +81,18 @@ impl FromRequestParts<AppState> for DeviceAuth {
             .get(APP_VERSION_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(64).collect::<String>());
-        state.storage.touch_device(device.id, state.clock.now(), app.as_deref(), protocol).await?;
+        let due = state.contacts.lock().map_or(true, |mut seen| {
+            let fresh = seen.get(&device.id).is_some_and(|(at, p, a)| {
+                at.elapsed() < std::time::Duration::from_secs(60) && *p == protocol && (app.is_none() || *a == app)
+            });
+            if !fresh {
+                seen.insert(device.id, (std::time::Instant::now(), protocol, app.clone()));
+            }
+            !fresh
+        });
+        if due {
+            state.storage.touch_device(device.id, state.clock.now(), app.as_deref(), protocol).await?;
+        }
         Ok(Self(device))
     }
 }

@@ -28,7 +28,10 @@ mod push;
 pub(crate) use push::access_of;
 use push::push_tx;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_ops_arrival.sql")),
+];
 
 /// The SQLite backend.
 pub struct Sqlite {
