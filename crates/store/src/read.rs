@@ -54,10 +54,12 @@ pub struct StoreStatus {
     pub schema_version: u32,
 }
 
-/// Turn free text into an FTS5 query that cannot be a syntax error: each
+/// Turn free text into an FTS5 query that cannot be a syntax error: control
+/// characters (a NUL ends the query string inside SQLite) become spaces; each
 /// word becomes a quoted phrase (quotes doubled) matched as a prefix; words
 /// without a letter or digit are dropped. `None` when nothing is left.
 pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let terms: Vec<String> = text
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
@@ -184,5 +186,6 @@ mod tests {
         assert_eq!(fts_query("  "), None);
         assert_eq!(fts_query("AND("), Some("\"AND(\"*".into()));
         assert_eq!(fts_query("a\"b NEAR"), Some("\"a\"\"b\"* \"NEAR\"*".into()));
+        assert_eq!(fts_query("ro\0sa"), Some("\"ro\"* \"sa\"*".into()), "a NUL does not end the query");
     }
 }

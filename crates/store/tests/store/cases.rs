@@ -171,3 +171,27 @@ fn a_reopened_store_continues_its_clock() {
     let op = store.operations(id).unwrap().into_iter().find(|o| o.id == new_op).unwrap();
     assert!(op.hlc > last);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 128, ..Default::default() })]
+    /// Whatever a user types into the search box, the search answers; it is
+    /// never an FTS5 syntax error.
+    #[test]
+    fn any_search_text_is_answered(text in proptest::prop_oneof![
+        "[\"'()*^:+\\-{}\\[\\] a-zA-Z0-9ñé\u{0}-\u{1f}NEAROR]{0,24}",
+        "(?s).{0,32}",
+    ]) {
+        thread_local! {
+            static STORE: std::cell::RefCell<(tempfile::TempDir, Store)> = std::cell::RefCell::new({
+                let (tmp, mut store) = new_store();
+                store.save_new_case(CaseId::new(), named("Rosa", "Tzul", "near the OR river (AND) \"quoted\"")).unwrap();
+                (tmp, store)
+            });
+        }
+        STORE.with(|s| {
+            let found = s.borrow_mut().1.search(&text);
+            proptest::prop_assert!(found.is_ok(), "{:?} gave {:?}", text, found);
+            Ok(())
+        })?;
+    }
+}

@@ -63,10 +63,16 @@ fn pulled_operations_apply_once_and_divergent_ones_are_kept_aside() {
     assert_eq!(store.outbox_len().unwrap(), 0, "pulled operations are not sent back");
     assert_eq!(store.search("yesenia").unwrap(), vec![case]);
 
+    // An operation twice in one page counts once.
+    let twice = remote(case, other, now + 3, set("child.family_name", json!("Coj")));
+    let report = store.apply_pulled(vec![twice.clone(), twice], cursor("3")).unwrap();
+    assert_eq!((report.applied, report.duplicates), (1, 1));
+    assert_eq!(store.case(case).unwrap().unwrap().op_count, 4);
+
     // The same page again (a retried pull): nothing changes.
     let report = store.apply_pulled(page.clone(), cursor("3")).unwrap();
     assert_eq!((report.applied, report.duplicates), (0, 3));
-    assert_eq!(store.case(case).unwrap().unwrap().op_count, 3);
+    assert_eq!(store.case(case).unwrap().unwrap().op_count, 4);
 
     // Same id, different content: refused loudly, kept aside, state unchanged.
     let mut forged = page[1].clone();
