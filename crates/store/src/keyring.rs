@@ -25,7 +25,10 @@ use crate::passphrase::Passphrase;
 
 /// File name of the key ring inside a store folder.
 pub const KEYRING_FILE: &str = "keyring.json";
-const KEYRING_TMP: &str = "keyring.json.tmp";
+pub(crate) const KEYRING_TMP: &str = "keyring.json.tmp";
+/// An empty file whose exclusive lock serializes every read-modify-write of
+/// the key ring across processes (the desktop app and the CLI).
+pub(crate) const KEYRING_LOCK: &str = "keyring.lock";
 const FORMAT: u32 = 1;
 /// At most this many failed attempts are kept for the audit log.
 const MAX_UNRECORDED: usize = 100;
@@ -229,6 +232,19 @@ pub(crate) struct Keyring {
 impl Keyring {
     pub fn new() -> Self {
         Self { format: FORMAT, lockout: LockoutPolicy::default(), users: BTreeMap::new(), audit_checkpoint: None }
+    }
+
+    /// Hold the key ring's lock until the returned file is dropped. Unlock
+    /// attempts hold it from reading the failure count to writing it back,
+    /// so parallel attempts cannot each see the same count (which would let
+    /// an attacker try many passphrases before a lockout).
+    pub fn lock(dir: &Path) -> Result<File> {
+        if !dir.join(KEYRING_FILE).exists() {
+            return Err(StoreError::NotAStore);
+        }
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(KEYRING_LOCK))?;
+        file.lock()?;
+        Ok(file)
     }
 
     pub fn exists(dir: &Path) -> bool {

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::audit::{self, Action, AuditWriter};
 use crate::db::{self, DB_FILE, SCHEMA_VERSION};
 use crate::error::{Result, StoreError};
-use crate::keyring::{DbKey, KEYRING_FILE, KdfParams, Keyring, UserKey};
+use crate::keyring::{DbKey, KEYRING_FILE, KEYRING_LOCK, KEYRING_TMP, KdfParams, Keyring, UserKey};
 use crate::passphrase::Passphrase;
 
 /// An unlocked store: the open encrypted database, the database key (wiped
@@ -146,6 +146,7 @@ impl Store {
     /// the audit log at the next successful unlock (with their times), since
     /// the log lives inside the database the wrong passphrase cannot open.
     pub fn unlock_at(dir: &Path, user: &UserName, passphrase: &Passphrase, now: DateTime<Utc>) -> Result<Store> {
+        let _guard = Keyring::lock(dir)?;
         let mut ring = Keyring::load(dir)?;
         let policy = ring.lockout;
         let entry = ring.user_mut(user.as_str())?;
@@ -203,6 +204,7 @@ impl Store {
         log.append(&tx, Action::Lock, None, None, None)?;
         let head = log.finish(&tx)?;
         tx.commit()?;
+        let _guard = Keyring::lock(&self.dir)?;
         let mut ring = Keyring::load(&self.dir)?;
         ring.audit_checkpoint = Some(head);
         ring.save(&self.dir)?;
@@ -246,6 +248,7 @@ impl Store {
     /// Change the signed-in user's passphrase. The database key is rewrapped;
     /// the database is not touched (beyond the audit entry).
     pub fn change_passphrase(&mut self, current: &Passphrase, new: &Passphrase) -> Result<()> {
+        let _guard = Keyring::lock(&self.dir)?;
         let mut ring = Keyring::load(&self.dir)?;
         let policy = ring.lockout;
         let user = self.stamper.user.as_str().to_owned();
@@ -266,6 +269,7 @@ impl Store {
 
     /// Give another local user a key to this store.
     pub fn add_user(&mut self, user: &UserName, passphrase: &Passphrase, kdf: KdfParams) -> Result<()> {
+        let _guard = Keyring::lock(&self.dir)?;
         let mut ring = Keyring::load(&self.dir)?;
         if ring.users.contains_key(user.as_str()) {
             return Err(StoreError::UserExists(user.to_string()));
@@ -283,6 +287,7 @@ impl Store {
 
     /// Take a local user's key away. The last user cannot be removed.
     pub fn remove_user(&mut self, user: &UserName) -> Result<()> {
+        let _guard = Keyring::lock(&self.dir)?;
         let mut ring = Keyring::load(&self.dir)?;
         ring.user(user.as_str())?;
         if ring.users.len() == 1 {
@@ -311,7 +316,7 @@ impl Store {
     /// decrypted by anyone — then the database, its WAL and shared memory
     /// files. Drop any open [`Store`] of that folder first.
     pub fn wipe(dir: &Path) -> Result<()> {
-        for name in [KEYRING_FILE, "keyring.json.tmp"] {
+        for name in [KEYRING_FILE, KEYRING_TMP] {
             let path = dir.join(name);
             if let Ok(meta) = fs::metadata(&path) {
                 let mut file = OpenOptions::new().write(true).open(&path)?;
@@ -320,8 +325,9 @@ impl Store {
                 fs::remove_file(&path)?;
             }
         }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let path = dir.join(format!("{DB_FILE}{suffix}"));
+        let db_files = ["", "-wal", "-shm", "-journal"].map(|suffix| format!("{DB_FILE}{suffix}"));
+        for name in db_files.iter().map(String::as_str).chain([KEYRING_LOCK]) {
+            let path = dir.join(name);
             match fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -43,7 +43,13 @@ fn a_wrong_passphrase_changes_nothing_but_the_failed_attempt_count() {
     let mut names: Vec<String> =
         fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
-    let mut expected = vec![KEYRING_FILE.to_string(), files[0].clone(), files[1].clone(), files[2].clone()];
+    let mut expected = vec![
+        KEYRING_FILE.to_string(),
+        "keyring.lock".to_string(),
+        files[0].clone(),
+        files[1].clone(),
+        files[2].clone(),
+    ];
     expected.sort();
     assert_eq!(names, expected);
 
@@ -228,4 +234,20 @@ fn a_changed_byte_in_the_database_file_is_detected_not_read_as_data() {
     let raw = store.raw_connection_for_tests().unwrap();
     let check = raw.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0));
     assert!(!matches!(check.as_deref(), Ok("ok")), "a flipped bit went unnoticed: {check:?}");
+}
+
+#[test]
+fn parallel_wrong_passphrases_cannot_outrun_the_lockout() {
+    let (tmp, store) = new_store();
+    let dir = store_dir(&tmp);
+    drop(store);
+    let results: Vec<StoreError> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..10).map(|_| s.spawn(|| Store::unlock(&dir, &user(), &wrong_pass()).unwrap_err())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let wrong = results.iter().filter(|e| matches!(e, StoreError::WrongPassphrase { .. })).count();
+    let locked = results.iter().filter(|e| matches!(e, StoreError::LockedOut { .. })).count();
+    assert_eq!((wrong, locked), (4, 6), "exactly four attempts are told they were wrong: {results:?}");
+    assert!(matches!(Store::unlock(&dir, &user(), &pass()), Err(StoreError::LockedOut { .. })));
 }
