@@ -154,3 +154,73 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], mut known: Known) -
     }
     plan
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use waystation_core::{DeviceId, FieldPath, Hlc, Role};
+
+    fn device() -> DeviceRecord {
+        DeviceRecord {
+            id: DeviceId::from_u128(9),
+            org: "border-7".parse().unwrap(),
+            role: Role::Agent,
+            secret_hash: String::new(),
+            revoked: false,
+        }
+    }
+
+    fn op(id: u128, case: u128, change: Change) -> Operation {
+        let device = DeviceId::from_u128(9);
+        Operation {
+            id: OpId::from_u128(id),
+            case_id: CaseId::from_u128(case),
+            hlc: Hlc { wall_ms: id as u64, counter: 0, device },
+            device,
+            user: "ana".parse().unwrap(),
+            class: Sensitivity::General,
+            change,
+        }
+    }
+
+    fn known() -> Known {
+        let mut k = Known::default();
+        k.user_orgs.insert("ana".parse().unwrap(), "border-7".parse().unwrap());
+        k.orgs.insert("casa".parse().unwrap());
+        k
+    }
+
+    fn set(v: i64) -> Change {
+        Change::Set { field: FieldPath::parse("status").unwrap(), value: json!(v), supersedes: vec![] }
+    }
+
+    #[test]
+    fn an_id_twice_in_one_batch_is_accepted_once() {
+        let create = Change::CreateCase { owner: "border-7".parse().unwrap() };
+        let ops = vec![op(1, 1, create), op(2, 1, set(1)), op(2, 1, set(1)), op(2, 1, set(2))];
+        let p = plan(&device(), &ops, known());
+        let statuses: Vec<OpStatus> = p.results.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [OpStatus::Accepted, OpStatus::Accepted, OpStatus::Duplicate, OpStatus::RefusedDifferentContent]
+        );
+        assert_eq!(p.ops.len(), 2);
+        assert_eq!(p.feed.len(), 2);
+    }
+
+    #[test]
+    fn a_share_puts_the_earlier_operations_in_the_new_feed_first() {
+        let mut k = known();
+        let owner: OrgId = "border-7".parse().unwrap();
+        k.access.insert(CaseId::from_u128(1), CaseAccess { owner: owner.clone(), shared_with: BTreeSet::new() });
+        k.case_ops.insert(CaseId::from_u128(1), vec![OpId::from_u128(100)]);
+        let casa: OrgId = "casa".parse().unwrap();
+        let ops = vec![op(1, 1, set(1)), op(2, 1, Change::Share { org: casa.clone() }), op(3, 1, set(2))];
+        let p = plan(&device(), &ops, k);
+        let casa_feed: Vec<u128> =
+            p.feed.iter().filter(|(o, _)| *o == casa).map(|(_, i)| i.as_uuid().as_u128()).collect();
+        assert_eq!(casa_feed, [100, 1, 2, 3], "stored, then earlier in the batch, then the share and after");
+        assert_eq!(p.access, vec![(CaseId::from_u128(1), casa, false)]);
+    }
+}
