@@ -43,7 +43,8 @@ const CIPHER_SETTINGS: &str = "PRAGMA cipher_page_size = 65536; PRAGMA cipher_hm
 /// Connection settings: WAL with `synchronous = FULL`, so a committed intake
 /// survives power loss, not only a crash; temporary tables and indices in
 /// memory so no plaintext spills to a temporary file; a checkpoint every 256
-/// pages (16 MiB of WAL); a 32 MiB page cache; wait up to 5 s for another
+/// pages (16 MiB of WAL), after which a WAL grown by a big import is cut back
+/// to 32 MiB; a 32 MiB page cache; wait up to 5 s for another
 /// connection (the desktop app and the CLI may share a store).
 const CONNECTION_SETTINGS: &str = "
     PRAGMA journal_mode = WAL;
@@ -53,6 +54,7 @@ const CONNECTION_SETTINGS: &str = "
     PRAGMA foreign_keys = OFF;
     PRAGMA busy_timeout = 5000;
     PRAGMA wal_autocheckpoint = 256;
+    PRAGMA journal_size_limit = 33554432;
 ";
 
 /// Open (or create) the store's encrypted database with the raw 256-bit key.

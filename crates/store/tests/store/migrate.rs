@@ -46,3 +46,18 @@ fn a_store_made_by_schema_1_is_upgraded_with_its_data_intact() {
         raw.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'ops_case_hlc'", [], |r| r.get(0)).unwrap();
     assert_eq!(index, 1);
 }
+
+#[test]
+fn a_store_from_a_newer_version_is_refused_untouched() {
+    let (tmp, store) = new_store();
+    let dir = store_dir(&tmp);
+    let raw = store.raw_connection_for_tests().unwrap();
+    raw.execute_batch("PRAGMA user_version = 99;").unwrap();
+    drop(raw);
+    drop(store);
+    let err = Store::unlock(&dir, &user(), &pass()).unwrap_err();
+    assert!(
+        matches!(err, waystation_store::StoreError::NewerSchema { found: 99, known } if known == SCHEMA_VERSION),
+        "{err:?}"
+    );
+}
