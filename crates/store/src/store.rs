@@ -94,9 +94,13 @@ impl Store {
         kdf: KdfParams,
         schema_version: u32,
     ) -> Result<Store> {
-        fs::create_dir_all(dir)?;
-        #[cfg(unix)]
-        fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+        if !dir.exists() {
+            fs::create_dir_all(dir)?;
+            // Only a folder we made is closed to other accounts: changing the
+            // mode of an existing one (say, a home folder) is not ours to do.
+            #[cfg(unix)]
+            fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+        }
         if Keyring::exists(dir) || dir.join(DB_FILE).exists() {
             return Err(StoreError::AlreadyExists);
         }
