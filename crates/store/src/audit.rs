@@ -3,6 +3,11 @@
 //! SHA-256 of the previous entry's hash followed by the entry's canonical
 //! form, so changing or removing an entry breaks the chain after it.
 //!
+//! A change entry (create, edit, pull) records one save of one case: its
+//! first operation and a digest of all the operations it wrote, so
+//! verification also finds an operation changed, removed or slipped into the
+//! operation log through SQL.
+//!
 //! Removing the *newest* entries leaves a shorter chain that still links, so
 //! the head (sequence number and hash) is also kept in the `device` row,
 //! updated in the same transaction, and as a checkpoint in the key ring at
@@ -122,18 +127,28 @@ fn chain_hash(prev: &str, entry: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// The detail of a change entry: how many operations one save wrote and a
-/// SHA-256 digest of their ids in order, which ties the entry to exactly
-/// those operations. (One entry per case per save, not per operation: a
-/// case import writes a tenth of the rows.)
-pub(crate) fn ops_detail<'a>(ids: impl IntoIterator<Item = &'a waystation_core::OpId>) -> String {
+/// The detail of a change entry (create, edit, pull): how many operations
+/// one save wrote and a SHA-256 digest of their canonical JSON in the order
+/// they were written, which ties the entry to exactly those operations: an
+/// operation changed or removed through SQL no longer matches. (One entry per
+/// case per save, not per operation: a case import writes a tenth of the rows.)
+/// The operations of one entry are written one after another, from the one
+/// named in the entry's `op_id`.
+pub(crate) fn ops_detail<'a>(bodies: impl IntoIterator<Item = &'a str>) -> String {
+    let (n, digest) = ops_digest(bodies);
+    format!("{{\"ops\":{n},\"digest\":\"{digest}\"}}")
+}
+
+fn ops_digest<'a>(bodies: impl IntoIterator<Item = &'a str>) -> (usize, String) {
     let mut h = Sha256::new();
     let mut n = 0usize;
-    for id in ids {
-        h.update(id.as_uuid().as_bytes());
+    for body in bodies {
+        // Canonical JSON never holds a raw newline: it separates the bodies.
+        h.update(body.as_bytes());
+        h.update(b"\n");
         n += 1;
     }
-    format!("{{\"ops\":{n},\"digest\":\"{}\"}}", hex::encode(h.finalize()))
+    (n, hex::encode(h.finalize()))
 }
 
 /// Now, as stored in the audit log and elsewhere.
@@ -268,7 +283,10 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&AuditCheckpoint>) ->
         prev = hash;
         expected_seq += 1;
     }
+    drop(rows);
+    drop(stmt);
     let last = expected_seq - 1;
+    verify_operations(conn, last)?;
     let stored = head(conn)?;
     if stored.seq > last {
         return broken(last + 1, BreakKind::Truncated);
@@ -289,6 +307,49 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&AuditCheckpoint>) ->
         }
     }
     Ok(AuditReport { entries: last, head_seq: last, head_hash: prev })
+}
+
+/// Every change entry's operations are in the log, unchanged, and every
+/// operation in the log belongs to a change entry.
+fn verify_operations(conn: &Connection, head_seq: u64) -> Result<(), AuditError> {
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        ops: usize,
+        digest: String,
+    }
+    let mut entries = conn.prepare(
+        "SELECT a.seq, a.detail, o.num FROM audit a LEFT JOIN ops o ON o.op_id = a.op_id
+         WHERE a.action IN ('create', 'edit', 'pull') ORDER BY a.seq",
+    )?;
+    let mut bodies = conn.prepare("SELECT body FROM ops WHERE num >= ?1 ORDER BY num LIMIT ?2")?;
+    let mut rows = entries.query([])?;
+    let mut covered = 0usize;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        let detail: Option<String> = row.get(1)?;
+        let first: Option<i64> = row.get(2)?;
+        let broken = |reason| Err(AuditError::Broken { seq, reason });
+        let Some(detail) = detail.and_then(|d| serde_json::from_str::<Detail>(&d).ok()) else {
+            return broken(BreakKind::Changed);
+        };
+        let Some(first) = first else { return broken(BreakKind::OperationMissing) };
+        let texts: Vec<String> =
+            bodies.query_map(rusqlite::params![first, detail.ops as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let (n, digest) = ops_digest(texts.iter().map(String::as_str));
+        if n != detail.ops {
+            return broken(BreakKind::OperationMissing);
+        }
+        if digest != detail.digest {
+            return broken(BreakKind::OperationChanged);
+        }
+        covered += n;
+    }
+    let total = conn.query_row("SELECT count(*) FROM ops", [], |r| r.get::<_, i64>(0))? as usize;
+    if total != covered {
+        let reason = if total > covered { BreakKind::OperationUnrecorded } else { BreakKind::OperationMissing };
+        return Err(AuditError::Broken { seq: head_seq, reason });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -109,6 +109,15 @@ pub enum BreakKind {
     /// Entries at and after this sequence number were removed from the end.
     #[error("the newest entries, from this one on, were removed")]
     Truncated,
+    /// An operation this entry recorded was changed in the operation log.
+    #[error("an operation this entry recorded was changed")]
+    OperationChanged,
+    /// An operation this entry recorded is no longer in the operation log.
+    #[error("an operation this entry recorded was removed")]
+    OperationMissing,
+    /// The operation log holds operations no entry recorded (added outside the store).
+    #[error("the operation log holds operations no entry recorded")]
+    OperationUnrecorded,
     /// The entry differs from the checkpoint kept in the key ring.
     #[error("the entry differs from the checkpoint kept beside the database")]
     CheckpointMismatch,

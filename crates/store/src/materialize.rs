@@ -117,10 +117,10 @@ pub(crate) fn load_state(conn: &Connection, case_id: CaseId) -> Result<Option<Ca
     Ok(Some(state))
 }
 
-/// Insert one operation into the log.
-pub(crate) fn insert_op(conn: &Connection, op: &Operation, local: bool) -> Result<()> {
+/// Insert one operation into the log, with its canonical JSON `body`.
+pub(crate) fn insert_op(conn: &Connection, op: &Operation, body: &str, local: bool) -> Result<()> {
     conn.prepare_cached("INSERT INTO ops (op_id, case_id, hlc, local, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![op.id.to_string(), op.case_id.to_string(), op.hlc.to_string(), local, op.canonical_json()])?;
+        .execute(params![op.id.to_string(), op.case_id.to_string(), op.hlc.to_string(), local, body])?;
     Ok(())
 }
 

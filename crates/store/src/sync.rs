@@ -99,7 +99,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut log = self.stamper.audit(&tx)?;
         let mut report = PullReport::default();
-        let mut touched: BTreeMap<CaseId, Vec<OpId>> = BTreeMap::new();
+        let mut touched: BTreeMap<CaseId, Vec<(Operation, String)>> = BTreeMap::new();
         let mut in_page: BTreeMap<OpId, String> = BTreeMap::new();
         let now = audit::now_text();
         for op in ops {
@@ -129,19 +129,24 @@ impl Store {
                 report.rejected.push(RejectedOp { op_id: op.id, reason });
                 continue;
             }
-            insert_op(&tx, &op, false)?;
             self.stamper.observe(op.hlc);
-            touched.entry(op.case_id).or_default().push(op.id);
-            in_page.insert(op.id, body);
+            in_page.insert(op.id, body.clone());
+            touched.entry(op.case_id).or_default().push((op, body));
             report.applied += 1;
         }
+        // A case's operations are written one after another, so that its one
+        // audit entry names the first and covers the run.
         for (case_id, applied) in &touched {
+            for (op, body) in applied {
+                insert_op(&tx, op, body, false)?;
+            }
             let state: CaseState =
                 load_state(&tx, *case_id)?.ok_or_else(|| StoreError::Damaged("pulled case lost".into()))?;
             let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
             write_case(&tx, &view, false)?;
-            let first = applied.first().map(|o| o.to_string());
-            log.append(&tx, Action::Pull, Some(&case_id.to_string()), first.as_deref(), Some(&ops_detail(applied)))?;
+            let first = applied.first().map(|(o, _)| o.id.to_string());
+            let detail = ops_detail(applied.iter().map(|(_, b)| b.as_str()));
+            log.append(&tx, Action::Pull, Some(&case_id.to_string()), first.as_deref(), Some(&detail))?;
         }
         report.cases = touched.into_keys().collect();
         tx.execute(

@@ -135,13 +135,16 @@ impl Stamper {
 /// Write the operations of one case and its new view; `state` already holds them.
 fn persist(conn: &Connection, log: &mut AuditWriter, ops: &[Operation], state: &CaseState, is_new: bool) -> Result<()> {
     let action = if is_new { Action::Create } else { Action::Edit };
+    let mut bodies = Vec::with_capacity(ops.len());
     for op in ops {
-        insert_op(conn, op, true)?;
+        let body = op.canonical_json();
+        insert_op(conn, op, &body, true)?;
         conn.prepare_cached("INSERT INTO outbox (op_id) VALUES (?1)")?.execute([op.id.to_string()])?;
+        bodies.push(body);
     }
     let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
     let first = ops.first().map(|o| o.id.to_string());
-    let detail = ops_detail(ops.iter().map(|o| &o.id));
+    let detail = ops_detail(bodies.iter().map(String::as_str));
     log.append(conn, action, Some(&view.id.to_string()), first.as_deref(), Some(&detail))?;
     write_case(conn, &view, is_new)
 }

@@ -8,6 +8,7 @@ use crate::fixture::*;
 /// A store with a few cases, reads and edits: a chain of some length.
 fn busy_store() -> (tempfile::TempDir, Store) {
     let (tmp, mut store) = new_store();
+    // seq 1: store created, 2: unlock, 3: case saved, 4: read, 5: edit, 6: case saved, 7: list.
     let a = store.save_new_case(CaseId::new(), case_with("audit1")).unwrap();
     store.case(a).unwrap();
     store.edit(a, vec![set("status", serde_json::json!("referred"))]).unwrap();
@@ -86,4 +87,40 @@ fn an_entry_added_outside_the_store_is_found() {
     .unwrap();
     let last: u64 = raw.query_row("SELECT max(seq) FROM audit", [], |r| r.get::<_, i64>(0)).unwrap() as u64;
     assert_eq!(broken_at(&store), (last, BreakKind::Changed));
+}
+
+#[test]
+fn a_changed_operation_is_found_at_the_entry_that_recorded_it() {
+    let (_tmp, store) = busy_store();
+    let raw = store.raw_connection_for_tests().unwrap();
+    let changed = raw
+        .execute(
+            "UPDATE ops SET body = replace(body, 'audit1given', 'mallorygiven') WHERE body LIKE '%audit1given%'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(broken_at(&store), (3, BreakKind::OperationChanged));
+}
+
+#[test]
+fn a_removed_operation_is_found() {
+    let (_tmp, store) = busy_store();
+    let raw = store.raw_connection_for_tests().unwrap();
+    // The edit (entry 5) wrote one operation: remove it.
+    raw.execute("DELETE FROM ops WHERE op_id = (SELECT op_id FROM audit WHERE seq = 5)", []).unwrap();
+    assert_eq!(broken_at(&store), (5, BreakKind::OperationMissing));
+}
+
+#[test]
+fn an_operation_added_outside_the_store_is_found() {
+    let (_tmp, store) = busy_store();
+    let raw = store.raw_connection_for_tests().unwrap();
+    raw.execute(
+        "INSERT INTO ops (op_id, case_id, hlc, local, body)
+         SELECT '00000000-0000-7000-8000-000000000001', case_id, hlc, local, body FROM ops LIMIT 1",
+        [],
+    )
+    .unwrap();
+    assert_eq!(broken_at(&store), (7, BreakKind::OperationUnrecorded));
 }
