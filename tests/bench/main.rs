@@ -1,1 +1,149 @@
-fn main() {}
+//! `sync-bench`: our sync on the same workload as the PouchDB peer — N
+//! intake-shaped records of about 1 KB each, the client on disk (the
+//! encrypted store), the service on disk (SQLite by default, or PostgreSQL
+//! with `--postgres URL`): initial push, a sync with nothing new, a sync
+//! after CHANGED records changed; `--delay-ms` adds the same per-request
+//! latency the peer's DELAY_MS adds, in the proxy. Prints one JSON line.
+//!
+//! Run by `tests/bench/sync-vs-pouchdb.sh`, which runs the peer too.
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use waystation_core::{CaseId, Change, FieldPath, Role};
+use waystation_sync::SyncOptions;
+use waystation_system_tests::proxy::{FaultProxy, Plan};
+use waystation_system_tests::server::{Db, ServerProc, fresh_postgres_database};
+use waystation_system_tests::world::{Device, org};
+
+struct Args {
+    n: usize,
+    changed: usize,
+    delay_ms: u64,
+    postgres: bool,
+    batch: usize,
+}
+
+fn args() -> Result<Args> {
+    let mut a = Args { n: 10_000, changed: 100, delay_ms: 0, postgres: false, batch: 1000 };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().context("a flag without its value");
+        match flag.as_str() {
+            "--n" => a.n = val()?.parse()?,
+            "--changed" => a.changed = val()?.parse()?,
+            "--delay-ms" => a.delay_ms = val()?.parse()?,
+            "--batch" => a.batch = val()?.parse()?,
+            "--postgres" => a.postgres = true,
+            other => bail!("unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --postgres"),
+        }
+    }
+    Ok(a)
+}
+
+fn set(field: &str, value: serde_json::Value) -> Change {
+    Change::Set { field: FieldPath::parse(field).expect("path"), value, supersedes: vec![] }
+}
+
+/// One intake-shaped record of about 1 KB: a case with the child's names, a
+/// status and an encounter narrative (the bulk of the kilobyte).
+fn record(i: usize) -> Vec<Change> {
+    const FIRST: [&str; 8] = ["Amina", "Joseph", "Grace", "Musa", "Fatuma", "Peter", "Halima", "David"];
+    const LAST: [&str; 8] = ["Otieno", "Mwangi", "Njeri", "Abdi", "Kamau", "Achieng", "Wanjiru", "Hassan"];
+    let narrative = format!(
+        "Encounter {i} at site SITE-{:04}, district {}. {}",
+        i % 250,
+        i % 17,
+        "Found walking along the highway shoulder with two adults who left when approached; says she is travelling to an aunt; fictional benchmark text. "
+            .repeat(5)
+    );
+    vec![
+        Change::CreateCase { owner: org("border-7") },
+        set("child.given_name", json!(FIRST[i % 8])),
+        set("child.family_name", json!(LAST[(i >> 3) % 8])),
+        set("encounter.narrative", json!(narrative)),
+    ]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let a = args()?;
+    let server = if a.postgres {
+        let url = fresh_postgres_database().await?.context("WAYSTATION_TEST_DATABASE_URL is not set")?;
+        ServerProc::start(Db::Postgres(url), &[], None)?
+    } else {
+        ServerProc::sqlite(&[])?
+    };
+    server.admin(&["org", "add", "border-7"])?;
+    server.admin(&["user", "add", "--org", "border-7", "--role", "agent", "ana"])?;
+    let plan = Plan { latency: Duration::from_millis(a.delay_ms), ..Plan::clean() };
+    let proxy = FaultProxy::start(server.addr, plan).await?;
+    let root = tempfile::tempdir()?;
+    let options = SyncOptions { batch: a.batch, ..SyncOptions::default() };
+    let mut dev =
+        Device::enroll(&server, &proxy.url(), "border-7", Role::Agent, "ana", &root.path().join("ana"), options)
+            .await?;
+
+    let t = Instant::now();
+    let mut ids = Vec::with_capacity(a.n);
+    let cases: Vec<(CaseId, Vec<Change>)> = (0..a.n).map(|i| (CaseId::new(), record(i))).collect();
+    for chunk in cases.chunks(1000) {
+        ids.extend(dev.with_store(|s| s.save_new_cases(chunk.to_vec()))?);
+    }
+    let insert = t.elapsed();
+    let ops = dev.with_store(|s| s.outbox_len())?;
+
+    let r0 = proxy.requests();
+    let t = Instant::now();
+    let push = dev.syncer.push_once().await?;
+    let initial = t.elapsed();
+    let initial_requests = proxy.requests() - r0;
+    anyhow::ensure!(dev.with_store(|s| s.outbox_len())? == 0, "the outbox is empty after the push");
+
+    // Pull our own records back once (not timed: the peer's push does not pull), then a sync with nothing new.
+    dev.syncer.sync_once().await?;
+    let r0 = proxy.requests();
+    let t = Instant::now();
+    dev.syncer.sync_once().await?;
+    let noop = t.elapsed();
+    let noop_requests = proxy.requests() - r0;
+
+    for (k, id) in ids.iter().take(a.changed).enumerate() {
+        dev.with_store(|s| s.edit(*id, vec![set("child.given_name", json!(format!("Changed {k}")))]))?;
+    }
+    let r0 = proxy.requests();
+    let t = Instant::now();
+    let delta = dev.syncer.sync_once().await?;
+    let delta_time = t.elapsed();
+    let delta_requests = proxy.requests() - r0;
+
+    let (_, rows) = waystation_system_tests::world::server_ops(server.db()).await?;
+    anyhow::ensure!(
+        rows == ops + a.changed as u64,
+        "the service holds {rows} operations, expected {}",
+        ops + a.changed as u64
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{}",
+        json!({
+            "backend": if a.postgres { "postgres" } else { "sqlite" },
+            "delay_ms": a.delay_ms,
+            "records": a.n,
+            "ops": ops,
+            "local_insert_ms": ms(insert),
+            "initial_push_ms": ms(initial),
+            "initial_records_s": a.n as f64 / initial.as_secs_f64(),
+            "initial_ops_s": ops as f64 / initial.as_secs_f64(),
+            "initial_requests": initial_requests,
+            "initial_accepted": push.accepted,
+            "noop_ms": ms(noop),
+            "noop_requests": noop_requests,
+            "delta_changed": a.changed,
+            "delta_ms": ms(delta_time),
+            "delta_requests": delta_requests,
+            "delta_accepted": delta.accepted,
+        })
+    );
+    Ok(())
+}

@@ -57,7 +57,12 @@ pub struct Plan {
 impl Plan {
     /// No faults, no latency.
     pub fn clean() -> Self {
-        Self { fault_rate: 0.0, kinds: Fault::ALL.to_vec(), latency: Duration::ZERO, max_delay: Duration::from_millis(40) }
+        Self {
+            fault_rate: 0.0,
+            kinds: Fault::ALL.to_vec(),
+            latency: Duration::ZERO,
+            max_delay: Duration::from_millis(40),
+        }
     }
     /// Faults of every kind on `rate` of the sync requests.
     pub fn faults(rate: f64) -> Self {
@@ -226,7 +231,10 @@ async fn serve_connection(
 ) -> Result<()> {
     conn.set_nodelay(true)?;
     let mut buf = Vec::new();
-    while let Some(req) = read_request(&mut conn, &mut buf).await? {
+    // The service answers `connection: close` (see `forward`), and so one
+    // request per client connection.
+    let Some(req) = read_request(&mut conn, &mut buf).await? else { return Ok(()) };
+    {
         counts.requests.fetch_add(1, Ordering::Relaxed);
         let plan = plan.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let up = *upstream.lock().unwrap_or_else(|e| e.into_inner());
@@ -280,8 +288,6 @@ async fn serve_connection(
                 conn.flush().await?;
             }
         }
-        // The service answered `connection: close`; so does the proxy.
-        return Ok(());
     }
     Ok(())
 }

@@ -7,7 +7,9 @@ use rand::seq::IndexedRandom;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use waystation_core::{CaseId, CaseState, Change, FieldPath, ItemId, ListKind, OpId, Operation, OrgId, Role, Sensitivity, UserName};
+use waystation_core::{
+    CaseId, CaseState, Change, FieldPath, ItemId, ListKind, OpId, Operation, OrgId, Role, Sensitivity, UserName,
+};
 use waystation_store::{KdfParams, Store};
 use waystation_sync::{Enrollment, SyncOptions, Syncer};
 
@@ -71,13 +73,7 @@ impl Device {
         })
         .await?;
         let syncer = waystation_sync::open(store, PASSWORD, options)?;
-        Ok(Self {
-            name: format!("{org_name}/{user_name}"),
-            dir: dir.to_owned(),
-            org: org(org_name),
-            role,
-            syncer,
-        })
+        Ok(Self { name: format!("{org_name}/{user_name}"), dir: dir.to_owned(), org: org(org_name), role, syncer })
     }
 
     /// Run `f` on the unlocked store (locked for just this call).
@@ -124,9 +120,13 @@ impl Device {
                     1 => set("encounter.narrative", json!(format!("Narrative revision {}", rng.random_range(0..1000)))),
                     _ => {
                         let class = if agent {
-                            *[Sensitivity::General, Sensitivity::LawEnforcementSensitive].choose(&mut rng).unwrap_or(&Sensitivity::General)
+                            *[Sensitivity::General, Sensitivity::LawEnforcementSensitive]
+                                .choose(&mut rng)
+                                .unwrap_or(&Sensitivity::General)
                         } else {
-                            *[Sensitivity::General, Sensitivity::LegalPrivileged].choose(&mut rng).unwrap_or(&Sensitivity::General)
+                            *[Sensitivity::General, Sensitivity::LegalPrivileged]
+                                .choose(&mut rng)
+                                .unwrap_or(&Sensitivity::General)
                         };
                         note(class, &author)
                     }
@@ -214,8 +214,8 @@ pub fn visible(all: &[Operation], viewer: &OrgId, role: Role) -> BTreeMap<CaseId
 }
 
 /// Check that `device` holds exactly what it may see of the service's `all`
-/// operations: the same cases, the same operations per case, nothing of a
-/// class its role may not read, and the same merged document and conflicts
+/// operations (plus what it wrote itself): the same cases, the same
+/// operations per case, nothing received of a class its role may not read, and the same merged document and conflicts
 /// as the service's operations give.
 pub fn check_device(device: &Device, all: &[Operation]) -> Result<()> {
     check_held(&device.name, &device.held()?, all, &device.org, device.role)
@@ -223,7 +223,14 @@ pub fn check_device(device: &Device, all: &[Operation]) -> Result<()> {
 
 /// [`check_device`] on what a store holds.
 pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role: Role) -> Result<()> {
-    let expected = visible(all, org, role);
+    let mut expected = visible(all, org, role);
+    // What this device wrote itself it holds, even a note class its role may not read back.
+    for op in all.iter().filter(|o| held.local.contains(&o.id)) {
+        let ops = expected.entry(op.case_id).or_default();
+        if !ops.iter().any(|o| o.id == op.id) {
+            ops.push(op.clone());
+        }
+    }
     let cases: BTreeSet<CaseId> = held.views.keys().copied().collect();
     let want: BTreeSet<CaseId> = expected.keys().copied().collect();
     ensure!(
@@ -234,7 +241,7 @@ pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role:
         want.difference(&cases).take(3).collect::<Vec<_>>(),
         cases.difference(&want).take(3).collect::<Vec<_>>()
     );
-    for op in held.ops.values().flatten() {
+    for op in held.ops.values().flatten().filter(|o| !held.local.contains(&o.id)) {
         ensure!(role.may_read(op.class), "{name}: holds a {} operation its role may not read", op.class.as_str());
     }
     for (case, ops) in &expected {
@@ -244,7 +251,10 @@ pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role:
         ensure!(a == b, "{name}: case {case}: holds {} operations, may see {}", a.len(), b.len());
         let want = CaseState::from_ops(ops.iter())?.view().context("expected view")?;
         let view = &held.views[case];
-        ensure!(view.get("document") == Some(&want.document), "{name}: case {case}: the document differs from the service's");
+        ensure!(
+            view.get("document") == Some(&want.document),
+            "{name}: case {case}: the document differs from the service's"
+        );
         ensure!(
             view.get("conflicts") == Some(&serde_json::to_value(&want.conflicts)?),
             "{name}: case {case}: the conflicts differ from the service's"

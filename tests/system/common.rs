@@ -53,7 +53,12 @@ pub async fn service(backend: Backend, env: &[(&str, &str)]) -> Result<Option<Se
 }
 
 /// The five devices of the scenario, enrolled through `url`, stores under `root`.
-pub async fn devices(server: &ServerProc, url: &str, root: &std::path::Path, options: SyncOptions) -> Result<Vec<Device>> {
+pub async fn devices(
+    server: &ServerProc,
+    url: &str,
+    root: &std::path::Path,
+    options: SyncOptions,
+) -> Result<Vec<Device>> {
     let mut out = Vec::new();
     for (org, role, user) in [
         ("border-7", Role::Agent, "ana"),
@@ -69,7 +74,7 @@ pub async fn devices(server: &ServerProc, url: &str, root: &std::path::Path, opt
 
 /// Quick retries for tests: the faults are many and the service is local.
 pub fn quick_backoff() -> Backoff {
-    Backoff::new(Duration::from_millis(2), Duration::from_millis(50))
+    Backoff::new(Duration::from_millis(1), Duration::from_millis(8))
 }
 
 /// Sync every device until push and pull both finish, twice over (so each pulls what the others pushed).
@@ -94,7 +99,10 @@ pub async fn check_end_state(server: &ServerProc, devices: &[Device]) -> Result<
     }
     let missing = made.difference(&ids).count();
     let extra = ids.difference(&made).count();
-    anyhow::ensure!(missing == 0 && extra == 0, "the service misses {missing} operations and holds {extra} unknown ones");
+    anyhow::ensure!(
+        missing == 0 && extra == 0,
+        "the service misses {missing} operations and holds {extra} unknown ones"
+    );
     for d in devices {
         anyhow::ensure!(d.with_store(|s| s.outbox_len())? == 0, "{}: the outbox is not empty", d.name);
         waystation_system_tests::world::check_device(d, &all)?;

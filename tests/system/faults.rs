@@ -19,6 +19,7 @@ fn rounds() -> usize {
 async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
     // A small body limit, so the first large batches are refused as too large and halved.
     let Some(server) = service(backend, &[("WAYSTATION_MAX_BODY_BYTES", "65536")]).await? else { return Ok(()) };
+    let t0 = std::time::Instant::now();
     let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: 500, pull_page: 40 };
@@ -27,7 +28,8 @@ async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
     for d in devices.iter_mut().take(3) {
         d.random_edits(300, "casa-esperanza")?;
     }
-    proxy.set_plan(Plan::faults(0.6));
+    eprintln!("setup and offline edits: {:?}", t0.elapsed());
+    proxy.set_plan(Plan::faults(0.75));
     let rounds = rounds();
     let mut tasks = Vec::new();
     for mut d in devices {
@@ -43,9 +45,12 @@ async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
     for t in tasks {
         devices.push(t.await??);
     }
+    eprintln!("rounds: {:?}", t0.elapsed());
     proxy.set_plan(Plan::clean());
     settle(&mut devices).await?;
+    eprintln!("settled: {:?}", t0.elapsed());
     let n = check_end_state(&server, &devices).await?;
+    eprintln!("checked: {:?}", t0.elapsed());
     let counts = proxy.fault_counts();
     eprintln!("{backend:?}: {n} operations, {} requests, faults {counts:?}", proxy.requests());
     let min = std::env::var("WAYSTATION_FAULT_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(1000u64);

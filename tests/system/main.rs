@@ -4,4 +4,9 @@
 //! skips that half on purpose).
 
 mod common;
+mod convergence;
 mod faults;
+mod kills;
+mod need_to_know;
+mod restore;
+mod revocation;

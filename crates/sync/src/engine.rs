@@ -198,13 +198,24 @@ impl Syncer {
     /// [`SyncError::Revoked`] the store and its keys are already wiped: drop
     /// the [`Store`] and tell the user.
     pub async fn sync_once(&mut self) -> Result<SyncReport> {
+        self.attempt(false).await
+    }
+
+    /// Only push what is queued (send now, without pulling). A finished push
+    /// is not a finished sync: it does not count as the last success.
+    pub async fn push_once(&mut self) -> Result<SyncReport> {
+        self.attempt(true).await
+    }
+
+    async fn attempt(&mut self, push_only: bool) -> Result<SyncReport> {
         self.progress.send_modify(|p| {
             p.sent = 0;
             p.received = 0;
         });
-        let outcome = self.run().await;
+        let outcome = self.run(push_only).await;
         let now = Utc::now();
         match &outcome {
+            Ok(_) if push_only => {}
             Ok(_) => {
                 self.state.last_success = Some(now);
                 self.state.last_error = None;
@@ -249,10 +260,12 @@ impl Syncer {
         self.state = SyncState::default();
     }
 
-    async fn run(&mut self) -> Result<SyncReport> {
+    async fn run(&mut self, push_only: bool) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         self.push(&mut report).await?;
-        self.pull(&mut report).await?;
+        if !push_only {
+            self.pull(&mut report).await?;
+        }
         Ok(report)
     }
 
