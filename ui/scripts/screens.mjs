@@ -75,7 +75,10 @@ try {
   await page.getByRole("button", { name: "Continue" }).click();
   await expectText("Enter the station or port code.");
   await shot("05-intake-encounter-errors");
-  await page.getByLabel("When did the encounter happen?").fill("2026-11-24T06:30");
+  await page.locator("#encounter-occurred_at").fill("11");
+  await page.locator("#encounter-occurred_at--day").fill("24");
+  await page.locator("#encounter-occurred_at--year").fill("2026");
+  await page.getByLabel("At what time?").fill("06:30");
   await page.getByLabel("Station or port code").fill("LRD-07");
   await page.getByLabel("Between ports of entry").check();
   await page.getByLabel("With an adult who is not a parent, or not verified").check();
@@ -83,7 +86,9 @@ try {
   await page.getByRole("button", { name: "Continue" }).click();
   await expectText("Step 2 of 6");
   await page.getByLabel("Given name").fill("Rosa");
-  await page.getByLabel("Date of birth").fill("2013-05-02");
+  await page.locator("#child-date_of_birth").fill("5");
+  await page.locator("#child-date_of_birth--day").fill("2");
+  await page.locator("#child-date_of_birth--year").fill("2013");
   await page.getByLabel("From a document").check();
   await page.getByLabel("Nationalities").fill("MX");
   await page.getByLabel("Languages the child speaks").fill("spa");

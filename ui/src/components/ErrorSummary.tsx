@@ -4,15 +4,27 @@ import { ProblemText } from "./Field";
 import { domId, type Problems } from "./problem";
 
 /** The USWDS error summary: at the top of a step after a failed submit, takes
- * focus, and links to each field with a problem. */
-export function ErrorSummary({ problems, labels }: { problems: Problems; labels: Record<string, string> }) {
+ * focus once per submit (`attempt` counts them: a problem fixed while typing
+ * must not pull focus away from the field), and links to each field with a problem. */
+export function ErrorSummary({
+  problems,
+  labels,
+  attempt,
+}: {
+  problems: Problems;
+  labels: Record<string, string>;
+  attempt: number;
+}) {
   const { t } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   const entries = Object.entries(problems);
   const count = entries.length;
+  const shown = count > 0;
   useEffect(() => {
-    if (count) ref.current?.focus();
-  }, [count]);
+    if (shown) ref.current?.focus();
+    // Only a new submit moves focus here, not a change in the count.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [attempt]);
   if (!count) return null;
   return (
     <div className="alert alert--error" tabIndex={-1} ref={ref} aria-labelledby="error-summary-title">

@@ -36,6 +36,7 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
   const [failure, setFailure] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const saveState = useDraftAutosave(draft, draft !== null);
 
@@ -99,7 +100,10 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
   const next = () => {
     const p = validateStep(step, draft, instrument, new Date());
     setProblems(p);
-    if (Object.keys(p).length) return;
+    if (Object.keys(p).length) {
+      setAttempt((n) => n + 1);
+      return;
+    }
     const following = STEPS[index + 1];
     if (following) goTo(following);
   };
@@ -109,6 +113,7 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
     if (bad) {
       set((d) => ({ ...d, step: bad.step }));
       setProblems(bad.problems);
+      setAttempt((n) => n + 1);
       return;
     }
     setSaving(true);
@@ -122,6 +127,7 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
         const p: Problems = Object.fromEntries(e.fields.map((f) => [f.field, { text: f.message }]));
         set((d) => ({ ...d, step: stepOfField(e.fields![0]!.field) }));
         setProblems(p);
+        setAttempt((n) => n + 1);
       } else setFailure(errorText(e));
     } finally {
       setSaving(false);
@@ -170,7 +176,7 @@ export function IntakeScreen({ onSaved, onCancel }: { onSaved: (id: CaseId) => v
           <p className="alert__text">{t("intake.restored", { time: dateTime(restored) })}</p>
         </div>
       ) : null}
-      <ErrorSummary problems={problems} labels={labels} />
+      <ErrorSummary problems={problems} labels={labels} attempt={attempt} />
       <CommandAlert message={failure} />
       <form
         noValidate

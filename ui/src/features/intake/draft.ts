@@ -14,6 +14,7 @@ import type {
   ServiceKind,
   Sex,
 } from "../../bindings";
+import { emptyDate, isoDate, type DateParts } from "../../components/MemorableDate";
 
 export const STEPS = ["encounter", "child", "adults", "screening", "needs", "review"] as const;
 export type StepId = (typeof STEPS)[number];
@@ -35,12 +36,14 @@ export interface CriterionDraft {
 }
 
 export interface IntakeDraft {
-  version: 2;
+  version: 3;
   step: StepId;
   saved_at: string | null;
   encounter: {
-    /** `datetime-local` text, in the device's time zone. */
-    occurred_at: string;
+    /** The day of the encounter, as typed. */
+    date: DateParts;
+    /** The time, as typed (`06:30`, `6:30`, `0630`), in the device's time zone. */
+    time: string;
     station: string;
     place: string;
     type: EncounterType | "";
@@ -52,7 +55,7 @@ export interface IntakeDraft {
     family_name: string;
     /** Comma-separated. */
     aliases: string;
-    date_of_birth: string;
+    date_of_birth: DateParts;
     estimated_age_years: string;
     age_method: AgeMethod | "";
     sex: Sex | "";
@@ -82,15 +85,15 @@ export interface IntakeDraft {
 
 export function emptyDraft(lang: PromptLanguage): IntakeDraft {
   return {
-    version: 2,
+    version: 3,
     step: "encounter",
     saved_at: null,
-    encounter: { occurred_at: "", station: "", place: "", type: "", accompaniment: "", narrative: "" },
+    encounter: { date: emptyDate(), time: "", station: "", place: "", type: "", accompaniment: "", narrative: "" },
     child: {
       given_name: "",
       family_name: "",
       aliases: "",
-      date_of_birth: "",
+      date_of_birth: emptyDate(),
       estimated_age_years: "",
       age_method: "",
       sex: "",
@@ -118,7 +121,7 @@ export function emptyDraft(lang: PromptLanguage): IntakeDraft {
 export function parseDraft(raw: unknown): IntakeDraft | null {
   if (!raw || typeof raw !== "object") return null;
   const d = raw as Partial<IntakeDraft>;
-  if (d.version !== 2 || !d.encounter || !d.child || !Array.isArray(d.adults) || !d.screening) return null;
+  if (d.version !== 3 || !d.encounter || !d.child || !Array.isArray(d.adults) || !d.screening) return null;
   return raw as IntakeDraft;
 }
 
@@ -145,10 +148,28 @@ export function yearsBetween(dob: string, at: Date): number | null {
   return age;
 }
 
+/** `HH:MM` from what was typed (`6:30`, `06:30`, `0630`, `18.45`), or null. */
+export function parseTime(text: string): string | null {
+  const m = /^(\d{1,2})[:.h]?(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const [h, min] = [Number(m[1]), Number(m[2])];
+  if (h > 23 || min > 59) return null;
+  return `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
+}
+
+/** The encounter's local date and time (`YYYY-MM-DDTHH:MM`), or null while incomplete. */
+export function encounterLocal(draft: IntakeDraft): string | null {
+  const day = isoDate(draft.encounter.date);
+  const time = parseTime(draft.encounter.time);
+  return day && time ? `${day}T${time}` : null;
+}
+
 /** The child's age in whole years at the encounter, from the date of birth or the estimate. */
 export function childAge(draft: IntakeDraft): number | null {
-  const at = draft.encounter.occurred_at ? new Date(draft.encounter.occurred_at) : new Date();
-  if (draft.child.date_of_birth) return yearsBetween(draft.child.date_of_birth, at);
+  const local = encounterLocal(draft);
+  const at = local ? new Date(local) : new Date();
+  const dob = isoDate(draft.child.date_of_birth);
+  if (dob) return yearsBetween(dob, at);
   const est = draft.child.estimated_age_years.trim();
   return /^\d+$/.test(est) ? Number(est) : null;
 }
@@ -216,8 +237,9 @@ export function toNewCase(draft: IntakeDraft, now: Date): NewCase {
       given_name: trimmed(c.given_name),
       family_name: trimmed(c.family_name),
       aliases: list(c.aliases, (x) => x),
-      date_of_birth: c.date_of_birth || undefined,
-      estimated_age_years: !c.date_of_birth && c.estimated_age_years.trim() ? Number(c.estimated_age_years) : undefined,
+      date_of_birth: isoDate(c.date_of_birth) ?? undefined,
+      estimated_age_years:
+        !isoDate(c.date_of_birth) && c.estimated_age_years.trim() ? Number(c.estimated_age_years) : undefined,
       age_method: c.age_method || undefined,
       sex: c.sex || undefined,
       nationalities: list(c.nationalities, (x) => x.toUpperCase()),
@@ -225,7 +247,7 @@ export function toNewCase(draft: IntakeDraft, now: Date): NewCase {
       interpreter_used: c.interpreter_used ? c.interpreter_used === "yes" : undefined,
     }),
     encounter: compact({
-      occurred_at: localToRfc3339(e.occurred_at),
+      occurred_at: localToRfc3339(encounterLocal(draft) ?? ""),
       station: trimmed(e.station)?.toUpperCase(),
       place: trimmed(e.place),
       type: e.type as Exclude<typeof e.type, "">,

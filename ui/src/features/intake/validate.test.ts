@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Instrument } from "../../bindings";
 import { translate } from "../../i18n/translate";
 import type { Problem } from "../../components/problem";
-import { emptyDraft, toNewCase, type IntakeDraft } from "./draft";
+import { isoDate } from "../../components/MemorableDate";
+import { emptyDraft, parseTime, toNewCase, type IntakeDraft } from "./draft";
 import { stepOfField, validateAll, validateChild, validateEncounter, validateAdults, validateScreening } from "./validate";
 
 const now = new Date("2026-11-25T15:00:00");
@@ -22,8 +23,8 @@ const instrument: Instrument = {
 
 function filled(): IntakeDraft {
   const d = emptyDraft("en");
-  d.encounter = { occurred_at: "2026-11-25T06:30", station: "LRD-07", place: "", type: "between_ports", accompaniment: "alone", narrative: "" };
-  d.child = { ...d.child, given_name: "Rosa", date_of_birth: "2013-05-02", age_method: "document", nationalities: "GT", languages: "spa, quc", interpreter_used: "no" };
+  d.encounter = { date: { day: "25", month: "11", year: "2026" }, time: "6:30", station: "LRD-07", place: "", type: "between_ports", accompaniment: "alone", narrative: "" };
+  d.child = { ...d.child, given_name: "Rosa", date_of_birth: { day: "2", month: "5", year: "2013" }, age_method: "document", nationalities: "GT", languages: "spa, quc", interpreter_used: "no" };
   d.screening = { ...d.screening, when: "now", instrument: "demo", version: 2, answers: { debt: "yes", papers: "no" } };
   return d;
 }
@@ -31,7 +32,8 @@ function filled(): IntakeDraft {
 describe("encounter step", () => {
   it("names each missing answer in plain words", () => {
     const p = validateEncounter(emptyDraft("en"), now);
-    expect(text(p["encounter.occurred_at"])).toBe("Enter the date and time of the encounter.");
+    expect(text(p["encounter.occurred_at"])).toBe("Enter the day of the encounter.");
+    expect(text(p["encounter.time"])).toBe("Enter the time of the encounter.");
     expect(text(p["encounter.station"])).toBe("Enter the station or port code.");
     expect(text(p["encounter.type"])).toBe("Choose how the child was encountered.");
     expect(text(p["encounter.accompaniment"])).toBe("Say whether the child was alone or with an adult.");
@@ -39,11 +41,37 @@ describe("encounter step", () => {
   });
   it("refuses an encounter in the future", () => {
     const d = filled();
-    d.encounter.occurred_at = "2026-11-26T10:00";
+    d.encounter.date = { day: "26", month: "11", year: "2026" };
+    d.encounter.time = "10:00";
     expect(text(validateEncounter(d, now)["encounter.occurred_at"])).toMatch(/cannot be in the future/);
   });
   it("finds nothing wrong with a complete encounter", () => {
     expect(validateEncounter(filled(), now)).toEqual({});
+  });
+});
+
+describe("dates and times as typed", () => {
+  it("refuses a day that does not exist and a time that cannot be", () => {
+    const d = filled();
+    d.encounter.date = { day: "31", month: "11", year: "2026" };
+    d.encounter.time = "25:10";
+    const p = validateEncounter(d, now);
+    expect(text(p["encounter.occurred_at"])).toMatch(/^Enter a real date/);
+    expect(text(p["encounter.time"])).toBe("Enter the time as hours and minutes, like 06:30 or 18:45.");
+  });
+  it("reads the usual ways of writing a time", () => {
+    expect(parseTime("6:30")).toBe("06:30");
+    expect(parseTime("0630")).toBe("06:30");
+    expect(parseTime("18.45")).toBe("18:45");
+    expect(parseTime("18h45")).toBe("18:45");
+    expect(parseTime("7")).toBeNull();
+    expect(parseTime("24:00")).toBeNull();
+  });
+  it("builds a calendar day only from a real one", () => {
+    expect(isoDate({ day: "2", month: "5", year: "2013" })).toBe("2013-05-02");
+    expect(isoDate({ day: "29", month: "2", year: "2025" })).toBeNull();
+    expect(isoDate({ day: "29", month: "2", year: "2024" })).toBe("2024-02-29");
+    expect(isoDate({ day: "2", month: "5", year: "13" })).toBeNull();
   });
 });
 
@@ -57,7 +85,7 @@ describe("child step", () => {
   });
   it("asks for an age one way or the other, and how it was known", () => {
     const d = filled();
-    d.child.date_of_birth = "";
+    d.child.date_of_birth = { day: "", month: "", year: "" };
     expect(text(validateChild(d, now)["child.date_of_birth"])).toBe(
       "Enter a date of birth, or an estimated age if it is not known.",
     );
@@ -71,7 +99,7 @@ describe("child step", () => {
   });
   it("says when a date of birth makes the person an adult", () => {
     const d = filled();
-    d.child.date_of_birth = "2007-01-01";
+    d.child.date_of_birth = { day: "1", month: "1", year: "2007" };
     expect(text(validateChild(d, now)["child.date_of_birth"])).toMatch(/makes the person 19 years old/);
   });
   it("quotes the bad country or language code", () => {

@@ -3,14 +3,18 @@
  * and the tests call the same code. Core checks again on save. */
 import { problem, type Problems } from "../../components/problem";
 import type { Instrument } from "../../bindings";
-import { isContiguous, splitList, STEPS, yearsBetween, type IntakeDraft, type StepId } from "./draft";
+import { isDateEmpty, isoDate } from "../../components/MemorableDate";
+import { encounterLocal, isContiguous, parseTime, splitList, STEPS, yearsBetween, type IntakeDraft, type StepId } from "./draft";
 
 export function validateEncounter(d: IntakeDraft, now: Date): Problems {
   const p: Problems = {};
   const e = d.encounter;
-  if (!e.occurred_at) p["encounter.occurred_at"] = problem("intake.err.occurredAtRequired");
-  else if (Number.isNaN(new Date(e.occurred_at).getTime())) p["encounter.occurred_at"] = problem("intake.err.occurredAtInvalid");
-  else if (new Date(e.occurred_at).getTime() > now.getTime() + 5 * 60_000)
+  if (isDateEmpty(e.date)) p["encounter.occurred_at"] = problem("intake.err.occurredAtRequired");
+  else if (!isoDate(e.date)) p["encounter.occurred_at"] = problem("intake.err.dateInvalid");
+  if (!e.time.trim()) p["encounter.time"] = problem("intake.err.timeRequired");
+  else if (!parseTime(e.time)) p["encounter.time"] = problem("intake.err.timeInvalid");
+  const local = encounterLocal(d);
+  if (local && new Date(local).getTime() > now.getTime() + 5 * 60_000)
     p["encounter.occurred_at"] = problem("intake.err.occurredAtFuture");
   if (!e.station.trim()) p["encounter.station"] = problem("intake.err.stationRequired");
   else if (!/^[A-Za-z0-9][A-Za-z0-9-]{1,15}$/.test(e.station.trim())) p["encounter.station"] = problem("intake.err.stationFormat");
@@ -26,19 +30,20 @@ export function validateChild(d: IntakeDraft, now: Date): Problems {
   const p: Problems = {};
   const c = d.child;
   if (!c.given_name.trim() && splitList(c.aliases).length === 0) p["child.given_name"] = problem("intake.err.nameRequired");
-  if (c.date_of_birth) {
-    const at = d.encounter.occurred_at ? new Date(d.encounter.occurred_at) : now;
-    const age = yearsBetween(c.date_of_birth, at);
-    if (age === null) p["child.date_of_birth"] = problem("intake.err.dobInvalid");
-    else if (new Date(`${c.date_of_birth}T00:00:00`).getTime() > at.getTime())
-      p["child.date_of_birth"] = problem("intake.err.dobFuture");
+  if (!isDateEmpty(c.date_of_birth)) {
+    const dob = isoDate(c.date_of_birth);
+    const local = encounterLocal(d);
+    const at = local ? new Date(local) : now;
+    const age = dob ? yearsBetween(dob, at) : null;
+    if (!dob || age === null) p["child.date_of_birth"] = problem("intake.err.dateInvalid");
+    else if (new Date(`${dob}T00:00:00`).getTime() > at.getTime()) p["child.date_of_birth"] = problem("intake.err.dobFuture");
     else if (age >= 18) p["child.date_of_birth"] = problem("intake.err.dobAdult", { age });
   } else if (!c.estimated_age_years.trim()) {
     p["child.date_of_birth"] = problem("intake.err.ageRequired");
   } else if (!/^\d+$/.test(c.estimated_age_years.trim()) || Number(c.estimated_age_years) > 17) {
     p["child.estimated_age_years"] = problem("intake.err.estimatedAgeRange");
   }
-  if ((c.date_of_birth || c.estimated_age_years.trim()) && !c.age_method) p["child.age_method"] = problem("intake.err.ageMethodRequired");
+  if ((!isDateEmpty(c.date_of_birth) || c.estimated_age_years.trim()) && !c.age_method) p["child.age_method"] = problem("intake.err.ageMethodRequired");
   const badCountry = splitList(c.nationalities).find((x) => !COUNTRY.test(x));
   if (badCountry !== undefined) p["child.nationalities"] = problem("intake.err.countryCode", { code: badCountry });
   const badLang = splitList(c.languages).find((x) => !LANGUAGE.test(x));

@@ -40,13 +40,17 @@ export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
   const [problems, setProblems] = useState<Problems>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFailure(null);
     const p = validateFirstRun({ mode, server, code, user, passphrase, confirm });
     setProblems(p);
-    if (Object.keys(p).length) return;
+    if (Object.keys(p).length) {
+      setAttempt((n) => n + 1);
+      return;
+    }
     setBusy(true);
     try {
       const s =
@@ -75,7 +79,7 @@ export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
     <main className="narrow" id="main">
       <h1>{t("first.title")}</h1>
       <p className="lead">{t("first.lead")}</p>
-      <ErrorSummary problems={problems} labels={labels} />
+      <ErrorSummary problems={problems} labels={labels} attempt={attempt} />
       <CommandAlert message={failure} />
       <form onSubmit={submit} noValidate>
         <RadioGroup

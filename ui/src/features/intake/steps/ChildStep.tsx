@@ -1,5 +1,6 @@
 import { RadioGroup } from "../../../components/choices";
 import { TextField } from "../../../components/inputs";
+import { MemorableDate } from "../../../components/MemorableDate";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { MessageKey } from "../../../i18n/translate";
@@ -10,7 +11,7 @@ export function ChildStep({ draft, set, problems }: StepProps) {
   const { t } = useI18n();
   const c = draft.child;
   const put = (patch: Partial<typeof c>) => set((d) => ({ ...d, child: { ...d.child, ...patch } }));
-  const text = (field: keyof typeof c & string, width?: "short" | "medium", required = false, type?: "date" | "number") => (
+  const text = (field: Exclude<keyof typeof c, "date_of_birth">, width?: "short" | "medium", required = false, type?: "number") => (
     <TextField
       id={domId(`child.${field}`)}
       label={t(`intake.child.${field}` as MessageKey)}
@@ -29,7 +30,15 @@ export function ChildStep({ draft, set, problems }: StepProps) {
       {text("given_name", "medium", true)}
       {text("family_name", "medium")}
       {text("aliases")}
-      {text("date_of_birth", "medium", false, "date")}
+      <MemorableDate
+        id={domId("child.date_of_birth")}
+        legend={t("intake.child.date_of_birth")}
+        hint={t("intake.child.date_of_birthHint")}
+        value={c.date_of_birth}
+        onChange={(v) => put({ date_of_birth: v })}
+        error={problems["child.date_of_birth"]}
+        required={false}
+      />
       {text("estimated_age_years", "short", false, "number")}
       <RadioGroup
         id={domId("child.age_method")}

@@ -1,5 +1,6 @@
 import { RadioGroup } from "../../../components/choices";
 import { TextArea, TextField } from "../../../components/inputs";
+import { MemorableDate } from "../../../components/MemorableDate";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../options";
@@ -11,15 +12,22 @@ export function EncounterStep({ draft, set, problems }: StepProps) {
   const put = (patch: Partial<typeof e>) => set((d) => ({ ...d, encounter: { ...d.encounter, ...patch } }));
   return (
     <>
-      <TextField
+      <MemorableDate
         id={domId("encounter.occurred_at")}
-        label={t("intake.encounter.occurredAt")}
-        hint={t("intake.encounter.occurredAtHint")}
-        type="datetime-local"
-        width="medium"
-        value={e.occurred_at}
-        onChange={(v) => put({ occurred_at: v })}
+        legend={t("intake.encounter.date")}
+        hint={t("intake.encounter.dateHint")}
+        value={e.date}
+        onChange={(v) => put({ date: v })}
         error={problems["encounter.occurred_at"]}
+      />
+      <TextField
+        id={domId("encounter.time")}
+        label={t("intake.encounter.time")}
+        hint={t("intake.encounter.timeHint")}
+        width="short"
+        value={e.time}
+        onChange={(v) => put({ time: v })}
+        error={problems["encounter.time"]}
         required
       />
       <TextField

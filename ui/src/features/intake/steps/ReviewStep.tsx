@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { MessageKey } from "../../../i18n/translate";
-import { splitList, type StepId } from "../draft";
+import { isoDate } from "../../../components/MemorableDate";
+import { encounterLocal, splitList, type StepId } from "../draft";
 import type { StepProps } from "./stepProps";
 
 function Section({ step, title, goTo, children }: { step: StepId; title: string; goTo: (s: StepId) => void; children: ReactNode }) {
@@ -41,7 +42,7 @@ export function ReviewStep({ draft, goTo, instruments }: StepProps) {
     <>
       <p className="lead">{t("intake.review.lead")}</p>
       <Section step="encounter" title={t("intake.step.encounter")} goTo={goTo}>
-        <Row label={t("intake.encounter.occurredAt")} value={e.occurred_at ? dateTime(e.occurred_at) : ""} />
+        <Row label={t("intake.encounter.occurredAt")} value={encounterLocal(draft) ? dateTime(encounterLocal(draft)!) : ""} />
         <Row label={t("intake.encounter.station")} value={e.station} />
         <Row label={t("intake.encounter.place")} value={e.place} />
         <Row label={t("intake.encounter.type")} value={en("enum.encounterType", e.type)} />
@@ -53,7 +54,7 @@ export function ReviewStep({ draft, goTo, instruments }: StepProps) {
         <Row label={t("intake.child.aliases")} value={splitList(c.aliases).join(", ")} />
         <Row
           label={t("intake.review.age")}
-          value={(c.date_of_birth ? date(c.date_of_birth) : "") || (c.estimated_age_years ? t("intake.review.estimated", { age: c.estimated_age_years }) : "")}
+          value={(isoDate(c.date_of_birth) ? date(isoDate(c.date_of_birth)!) : "") || (c.estimated_age_years ? t("intake.review.estimated", { age: c.estimated_age_years }) : "")}
         />
         <Row label={t("intake.child.age_method")} value={en("enum.ageMethod", c.age_method)} />
         <Row label={t("intake.child.nationalities")} value={c.nationalities} />

@@ -1,0 +1,80 @@
+// Starts what the desktop end-to-end test needs and stops it again, each
+// process by its own id: a display (Xvfb, when none is set), tauri-driver on
+// free ports (it exits 0 and orphans WebKitWebDriver when a port is taken, so
+// it is checked alive before use), and a fresh store folder.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WebDriver } from "./webdriver.mjs";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function stop(child) {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function startDisplay() {
+  if (process.env.DISPLAY) return { display: process.env.DISPLAY, child: null };
+  for (let n = 90; n < 140; n++) {
+    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
+    const child = spawn("Xvfb", [`:${n}`, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], { stdio: "ignore" });
+    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await sleep(100);
+    if (child.exitCode === null) return { display: `:${n}`, child };
+  }
+  throw new Error("no free X display for Xvfb");
+}
+
+/** One run of the app: display, driver, store folder. `env` reaches the app. */
+export async function startApp({ application, store, env = {} }) {
+  const display = await startDisplay();
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, ...env, DISPLAY: display.display, WAYSTATION_STORE: store },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  driver.stderr.on("data", (d) => (stderr += d));
+  const wd = new WebDriver(`http://127.0.0.1:${port}`);
+  for (let i = 0; ; i++) {
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited: ${stderr.slice(0, 400)}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (i > 100) throw new Error("tauri-driver did not answer");
+    await sleep(100);
+  }
+  await wd.start(application);
+  return {
+    wd,
+    async close() {
+      await wd.quit();
+      stop(driver);
+      await sleep(300);
+      stop(display.child);
+    },
+  };
+}
+
+export function newStoreDir() {
+  return join(mkdtempSync(join(tmpdir(), "waystation-e2e-")), "store");
+}
