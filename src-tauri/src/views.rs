@@ -147,3 +147,73 @@ pub fn detail(view: CaseView, ops: &[Operation], now: DateTime<Utc>) -> CaseDeta
         clock,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waystation_core::{CaseId, DeviceId, OrgId, UserName};
+    use waystation_store::{KdfParams, Passphrase, Store};
+
+    /// A real store in a temporary folder holding one case made from `doc`.
+    fn store_with(doc: &str) -> (tempfile::TempDir, Store, CaseId) {
+        let dir = tempfile::tempdir().unwrap();
+        let user = UserName::parse("user", "ana.lopez").unwrap();
+        let org = OrgId::parse("org", "border-station-7").unwrap();
+        let pass = Passphrase::new("a long passphrase").unwrap();
+        let mut store =
+            Store::create(&dir.path().join("store"), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests())
+                .unwrap();
+        let (id, changes) = NewCase::parse(doc).unwrap().into_changes(&org);
+        store.save_new_case(id, changes).unwrap();
+        (dir, store, id)
+    }
+
+    #[test]
+    fn a_row_carries_the_clock_and_the_flags_core_computes() {
+        let (_dir, mut store, id) = store_with(include_str!("../../examples/case.json"));
+        let row = row(&store.case(id).unwrap().unwrap(), Utc::now());
+        assert_eq!((row.given_name.as_str(), row.family_name.as_str()), ("Rosa Elena", "Tzul Chox"));
+        assert_eq!((row.station.as_str(), row.status.as_str()), ("TUS-AJO", "transferred"));
+        assert!(!row.needs_screening, "the example was screened");
+        assert!(row.referral_pending, "a referral is sent but not answered");
+        assert!(!row.has_conflict);
+        let clock = row.clock.expect("a custody clock");
+        assert!(!clock.in_custody, "transferred: custody ended");
+        assert!(!clock.deadlines.is_empty());
+    }
+
+    #[test]
+    fn a_case_without_screening_needs_one_and_its_deadline_runs() {
+        let doc = r#"{"encounter": {"occurred_at": "2026-11-24T06:30:00-06:00", "station": "LRD-07",
+                      "type": "between_ports", "accompaniment": "alone"},
+                      "child": {"given_name": "Ana", "nationalities": ["MX"]}}"#;
+        let (_dir, mut store, id) = store_with(doc);
+        let now = "2026-11-25T10:00:00Z".parse().unwrap();
+        let row = row(&store.case(id).unwrap().unwrap(), now);
+        assert!(row.needs_screening);
+        assert!(!row.referral_pending);
+        let clock = row.clock.expect("a custody clock");
+        assert!(clock.in_custody);
+        let kinds: Vec<_> = clock.deadlines.iter().map(|d| d.kind).collect();
+        assert!(kinds.contains(&waystation_core::DeadlineKind::Screening), "{kinds:?}");
+        assert!(kinds.contains(&waystation_core::DeadlineKind::Transfer), "{kinds:?}");
+    }
+
+    #[test]
+    fn the_timeline_names_fields_and_people_never_values() {
+        let (_dir, mut store, id) = store_with(include_str!("../../examples/case.json"));
+        let view = store.case(id).unwrap().unwrap();
+        let ops = store.operations(id).unwrap();
+        let d = detail(view, &ops, Utc::now());
+        assert_eq!(d.timeline.len(), ops.len());
+        assert_eq!(d.timeline[0].kind, "create_case");
+        assert!(d.timeline.iter().any(|e| e.kind == "set" && e.target.as_deref() == Some("child.given_name")));
+        let timeline = serde_json::to_string(&d.timeline).unwrap();
+        assert!(!timeline.contains("Rosa"), "a timeline entry carried a value");
+        assert_eq!(d.owner.as_deref(), Some("border-station-7"));
+        assert!(
+            d.shared_with.contains(&"casa-esperanza-legal".to_owned()),
+            "a referral's organization shares the case"
+        );
+    }
+}
