@@ -3,7 +3,7 @@
 // free ports (it exits 0 and orphans WebKitWebDriver when a port is taken, so
 // it is checked alive before use), and a fresh store folder.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,6 +66,18 @@ export async function startApp({ application, store, env = {} }) {
   await wd.start(application);
   return {
     wd,
+    /** Kill the app itself (SIGKILL, no chance to save): found among the driver's own descendants by its binary. */
+    killApp() {
+      const pids = descendants(driver.pid).filter((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/exe`) === application;
+        } catch {
+          return false;
+        }
+      });
+      for (const pid of pids) process.kill(pid, "SIGKILL");
+      return pids.length;
+    },
     async close() {
       await wd.quit();
       stop(driver);
@@ -73,6 +85,27 @@ export async function startApp({ application, store, env = {} }) {
       stop(display.child);
     },
   };
+}
+
+/** Every descendant of `pid`, from /proc. */
+function descendants(pid) {
+  const out = [];
+  const walk = (p) => {
+    for (const task of readdirSync(`/proc/${p}/task`, { withFileTypes: false })) {
+      let kids = "";
+      try {
+        kids = readFileSync(`/proc/${p}/task/${task}/children`, "utf8");
+      } catch {
+        continue;
+      }
+      for (const k of kids.split(/\s+/).filter(Boolean).map(Number)) {
+        out.push(k);
+        walk(k);
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 export function newStoreDir() {

@@ -94,7 +94,7 @@ function Shell({ session, onLock }: { session: Session; onLock: () => void }) {
 }
 
 export function App() {
-  const { t } = useI18n();
+  const { t, setLang } = useI18n();
   const errorText = useErrorText();
   const [state, setState] = useState<StoreState | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -105,6 +105,10 @@ export function App() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // The device's language applies from the first screen on (settings are readable while locked).
+  useEffect(() => {
+    call("settings_get").then((s) => setLang(s.language), () => undefined);
+  }, [setLang]);
   useEffect(() => onStoreLocked(() => void refresh()), [refresh]);
 
   const lock = useCallback(() => {

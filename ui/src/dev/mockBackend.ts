@@ -241,7 +241,7 @@ export function installMockBackend() {
   };
 
   mockIPC((cmd, payload) => {
-    if (store === "locked" && !["store_state", "unlock", "lock", "sync_status"].includes(cmd))
+    if (store === "locked" && !["store_state", "unlock", "lock", "sync_status", "settings_get"].includes(cmd))
       return fail({ code: "locked", message: "locked" });
     const h = (handlers as Record<string, (a: unknown) => unknown>)[cmd];
     return h ? h(payload ?? {}) : fail({ code: "unavailable", message: `no mock for ${cmd}` });
