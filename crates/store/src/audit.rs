@@ -17,7 +17,7 @@
 //! what would close that gap.
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -230,6 +230,19 @@ pub(crate) fn head(conn: &Connection) -> Result<AuditCheckpoint> {
     let (seq, hash): (i64, String) =
         conn.query_row("SELECT audit_head_seq, audit_head_hash FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(AuditCheckpoint { seq: seq as u64, hash })
+}
+
+/// Whether the chain still holds the entry a checkpoint names. A database
+/// rolled back to an older copy (or truncated) does not: then the key ring's
+/// checkpoint must not move, so that `verify` keeps reporting the break.
+pub(crate) fn holds(conn: &Connection, checkpoint: &AuditCheckpoint) -> Result<bool> {
+    if checkpoint.seq == 0 {
+        return Ok(true);
+    }
+    let hash: Option<String> = conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", params![checkpoint.seq as i64], |r| r.get(0))
+        .optional()?;
+    Ok(hash.as_deref() == Some(checkpoint.hash.as_str()))
 }
 
 /// Walk the whole chain; compare its end with the stored head and the key

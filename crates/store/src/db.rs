@@ -17,6 +17,7 @@ pub const DB_FILE: &str = "store.db";
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/0001_init.sql")),
     ("0002_rejected_ops_and_timeline_index", include_str!("../migrations/0002_rejected_ops_and_timeline_index.sql")),
+    ("0003_drafts_and_sync_state", include_str!("../migrations/0003_drafts_and_sync_state.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -26,6 +26,7 @@
 
 mod audit;
 mod db;
+mod drafts;
 mod error;
 mod keyring;
 mod materialize;

@@ -91,6 +91,23 @@ impl Store {
         Ok(Some(view))
     }
 
+    /// Every case's merged view, newest change first, with ONE audit entry
+    /// for the listing (the desktop list shows each case's custody clock and
+    /// flags, which need the whole document).
+    pub fn case_views(&mut self) -> Result<Vec<CaseView>> {
+        let mut stmt = self.conn.prepare("SELECT view FROM cases ORDER BY updated_hlc DESC, num DESC")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut views = Vec::new();
+        for json in rows {
+            let view: CaseView = serde_json::from_str(&json?)
+                .map_err(|_| StoreError::Damaged("a stored case view does not parse".into()))?;
+            views.push(view);
+        }
+        drop(stmt);
+        self.audit_read(Action::List, None)?;
+        Ok(views)
+    }
+
     /// Every case, newest change first (one audit entry for the listing).
     pub fn case_list(&mut self) -> Result<Vec<CaseSummary>> {
         let mut stmt = self.conn.prepare(

@@ -125,13 +125,16 @@ fn import_saves_every_line_and_search_finds_by_name_alias_and_narrative() {
     cli.ok(&["search", "\"AND(", "*"]);
 }
 
+/// A way to spoil a valid case document.
+type Spoil = fn(&mut Value);
+
 #[test]
 fn bad_case_files_are_refused_naming_the_field_and_save_nothing() {
     let cli = Cli::init();
     let broken = cli.write("broken.json", "{\"encounter\": ");
     assert_refused(&cli, &["case", "add", broken.to_str().unwrap()], "not valid JSON");
 
-    let cases: [(&str, fn(&mut Value), &str); 6] = [
+    let cases: [(&str, Spoil, &str); 6] = [
         ("wrong-type.json", |c| c["child"]["date_of_birth"] = 12.into(), "child.date_of_birth"),
         ("unknown-field.json", |c| c["child"]["favourite_colour"] = "red".into(), "child.favourite_colour"),
         ("impossible-dob.json", |c| c["child"]["date_of_birth"] = "2011-02-30".into(), "child.date_of_birth"),

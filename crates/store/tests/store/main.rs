@@ -4,6 +4,7 @@
 mod audit;
 mod cases;
 mod crash;
+mod drafts;
 mod fixture;
 mod keys;
 mod migrate;
