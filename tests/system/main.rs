@@ -10,3 +10,4 @@ mod kills;
 mod need_to_know;
 mod restore;
 mod revocation;
+mod watch;

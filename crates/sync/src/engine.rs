@@ -170,6 +170,11 @@ impl Syncer {
         &self.state
     }
 
+    /// Operations per push request now (halved after `payload_too_large`).
+    pub fn batch_size(&self) -> usize {
+        self.batch
+    }
+
     /// The store this engine syncs.
     pub fn store(&self) -> &SharedStore {
         &self.store

@@ -1,0 +1,62 @@
+//! The PostgreSQL server restarted under the service while devices sync;
+//! the same end state. Its own test binary, because restarting the shared
+//! cluster would break other tests running beside it (cargo runs test
+//! binaries one after another). Restart command: `WAYSTATION_PG_RESTART`
+//! (default `pg_ctlcluster ${PG_VERSION:-15} main restart`).
+
+#[allow(dead_code, unused_macros)]
+#[path = "../system/common.rs"]
+mod common;
+
+use anyhow::{Context, Result, bail};
+use std::time::Duration;
+use waystation_sync::SyncOptions;
+use waystation_system_tests::proxy::{FaultProxy, Plan};
+
+use common::*;
+
+fn restart_postgres() -> Result<()> {
+    let cmd = std::env::var("WAYSTATION_PG_RESTART").unwrap_or_else(|_| {
+        format!("pg_ctlcluster {} main restart", std::env::var("PG_VERSION").unwrap_or_else(|_| "15".into()))
+    });
+    let st = std::process::Command::new("sh").arg("-c").arg(&cmd).status().context("run the restart command")?;
+    if !st.success() {
+        bail!("`{cmd}` failed");
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_restarted_mid_sync() -> Result<()> {
+    let Some(server) = service(Backend::Postgres, &[]).await? else { return Ok(()) };
+    let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
+    let root = tempfile::tempdir()?;
+    let options = SyncOptions { batch: 50, pull_page: 100 };
+    let devices = devices(&server, &proxy.url(), root.path(), options).await?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    for mut d in devices {
+        let rx = rx.clone();
+        tasks.push(tokio::spawn(async move {
+            while !*rx.borrow() {
+                d.random_edits(30, "casa-esperanza")?;
+                d.syncer.sync_until_done(100_000, quick_backoff()).await?;
+            }
+            anyhow::Ok(d)
+        }));
+    }
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        tokio::task::spawn_blocking(restart_postgres).await??;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tx.send(true)?;
+    let mut devices = Vec::new();
+    for t in tasks {
+        devices.push(t.await??);
+    }
+    settle(&mut devices).await?;
+    let n = check_end_state(&server, &devices).await?;
+    eprintln!("PostgreSQL restarted twice mid-sync; {n} operations, each once");
+    Ok(())
+}
