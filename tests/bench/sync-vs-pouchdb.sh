@@ -16,10 +16,14 @@ DELAYS="${DELAYS:-0 20}"
 PEER="${PEER:-../shared/peers/pouchdb}"
 target="${CARGO_TARGET_DIR:-target}"
 
-echo "== building (release): waystation-server, sync-bench" >&2
-cargo build --release --locked -q -p waystation-server -p waystation-system-tests --bin waystation-server --bin sync-bench
-export WAYSTATION_SERVER_BIN="$target/release/waystation-server"
-bench="$target/release/sync-bench"
+if [ -n "${SYNC_BENCH_BIN:-}" ] && [ -n "${WAYSTATION_SERVER_BIN:-}" ]; then
+  bench="$SYNC_BENCH_BIN"   # prebuilt binaries
+else
+  echo "== building (release): waystation-server, sync-bench" >&2
+  cargo build --release --locked -q -p waystation-server -p waystation-system-tests --bin waystation-server --bin sync-bench
+  export WAYSTATION_SERVER_BIN="$target/release/waystation-server"
+  bench="$target/release/sync-bench"
+fi
 
 work="$(mktemp -d -t waystation-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT

@@ -72,7 +72,7 @@ impl Device {
             kdf: KdfParams::for_tests(),
         })
         .await?;
-        let syncer = waystation_sync::open(store, PASSWORD, options)?;
+        let syncer = waystation_sync::open(store, options)?;
         Ok(Self { name: format!("{org_name}/{user_name}"), dir: dir.to_owned(), org: org(org_name), role, syncer })
     }
 

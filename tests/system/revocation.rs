@@ -24,7 +24,7 @@ async fn a_revoked_device_is_wiped_at_its_next_sync(backend: Backend) -> Result<
     assert!(err.to_string().contains("wiped"), "the error says so: {err}");
     let dir = victim.dir.clone();
     drop(victim);
-    for f in ["keyring.json", "store.db", "store.db-wal", "sync-state.json"] {
+    for f in ["keyring.json", "store.db", "store.db-wal"] {
         assert!(!dir.join(f).exists(), "{f} is gone");
     }
     let user = waystation_system_tests::world::user("luis");

@@ -208,10 +208,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Status => {
-            let (store, text) = unlock_with_text(&dir, &cli.global)?;
+            let store = unlock(&dir, &cli.global)?;
             let status = store.status().map_err(anyhow::Error::from).and_then(|s| {
                 let mut value = serde_json::to_value(s)?;
-                sync_cmd::status_fields(&store, &text, &mut value)?;
+                sync_cmd::status_fields(&store, &mut value)?;
                 Ok(value)
             });
             store.lock()?;
@@ -229,8 +229,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             sync_cmd::enroll(&dir, &server, &code, &user, &text, device_name, kdf)
         }
         Command::Sync { watch, attempts, batch } => {
-            let (store, text) = unlock_with_text(&dir, &cli.global)?;
-            sync_cmd::sync(store, &text, watch, attempts, batch)
+            let store = unlock(&dir, &cli.global)?;
+            sync_cmd::sync(store, watch, attempts, batch)
         }
     }
 }
@@ -255,11 +255,6 @@ fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
 }
 
 fn unlock(dir: &Path, global: &Global) -> Result<Store> {
-    unlock_with_text(dir, global).map(|(store, _)| store)
-}
-
-/// Unlock, keeping the passphrase's text (the sync state is sealed with it).
-fn unlock_with_text(dir: &Path, global: &Global) -> Result<(Store, zeroize::Zeroizing<String>)> {
     let user = match &global.user {
         Some(u) => UserName::parse("--user", u)?,
         None => match Store::users_in(dir) {
@@ -275,6 +270,6 @@ fn unlock_with_text(dir: &Path, global: &Global) -> Result<(Store, zeroize::Zero
     let pass = Passphrase::new(text.as_str())?;
     match Store::unlock(dir, &user, &pass) {
         Err(StoreError::NotAStore) => bail!("no store in {}: create one with `waystation-cli init`", dir.display()),
-        other => Ok((other?, text)),
+        other => Ok(other?),
     }
 }

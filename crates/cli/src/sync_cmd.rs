@@ -53,15 +53,9 @@ pub fn enroll(
 }
 
 /// `sync [--watch]`: exit 0 only when push and pull both finished.
-pub fn sync(
-    store: Store,
-    passphrase: &Zeroizing<String>,
-    watch: bool,
-    attempts: u32,
-    batch: usize,
-) -> Result<ExitCode> {
+pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<ExitCode> {
     let options = SyncOptions { batch, ..SyncOptions::default() };
-    let mut syncer = waystation_sync::open(store, passphrase.as_str(), options)?;
+    let mut syncer = waystation_sync::open(store, options)?;
     let rt = runtime()?;
     let outcome = rt.block_on(async {
         let mut progress = syncer.subscribe();
@@ -115,8 +109,8 @@ pub fn sync(
 }
 
 /// The sync fields of `status`: queued changes, last sync, last error, server.
-pub fn status_fields(store: &Store, passphrase: &Zeroizing<String>, into: &mut Value) -> Result<()> {
-    let state = waystation_sync::read_state(store, passphrase.as_str())?;
+pub fn status_fields(store: &Store, into: &mut Value) -> Result<()> {
+    let state = waystation_sync::read_state(store)?;
     let queued = store.outbox_len()?;
     let obj = into.as_object_mut().context("status is not an object")?;
     let s = state.unwrap_or_default();

@@ -17,7 +17,7 @@ use waystation_store::{PullCursor as StoredCursor, Store, StoreError};
 
 use crate::client::{Client, parse_server_url};
 use crate::error::{Result, SyncError};
-use crate::state::{RefusedOp, StateFile, SyncState};
+use crate::state::{self, RefusedOp, SyncState};
 
 /// Operations per push request unless told otherwise.
 pub const DEFAULT_BATCH: usize = 500;
@@ -107,7 +107,6 @@ pub struct Syncer {
     pub(crate) client: Client,
     store: SharedStore,
     dir: PathBuf,
-    file: StateFile,
     state: SyncState,
     batch: usize,
     pull_page: u32,
@@ -126,7 +125,7 @@ fn poisoned() -> SyncError {
 
 impl Syncer {
     /// An engine for `store`, with the sync state its enrollment left.
-    pub fn new(store: SharedStore, file: StateFile, state: SyncState, options: SyncOptions) -> Result<Self> {
+    pub fn new(store: SharedStore, state: SyncState, options: SyncOptions) -> Result<Self> {
         let server = state.server.as_deref().ok_or(SyncError::NotEnrolled)?;
         let credential = state.credential().ok_or(SyncError::NotEnrolled)?;
         let client = Client::new(parse_server_url(server)?)?.with_credential(credential);
@@ -144,7 +143,6 @@ impl Syncer {
             client,
             store,
             dir,
-            file,
             state,
             batch: options.batch.clamp(1, MAX_BATCH),
             pull_page: options.pull_page.clamp(1, PULL_PAGE),
@@ -182,6 +180,17 @@ impl Syncer {
 
     pub(crate) fn set_phase(&self, phase: Phase) {
         self.progress.send_modify(|p| p.phase = phase);
+    }
+
+    async fn save_state(&self) -> Result<()> {
+        let state = self.state.clone();
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut s = store.lock().map_err(|_| poisoned())?;
+            state::save(&mut s, &state)
+        })
+        .await
+        .map_err(|_| poisoned())?
     }
 
     async fn with_store<T, F>(&self, f: F) -> Result<T>
@@ -239,7 +248,7 @@ impl Syncer {
                 self.state.last_error_at = Some(now);
             }
         }
-        let saved = self.file.save(&self.state);
+        let saved = self.save_state().await;
         let state = &self.state;
         self.progress.send_modify(|p| {
             p.phase = Phase::Idle;
@@ -253,14 +262,10 @@ impl Syncer {
     }
 
     fn wipe(&mut self) {
-        // The key ring first: without it the database cannot be decrypted by anyone.
-        let store = Store::wipe(&self.dir);
-        let state = StateFile::wipe(&self.dir);
-        if let Err(e) = store {
+        // The key ring first (Store::wipe's order): without it the database,
+        // sync state and credential included, cannot be decrypted by anyone.
+        if let Err(e) = Store::wipe(&self.dir) {
             tracing::error!(error = %e, "wiping the revoked store failed");
-        }
-        if let Err(e) = state {
-            tracing::error!(error = %e, "wiping the revoked device's sync state failed");
         }
         self.state = SyncState::default();
     }
@@ -293,7 +298,7 @@ impl Syncer {
             report.epoch_changed = true;
         }
         self.state.epoch = Some(epoch.0.clone());
-        self.file.save(&self.state)?;
+        self.save_state().await?;
         Ok(changed)
     }
 
@@ -358,7 +363,7 @@ impl Syncer {
             self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
             self.progress.send_modify(|p| p.sent += n);
             if report.refused > 0 {
-                self.file.save(&self.state)?;
+                self.save_state().await?;
             }
             self.check_epoch(&resp.server_epoch, report).await?;
         }

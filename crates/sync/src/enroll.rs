@@ -11,7 +11,7 @@ use waystation_store::{KdfParams, Passphrase, Store, StoreError};
 use crate::client::{Client, parse_server_url};
 use crate::engine::{SyncOptions, Syncer};
 use crate::error::{Result, SyncError};
-use crate::state::{StateFile, SyncState};
+use crate::state::{self, SyncState};
 
 /// What enrolling a device needs.
 pub struct Enrollment<'a> {
@@ -40,7 +40,7 @@ impl std::fmt::Debug for Enrollment<'_> {
 /// Enroll this device, sign the user in online, and create the store.
 /// Refuses (changing nothing) when `dir` already holds a store.
 pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
-    if Store::users_in(e.dir).is_ok() || e.dir.join(waystation_store::DB_FILE).exists() || StateFile::exists(e.dir) {
+    if Store::users_in(e.dir).is_ok() || e.dir.join(waystation_store::DB_FILE).exists() {
         return Err(SyncError::StoreExists);
     }
     // Check the passphrase policy before spending the one-time code.
@@ -73,29 +73,29 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
     let org = enrolled.org.clone();
     let kdf = e.kdf;
     let device = enrolled.device_id;
-    let store = tokio::task::spawn_blocking(move || Store::create(&dir, &user, &passphrase, device, &org, kdf))
-        .await
-        .map_err(|_| SyncError::State("creating the store was interrupted".into()))?
-        .map_err(|err| match err {
-            StoreError::AlreadyExists => SyncError::StoreExists,
-            other => other.into(),
-        })?;
     let state =
         SyncState::enrolled(url.as_str(), credential, signed.org, enrolled.role, enrolled.server_epoch.0.clone());
-    let file = StateFile::create(e.dir, e.user.as_str(), e.password, e.kdf)?;
-    file.save(&state)?;
+    let store = tokio::task::spawn_blocking(move || {
+        let mut store = Store::create(&dir, &user, &passphrase, device, &org, kdf)?;
+        state::save(&mut store, &state)?;
+        Ok::<_, SyncError>(store)
+    })
+    .await
+    .map_err(|_| SyncError::State("creating the store was interrupted".into()))?
+    .map_err(|err| match err {
+        SyncError::Store(StoreError::AlreadyExists) => SyncError::StoreExists,
+        other => other,
+    })?;
     Ok(store)
 }
 
-/// Open the sync engine of an unlocked store, as `user` with `passphrase` (the sync state is sealed per user).
-pub fn open(store: Store, passphrase: &str, options: SyncOptions) -> Result<Syncer> {
-    let dir = store.dir().to_owned();
-    let user = store.user().as_str().to_owned();
-    let (file, state) = StateFile::open(&dir, &user, passphrase)?.ok_or(SyncError::NotEnrolled)?;
-    Syncer::new(Arc::new(Mutex::new(store)), file, state, options)
+/// Open the sync engine of an unlocked, enrolled store.
+pub fn open(store: Store, options: SyncOptions) -> Result<Syncer> {
+    let state = state::load(&store)?.ok_or(SyncError::NotEnrolled)?;
+    Syncer::new(Arc::new(Mutex::new(store)), state, options)
 }
 
 /// The sync state of an unlocked store, for a status display; `None` when not enrolled.
-pub fn read_state(store: &Store, passphrase: &str) -> Result<Option<SyncState>> {
-    Ok(StateFile::open(store.dir(), store.user().as_str(), passphrase)?.map(|(_, s)| s))
+pub fn read_state(store: &Store) -> Result<Option<SyncState>> {
+    state::load(store)
 }

@@ -13,7 +13,7 @@
 //!
 //! ```no_run
 //! # async fn demo(store: waystation_store::Store) -> Result<(), waystation_sync::SyncError> {
-//! let mut syncer = waystation_sync::open(store, "the user's passphrase", Default::default())?;
+//! let mut syncer = waystation_sync::open(store, Default::default())?;
 //! let mut progress = syncer.subscribe();
 //! tokio::spawn(async move {
 //!     while progress.changed().await.is_ok() {
@@ -37,5 +37,5 @@ pub use client::{Client, REQUEST_TIMEOUT, parse_server_url};
 pub use engine::{DEFAULT_BATCH, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore, SyncOptions, SyncReport, Syncer};
 pub use enroll::{Enrollment, enroll, open, read_state};
 pub use error::{Result, SyncError};
-pub use state::{RefusedOp, STATE_FILE, StateFile, SyncState};
+pub use state::{RefusedOp, SyncState};
 pub use watch::{Backoff, WatchOptions};
