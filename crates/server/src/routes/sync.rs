@@ -137,7 +137,7 @@ pub async fn push(
         e.body.message = format!("ops: {} operations, at most {max} per push; send fewer", req.ops.len());
         return Err(e);
     }
-    let results = state.storage.push(Pusher { device: &device, now: state.clock.now() }, &req.ops).await?;
+    let results = state.storage.push(Pusher { device: &device, now: state.clock.now() }, req.ops).await?;
     let mut counts = [0usize; 5];
     for r in &results {
         state.metrics.op(r.status);

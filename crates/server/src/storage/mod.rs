@@ -180,7 +180,7 @@ pub trait Storage: Send + Sync + 'static {
     async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>>;
     /// Store a batch of operations: idempotent by id, checked, merged into
     /// each case's state, appended to the change feeds — one transaction.
-    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>>;
+    async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>>;
     /// A page of the feed of `org`, after `after`, of what `role` may read.
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage>;
     /// Recorded conflicts of the cases `org` sees (never of notes).

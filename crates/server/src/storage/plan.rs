@@ -3,7 +3,7 @@
 //! [`plan`] decides every operation in memory, and the backend writes the
 //! rows it returns in bulk — all inside one transaction.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use waystation_core::{CaseId, Change, ItemId, ListKind, OpId, Operation, OrgId, Sensitivity, UserName};
 use waystation_protocol::{OpResult, OpStatus};
 
@@ -55,6 +55,27 @@ pub struct NewOp<'a> {
     pub hash: String,
 }
 
+/// An operation's canonical JSON and content hash: pure work, done before
+/// the backend takes any lock.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Canonical JSON.
+    pub canonical: String,
+    /// SHA-256 of that, hex.
+    pub hash: String,
+}
+
+/// Canonical JSON and content hash of every operation of a batch, in order.
+pub fn prepare(ops: &[Operation]) -> Vec<Prepared> {
+    ops.iter()
+        .map(|op| {
+            let canonical = rules::canonical(op);
+            let hash = rules::content_hash(&canonical);
+            Prepared { canonical, hash }
+        })
+        .collect()
+}
+
 /// What to write.
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
@@ -68,6 +89,8 @@ pub struct Plan<'a> {
     pub access: Vec<(CaseId, OrgId, bool)>,
     /// Cases whose merged state must be recomputed.
     pub touched: BTreeSet<CaseId>,
+    /// Touched cases this batch creates (no operation of theirs is stored yet).
+    pub created: BTreeSet<CaseId>,
     /// The last accepted operation.
     pub last_accepted: Option<OpId>,
 }
@@ -94,13 +117,30 @@ pub fn needs(ops: &[Operation]) -> Needs {
     n
 }
 
-/// Decide every operation of a batch, in order.
-pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], mut known: Known) -> Plan<'a> {
+impl<'a> Plan<'a> {
+    /// Touched cases that existed before this batch: their stored operations
+    /// must be read for the merge.
+    pub fn existing(&self) -> impl Iterator<Item = &CaseId> {
+        self.touched.difference(&self.created)
+    }
+
+    /// The accepted operations of each touched case.
+    pub fn accepted_by_case(&self) -> BTreeMap<CaseId, Vec<&'a Operation>> {
+        let mut by_case: BTreeMap<CaseId, Vec<&'a Operation>> = BTreeMap::new();
+        for n in &self.ops {
+            by_case.entry(n.op.case_id).or_default().push(n.op);
+        }
+        by_case
+    }
+}
+
+/// Decide every operation of a batch, in order. `prepared` is
+/// [`prepare`]`(ops)`.
+pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: Vec<Prepared>, mut known: Known) -> Plan<'a> {
+    assert_eq!(ops.len(), prepared.len(), "prepared must come from the same batch");
     let mut plan = Plan { results: Vec::with_capacity(ops.len()), ..Plan::default() };
     let mut batch_hashes: HashMap<OpId, String> = HashMap::new();
-    for op in ops {
-        let canonical = op.canonical_json();
-        let hash = rules::content_hash(&canonical);
+    for (op, Prepared { canonical, hash }) in ops.iter().zip(prepared) {
         if let Some(stored) = known.stored_hashes.get(&op.id).or_else(|| batch_hashes.get(&op.id)) {
             plan.results.push(rules::already_stored(op, stored, &hash));
             continue;
@@ -123,6 +163,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], mut known: Known) -
         };
         match effect {
             Effect::Create(owner) => {
+                plan.created.insert(op.case_id);
                 plan.access.push((op.case_id, owner.clone(), true));
                 known.access.insert(op.case_id, CaseAccess { owner, shared_with: BTreeSet::new() });
             }
@@ -199,7 +240,7 @@ mod tests {
     fn an_id_twice_in_one_batch_is_accepted_once() {
         let create = Change::CreateCase { owner: "border-7".parse().unwrap() };
         let ops = vec![op(1, 1, create), op(2, 1, set(1)), op(2, 1, set(1)), op(2, 1, set(2))];
-        let p = plan(&device(), &ops, known());
+        let p = plan(&device(), &ops, prepare(&ops), known());
         let statuses: Vec<OpStatus> = p.results.iter().map(|r| r.status).collect();
         assert_eq!(
             statuses,
@@ -217,7 +258,7 @@ mod tests {
         k.case_ops.insert(CaseId::from_u128(1), vec![OpId::from_u128(100)]);
         let casa: OrgId = "casa".parse().unwrap();
         let ops = vec![op(1, 1, set(1)), op(2, 1, Change::Share { org: casa.clone() }), op(3, 1, set(2))];
-        let p = plan(&device(), &ops, k);
+        let p = plan(&device(), &ops, prepare(&ops), k);
         let casa_feed: Vec<u128> =
             p.feed.iter().filter(|(o, _)| *o == casa).map(|(_, i)| i.as_uuid().as_u128()).collect();
         assert_eq!(casa_feed, [100, 1, 2, 3], "stored, then earlier in the batch, then the share and after");

@@ -18,18 +18,18 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::str::FromStr;
 use tokio_postgres::NoTls;
 use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
-use super::plan::{Known, needs, plan};
 use super::rows::{conflict_rows, page};
 use super::rules;
-use super::sqlite::access_of;
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+
+mod push;
 
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
 
@@ -156,52 +156,6 @@ fn user_row(r: &tokio_postgres::Row) -> Result<UserRecord> {
         password_hash: r.get(3),
         created_at: r.get(4),
     })
-}
-
-/// Everything [`plan`] needs about a batch, in one query per kind.
-async fn fetch_known(tx: &deadpool_postgres::Transaction<'_>, ops: &[Operation]) -> Result<Known> {
-    let n = needs(ops);
-    let mut k = Known::default();
-    for r in tx.query("SELECT op_id, content_hash FROM ops WHERE op_id = ANY($1)", &[&n.op_ids]).await.map_err(db)? {
-        k.stored_hashes.insert(p(r.get(0))?, r.get(1));
-    }
-    for r in tx.query("SELECT name, org FROM users WHERE name = ANY($1)", &[&n.users]).await.map_err(db)? {
-        k.user_orgs.insert(p(r.get(0))?, p(r.get(1))?);
-    }
-    let mut access: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
-    for r in tx
-        .query("SELECT case_id, org, is_owner FROM case_access WHERE case_id = ANY($1)", &[&n.cases])
-        .await
-        .map_err(db)?
-    {
-        access.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
-    }
-    for (case, rows) in access {
-        if let Some(a) = access_of(rows)? {
-            k.access.insert(p(&case)?, a);
-        }
-    }
-    if !n.share_orgs.is_empty() {
-        for r in tx.query("SELECT id FROM orgs WHERE id = ANY($1)", &[&n.share_orgs]).await.map_err(db)? {
-            k.orgs.insert(p(r.get(0))?);
-        }
-        let rows = tx
-            .query("SELECT case_id, op_id FROM ops WHERE case_id = ANY($1) ORDER BY arrival", &[&n.shared_cases])
-            .await
-            .map_err(db)?;
-        for r in rows {
-            k.case_ops.entry(p(r.get(0))?).or_default().push(p(r.get(1))?);
-        }
-    }
-    if !n.note_items.is_empty() {
-        for r in
-            tx.query("SELECT item_id, class FROM ops WHERE item_id = ANY($1)", &[&n.note_items]).await.map_err(db)?
-        {
-            let class = rules::parse_class(r.get(1)).ok_or_else(|| corrupt("class"))?;
-            k.note_classes.insert(p(r.get(0))?, class);
-        }
-    }
-    Ok(k)
 }
 
 #[async_trait]
@@ -418,113 +372,14 @@ impl Storage for Postgres {
         row.as_ref().map(user_row).transpose()
     }
 
-    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>> {
-        let device = pusher.device;
-        let now = pusher.now;
+    async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {
+        // The pure work before a connection is taken (and before the lock).
+        let (prepared, ops) = tokio::task::spawn_blocking(move || (super::plan::prepare(&ops), ops))
+            .await
+            .map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(db)?;
-        // The lock that makes seq order commit order (see the module comment).
-        let mut seq: i64 =
-            tx.query_one("SELECT last FROM feed_counter WHERE id = 1 FOR UPDATE", &[]).await.map_err(db)?.get(0);
-        let start = seq;
-        let known = fetch_known(&tx, ops).await?;
-        let plan = plan(device, ops, known);
-        if !plan.ops.is_empty() {
-            let n = plan.ops.len();
-            let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts, mut arrivals) = (
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-            );
-            for new in &plan.ops {
-                seq += 1;
-                ids.push(new.op.id.to_string());
-                cases.push(new.op.case_id.to_string());
-                items.push(rules::item_of(new.op));
-                classes.push(new.op.class.as_str());
-                hashes.push(new.hash.as_str());
-                texts.push(new.canonical.as_str());
-                arrivals.push(seq);
-            }
-            tx.execute(
-                "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
-                 SELECT i, c, it, cl, h, t, $7, $8, a FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
-                 $5::text[], $6::text[], $9::bigint[]) AS x(i, c, it, cl, h, t, a)",
-                &[&ids, &cases, &items, &classes, &hashes, &texts, &device.id.to_string(), &now, &arrivals],
-            )
-            .await
-            .map_err(db)?;
-            if !plan.access.is_empty() {
-                let a_cases: Vec<String> = plan.access.iter().map(|(c, _, _)| c.to_string()).collect();
-                let a_orgs: Vec<&str> = plan.access.iter().map(|(_, o, _)| o.as_str()).collect();
-                let a_owner: Vec<bool> = plan.access.iter().map(|(_, _, w)| *w).collect();
-                tx.execute(
-                    "INSERT INTO case_access (case_id, org, is_owner) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bool[])",
-                    &[&a_cases, &a_orgs, &a_owner],
-                )
-                .await
-                .map_err(db)?;
-            }
-            let mut f_seqs = Vec::with_capacity(plan.feed.len());
-            for _ in &plan.feed {
-                seq += 1;
-                f_seqs.push(seq);
-            }
-            let f_orgs: Vec<&str> = plan.feed.iter().map(|(o, _)| o.as_str()).collect();
-            let f_ops: Vec<String> = plan.feed.iter().map(|(_, i)| i.to_string()).collect();
-            tx.execute(
-                "INSERT INTO feed (seq, org, op_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])",
-                &[&f_seqs, &f_orgs, &f_ops],
-            )
-            .await
-            .map_err(db)?;
-            let touched: Vec<String> = plan.touched.iter().map(|c| c.to_string()).collect();
-            let mut by_case: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for row in
-                tx.query("SELECT case_id, canonical FROM ops WHERE case_id = ANY($1)", &[&touched]).await.map_err(db)?
-            {
-                by_case.entry(row.get(0)).or_default().push(row.get(1));
-            }
-            let (mut m_cases, mut m_owners, mut m_docs, mut m_conflicts, mut m_counts, mut m_ops) =
-                (vec![], vec![], vec![], vec![], vec![], vec![]);
-            for (case, texts) in by_case {
-                if let Some(m) = rules::merge_case(&texts)? {
-                    m_cases.push(case);
-                    m_owners.push(m.owner.map(|o| o.as_str().to_owned()));
-                    m_docs.push(m.document);
-                    m_conflicts.push(m.conflicts);
-                    m_counts.push(m.conflict_count as i32);
-                    m_ops.push(m.op_count as i32);
-                }
-            }
-            tx.execute(
-                "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
-                 SELECT c, o, d, cf, cc, oc, $7 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], \
-                 $6::int[]) AS x(c, o, d, cf, cc, oc) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
-                 document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
-                 op_count = excluded.op_count, updated_at = excluded.updated_at",
-                &[&m_cases, &m_owners, &m_docs, &m_conflicts, &m_counts, &m_ops, &now],
-            )
-            .await
-            .map_err(db)?;
-        }
-        if let Some(last) = plan.last_accepted {
-            tx.execute(
-                "UPDATE devices SET last_pushed_op = $1 WHERE id = $2",
-                &[&last.to_string(), &device.id.to_string()],
-            )
-            .await
-            .map_err(db)?;
-        }
-        if seq != start {
-            tx.execute("UPDATE feed_counter SET last = $1 WHERE id = 1", &[&seq]).await.map_err(db)?;
-        }
-        tx.commit().await.map_err(db)?;
-        Ok(plan.results)
+        push::push_tx(tx, pusher.device, pusher.now, &ops, prepared).await
     }
 
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {

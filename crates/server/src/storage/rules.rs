@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, Operation, OrgId, Role, Sensitivity};
 use waystation_protocol::{OpResult, OpStatus};
 
@@ -44,6 +45,33 @@ pub enum Effect {
 /// SHA-256 of an operation's canonical JSON, hex.
 pub fn content_hash(canonical: &str) -> String {
     hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Whether this build's `serde_json::Map` iterates its keys sorted (it does
+/// unless some crate turns on serde_json's `preserve_order`).
+fn maps_iterate_sorted() -> bool {
+    static SORTED: OnceLock<bool> = OnceLock::new();
+    *SORTED.get_or_init(|| {
+        let mut m = serde_json::Map::new();
+        m.insert("b".into(), serde_json::Value::Null);
+        m.insert("a".into(), serde_json::Value::Null);
+        m.insert("ab".into(), serde_json::Value::Null);
+        m.keys().map(String::as_str).eq(["a", "ab", "b"])
+    })
+}
+
+/// An operation's canonical JSON: the same bytes as core's
+/// [`Operation::canonical_json`], which sorts the keys of every object itself.
+/// When serde_json's maps iterate sorted already, serde_json's own compact
+/// writer gives those bytes directly, without a second walk and a copy of
+/// every key; otherwise this falls back to core's.
+pub fn canonical(op: &Operation) -> String {
+    if maps_iterate_sorted()
+        && let Ok(value) = serde_json::to_value(op)
+    {
+        return value.to_string();
+    }
+    op.canonical_json()
 }
 
 /// The list item an operation is about, if any (stored to look up a note's class).
@@ -159,23 +187,103 @@ pub struct MergedCase {
     pub op_count: i64,
 }
 
-/// Merge a case's stored operations (canonical JSON) with core's merge.
-pub fn merge_case(canonical_ops: &[String]) -> super::Result<Option<MergedCase>> {
-    let mut ops = Vec::with_capacity(canonical_ops.len());
-    for text in canonical_ops {
-        let op: Operation =
-            serde_json::from_str(text).map_err(|e| super::StorageError::Corrupt(format!("stored operation: {e}")))?;
-        ops.push(op);
+/// Parse a stored operation (its canonical JSON).
+pub fn parse_stored(text: &str) -> super::Result<Operation> {
+    serde_json::from_str(text).map_err(|e| super::StorageError::Corrupt(format!("stored operation: {e}")))
+}
+
+/// Merge a case with core's merge: the operations stored before this push
+/// (parsed once) and this push's accepted operations (already typed, never
+/// re-parsed). Core's merge is a function of the set, so the order does not
+/// matter, and an operation given twice counts once.
+pub fn merge_case<'a>(
+    stored: Vec<Operation>,
+    new: impl IntoIterator<Item = &'a Operation>,
+) -> super::Result<Option<MergedCase>> {
+    let corrupt = |e: String| super::StorageError::Corrupt(e);
+    let mut state = CaseState::default();
+    for op in stored.into_iter().chain(new.into_iter().cloned()) {
+        state.apply(op).map_err(|e| corrupt(e.to_string()))?;
     }
-    let state = CaseState::from_ops(ops.iter()).map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
     let Some(view) = state.view() else { return Ok(None) };
     let conflicts: Vec<&Conflict> =
         view.conflicts.iter().filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. })).collect();
     Ok(Some(MergedCase {
         owner: view.owner.clone(),
         document: view.document.to_string(),
-        conflicts: serde_json::to_string(&conflicts).map_err(|e| super::StorageError::Corrupt(e.to_string()))?,
+        conflicts: serde_json::to_string(&conflicts).map_err(|e| corrupt(e.to_string()))?,
         conflict_count: conflicts.len() as i64,
         op_count: view.op_count as i64,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+    use waystation_core::{CaseId, DeviceId, FieldPath, Hlc, ItemId, OpId, UserName};
+
+    fn op(change: Change) -> Operation {
+        let device = DeviceId::from_u128(7);
+        Operation {
+            id: OpId::from_u128(1),
+            case_id: CaseId::from_u128(2),
+            hlc: Hlc { wall_ms: 1_700_000_000_000, counter: 3, device },
+            device,
+            user: "ana".parse::<UserName>().unwrap(),
+            class: Sensitivity::General,
+            change,
+        }
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+            ".*".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((".*", inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<serde_json::Map<_, _>>())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The fast path gives core's bytes exactly: stored hashes, clients'
+        /// hashes and "same id, different content" all rest on it.
+        #[test]
+        fn canonical_is_cores_canonical_json(value in json_value(), fields in prop::collection::vec(("[a-z_]{1,8}", json_value()), 0..5)) {
+            let set = op(Change::Set { field: FieldPath::parse("child.notes").unwrap(), value, supersedes: vec![OpId::from_u128(9)] });
+            prop_assert_eq!(canonical(&set), set.canonical_json());
+            let add = op(Change::AddItem {
+                list: ListKind::Adults,
+                item: ItemId::from_u128(5),
+                value: fields.into_iter().collect(),
+            });
+            prop_assert_eq!(canonical(&add), add.canonical_json());
+        }
+    }
+
+    #[test]
+    fn merging_stored_and_new_is_merging_the_set() {
+        let create = op(Change::CreateCase { owner: "border-7".parse().unwrap() });
+        let mut write = op(Change::Set {
+            field: FieldPath::parse("child.given_name").unwrap(),
+            value: json!("x"),
+            supersedes: vec![],
+        });
+        write.id = OpId::from_u128(3);
+        let all = merge_case(vec![], [&create, &write]).unwrap().unwrap();
+        let split = merge_case(vec![create.clone()], [&write]).unwrap().unwrap();
+        let twice = merge_case(vec![create.clone(), write.clone()], [&write]).unwrap().unwrap();
+        assert_eq!((all.document.as_str(), all.op_count), (split.document.as_str(), 2));
+        assert_eq!((twice.document.as_str(), twice.op_count), (all.document.as_str(), 2));
+        assert!(all.document.contains("\"given_name\":\"x\""));
+    }
 }

@@ -420,11 +420,16 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn push(&self, pusher: Pusher<'_>, ops: &[Operation]) -> Result<Vec<OpResult>> {
-        let (device, now, ops) = (pusher.device.clone(), pusher.now, ops.to_vec());
+    async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {
+        let (device, now) = (pusher.device.clone(), pusher.now);
         let (marker, epoch) = (self.marker.clone(), self.epoch.clone());
+        // The pure work (canonical JSON, hashes) before the one-writer lock,
+        // so concurrent pushes do it in parallel.
+        let prepared = tokio::task::spawn_blocking(move || (crate::storage::plan::prepare(&ops), ops));
+        let (prepared, ops) =
+            prepared.await.map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
         self.run(move |c| {
-            let (results, high) = push_tx(c, &device, now, &ops)?;
+            let (results, high) = push_tx(c, &device, now, &ops, prepared)?;
             // After the commit, still under the connection's lock so markers
             // are written in order. A crash before this only leaves the
             // marker behind the database, which never looks like a restore;

@@ -49,7 +49,7 @@ async fn push_one(s: &dyn Storage, device: &waystation_server::storage::DeviceRe
         class: Default::default(),
         change: waystation_core::Change::CreateCase { owner: org("border-7") },
     };
-    let r = s.push(Pusher { device, now: Utc::now() }, &[op]).await.unwrap();
+    let r = s.push(Pusher { device, now: Utc::now() }, vec![op]).await.unwrap();
     assert_eq!(r[0].status, waystation_protocol::OpStatus::Accepted);
 }
 

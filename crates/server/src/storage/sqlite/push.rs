@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use waystation_core::{CaseId, OpId, Operation};
 use waystation_protocol::OpResult;
 
 use super::{db, ts};
-use crate::storage::plan::{Known, needs, plan};
+use crate::storage::plan::{Known, Plan, Prepared, needs, plan};
 use crate::storage::rules::{self, CaseAccess};
 use crate::storage::{DeviceRecord, Result, StorageError};
 
@@ -84,17 +84,37 @@ pub(crate) fn access_of(rows: Vec<(String, bool)>) -> Result<Option<CaseAccess>>
     Ok(owner.map(|owner| CaseAccess { owner, shared_with: shared }))
 }
 
+/// The stored operations of the touched cases that existed before this
+/// batch, read (and parsed) once, before the batch's own are written.
+fn stored_ops(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Operation>>> {
+    let mut s = tx.prepare_cached("SELECT canonical FROM ops WHERE case_id = ?1").map_err(db)?;
+    let mut out = HashMap::new();
+    for case in plan.existing() {
+        let mut rows = s.query(params![case.to_string()]).map_err(db)?;
+        let mut ops = Vec::new();
+        while let Some(r) = rows.next().map_err(db)? {
+            ops.push(rules::parse_stored(r.get_ref(0).map_err(db)?.as_str().map_err(corrupt)?)?);
+        }
+        out.insert(*case, ops);
+    }
+    Ok(out)
+}
+
+/// One push, one transaction. `prepared` is [`prepare`](crate::storage::plan::prepare)`(ops)`,
+/// computed before the connection's lock was taken.
 pub(super) fn push_tx(
     conn: &mut Connection,
     device: &DeviceRecord,
     now: DateTime<Utc>,
     ops: &[Operation],
+    prepared: Vec<Prepared>,
 ) -> Result<(Vec<OpResult>, i64)> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
     let now_s = ts(now);
     let known = fetch_known(&tx, ops)?;
-    let plan = plan(device, ops, known);
+    let plan = plan(device, ops, prepared, known);
     if !plan.ops.is_empty() {
+        let mut stored = stored_ops(&tx, &plan)?;
         let mut arrival: i64 =
             tx.query_row("SELECT COALESCE(MAX(arrival), 0) FROM ops", [], |r| r.get(0)).map_err(db)?;
         let device_s = device.id.to_string();
@@ -128,16 +148,10 @@ pub(super) fn push_tx(
         for (org, op) in &plan.feed {
             s.execute(params![org.as_str(), op.to_string()]).map_err(db)?;
         }
-        let mut s = tx.prepare_cached("SELECT canonical FROM ops WHERE case_id = ?1").map_err(db)?;
-        let mut merged = BTreeMap::new();
-        for case in &plan.touched {
-            let texts: Vec<String> = s
-                .query_map(params![case.to_string()], |r| r.get(0))
-                .map_err(db)?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(db)?;
-            if let Some(m) = rules::merge_case(&texts)? {
-                merged.insert(*case, m);
+        let mut merged = Vec::with_capacity(plan.touched.len());
+        for (case, new) in plan.accepted_by_case() {
+            if let Some(m) = rules::merge_case(stored.remove(&case).unwrap_or_default(), new)? {
+                merged.push((case, m));
             }
         }
         let mut s = tx
