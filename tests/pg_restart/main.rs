@@ -31,7 +31,7 @@ async fn postgres_restarted_mid_sync() -> Result<()> {
     let Some(server) = service(Backend::Postgres, &[]).await? else { return Ok(()) };
     let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
     let root = tempfile::tempdir()?;
-    let options = SyncOptions { batch: 50, pull_page: 100 };
+    let options = SyncOptions { batch: 50, pull_page: 100, ..SyncOptions::default() };
     let devices = devices(&server, &proxy.url(), root.path(), options).await?;
     let (tx, rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();

@@ -46,7 +46,7 @@ impl Fault {
 pub struct Plan {
     /// Share of sync requests that get a fault (0 to 1).
     pub fault_rate: f64,
-    /// Kinds to choose from, uniformly.
+    /// Kinds to inject, in turn (so each gets its share however few faults there are).
     pub kinds: Vec<Fault>,
     /// Latency added to every request.
     pub latency: Duration,
@@ -73,6 +73,7 @@ impl Plan {
 #[derive(Debug, Default)]
 struct Counts {
     faults: [AtomicU64; 6],
+    injected: AtomicU64,
     requests: AtomicU64,
 }
 
@@ -242,11 +243,8 @@ async fn serve_connection(
             tokio::time::sleep(plan.latency).await;
         }
         let faultable = req.path.starts_with("/v1/push") || req.path.starts_with("/v1/pull");
-        let fault = {
-            let mut rng = rand::rng();
-            (faultable && !plan.kinds.is_empty() && rng.random_bool(plan.fault_rate.clamp(0.0, 1.0)))
-                .then(|| plan.kinds[rng.random_range(0..plan.kinds.len())])
-        };
+        let fault = (faultable && !plan.kinds.is_empty() && rand::rng().random_bool(plan.fault_rate.clamp(0.0, 1.0)))
+            .then(|| plan.kinds[counts.injected.fetch_add(1, Ordering::Relaxed) as usize % plan.kinds.len()]);
         if let Some(f) = fault {
             counts.faults[f.index()].fetch_add(1, Ordering::Relaxed);
         }

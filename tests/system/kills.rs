@@ -23,7 +23,7 @@ async fn service_killed_mid_batch(backend: Backend) -> Result<()> {
     // The proxy keeps one address for the clients across restarts.
     let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
     let root = tempfile::tempdir()?;
-    let options = SyncOptions { batch: 50, pull_page: 100 };
+    let options = SyncOptions { batch: 50, pull_page: 100, ..SyncOptions::default() };
     let devices = devices(&server, &proxy.url(), root.path(), options).await?;
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();

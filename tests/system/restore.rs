@@ -45,7 +45,7 @@ enum Backup {
 async fn restore_replays_everything_acknowledged(backend: Backend) -> Result<()> {
     let Some(mut server) = service(backend, &[]).await? else { return Ok(()) };
     let root = tempfile::tempdir()?;
-    let options = SyncOptions { batch: 100, pull_page: 200 };
+    let options = SyncOptions { batch: 100, pull_page: 200, ..SyncOptions::default() };
     let url = server.url();
     let mut devices = devices(&server, &url, root.path(), options).await?;
     for d in devices.iter_mut() {

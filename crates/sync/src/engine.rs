@@ -7,22 +7,23 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
-use waystation_core::{OpId, Operation};
-use waystation_protocol::{PullCursor, PushRequest, ServerEpoch};
+
+use waystation_protocol::{PullCursor, ServerEpoch};
 use waystation_store::{PullCursor as StoredCursor, Store, StoreError};
 
 use crate::client::{Client, parse_server_url};
 use crate::error::{Result, SyncError};
-use crate::state::{self, RefusedOp, SyncState};
+use crate::state::{self, SyncState};
 
 /// Operations per push request unless told otherwise.
 pub const DEFAULT_BATCH: usize = 500;
 /// The most operations one push request carries.
 pub const MAX_BATCH: usize = 1000;
+/// Push requests in flight at once unless told otherwise.
+pub const DEFAULT_IN_FLIGHT: usize = 4;
 /// Operations asked for per pull page.
 pub const PULL_PAGE: u32 = waystation_protocol::MAX_PULL_LIMIT;
 
@@ -94,11 +95,13 @@ pub struct SyncOptions {
     pub batch: usize,
     /// Operations asked for per pull page.
     pub pull_page: u32,
+    /// Push requests in flight at once (each carries whole cases, so no case's operations overtake each other).
+    pub in_flight: usize,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        Self { batch: DEFAULT_BATCH, pull_page: PULL_PAGE }
+        Self { batch: DEFAULT_BATCH, pull_page: PULL_PAGE, in_flight: DEFAULT_IN_FLIGHT }
     }
 }
 
@@ -107,10 +110,11 @@ pub struct Syncer {
     pub(crate) client: Client,
     store: SharedStore,
     dir: PathBuf,
-    state: SyncState,
-    batch: usize,
+    pub(crate) state: SyncState,
+    pub(crate) batch: usize,
+    pub(crate) in_flight: usize,
     pull_page: u32,
-    progress: watch::Sender<Progress>,
+    pub(crate) progress: watch::Sender<Progress>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -145,6 +149,7 @@ impl Syncer {
             dir,
             state,
             batch: options.batch.clamp(1, MAX_BATCH),
+            in_flight: options.in_flight.clamp(1, 16),
             pull_page: options.pull_page.clamp(1, PULL_PAGE),
             progress,
         })
@@ -182,7 +187,7 @@ impl Syncer {
         self.progress.send_modify(|p| p.phase = phase);
     }
 
-    async fn save_state(&self) -> Result<()> {
+    pub(crate) async fn save_state(&self) -> Result<()> {
         let state = self.state.clone();
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
@@ -193,7 +198,7 @@ impl Syncer {
         .map_err(|_| poisoned())?
     }
 
-    async fn with_store<T, F>(&self, f: F) -> Result<T>
+    pub(crate) async fn with_store<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
@@ -282,7 +287,7 @@ impl Syncer {
     /// Whether `epoch` differs from the one remembered. A changed epoch: the service was restored and may have lost what it
     /// acknowledged. Re-queue every local operation, pull from the start,
     /// and give refused operations another chance.
-    async fn check_epoch(&mut self, epoch: &ServerEpoch, report: &mut SyncReport) -> Result<bool> {
+    pub(crate) async fn check_epoch(&mut self, epoch: &ServerEpoch, report: &mut SyncReport) -> Result<bool> {
         if self.state.epoch.as_deref() == Some(epoch.0.as_str()) {
             return Ok(false);
         }
@@ -300,73 +305,6 @@ impl Syncer {
         self.state.epoch = Some(epoch.0.clone());
         self.save_state().await?;
         Ok(changed)
-    }
-
-    async fn push(&mut self, report: &mut SyncReport) -> Result<()> {
-        self.set_phase(Phase::Pushing);
-        loop {
-            let skip: HashSet<OpId> = self.state.refused.keys().copied().collect();
-            let want = self.batch;
-            let (ops, queued) = self
-                .with_store(move |s| {
-                    let ops: Vec<Operation> = s
-                        .outbox_peek(want + skip.len())?
-                        .into_iter()
-                        .filter(|o| !skip.contains(&o.id))
-                        .take(want)
-                        .collect();
-                    Ok((ops, s.outbox_len()?))
-                })
-                .await?;
-            self.progress.send_modify(|p| p.queued = queued);
-            if ops.is_empty() {
-                return Ok(());
-            }
-            let sent_ids: Vec<OpId> = ops.iter().map(|o| o.id).collect();
-            report.requests += 1;
-            let resp = match self.client.push(&PushRequest { ops }).await {
-                Ok(r) => r,
-                Err(SyncError::Refused { code: waystation_protocol::ErrorCode::PayloadTooLarge, message })
-                    if self.batch > 1 =>
-                {
-                    self.batch = (self.batch / 2).max(1);
-                    tracing::info!(batch = self.batch, "the service found the batch too large: halving it");
-                    let _ = message;
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            if resp.results.len() != sent_ids.len() || resp.results.iter().zip(&sent_ids).any(|(r, id)| r.id != *id) {
-                return Err(SyncError::BadAnswer("the push answer does not match the batch sent".into()));
-            }
-            let mut acked = Vec::with_capacity(resp.results.len());
-            let now = Utc::now();
-            for r in resp.results {
-                match r.status {
-                    waystation_protocol::OpStatus::Accepted => {
-                        report.accepted += 1;
-                        acked.push(r.id);
-                    }
-                    waystation_protocol::OpStatus::Duplicate => {
-                        report.duplicates += 1;
-                        acked.push(r.id);
-                    }
-                    status => {
-                        tracing::warn!(op = %r.id, ?status, "the service refused a change; it is kept and flagged");
-                        report.refused += 1;
-                        self.state.refused.insert(r.id, RefusedOp { status, message: r.message, at: now });
-                    }
-                }
-            }
-            let n = acked.len() as u64;
-            // Only now, after the service answered for each, do they leave the outbox.
-            self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
-            self.progress.send_modify(|p| p.sent += n);
-            if report.refused > 0 {
-                self.save_state().await?;
-            }
-            self.check_epoch(&resp.server_epoch, report).await?;
-        }
     }
 
     async fn pull(&mut self, report: &mut SyncReport) -> Result<()> {

@@ -30,6 +30,7 @@ mod client;
 mod engine;
 mod enroll;
 mod error;
+mod push;
 mod state;
 mod watch;
 
