@@ -9,6 +9,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { newStoreDir, startApp } from "./harness.mjs";
 import { Key } from "./webdriver.mjs";
@@ -37,8 +38,20 @@ async function typeInto(css, text) {
 async function heading(text) {
   return $("h1", { text });
 }
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const axeProblems = [];
+
+/** Save a screenshot of the screen and check it with axe-core in the real WebKit page. */
 async function shot(name) {
   writeFileSync(join(artifacts, `${name}.png`), await wd.screenshot());
+  await wd.exec(`if (!window.axe) { ${axeSource} } return true;`);
+  const bad = await wd.execAsync(
+    `const done = arguments[arguments.length - 1];
+     window.axe.run(document, { resultTypes: ["violations"] }).then(
+       (r) => done(r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id + ": " + v.help)),
+       (e) => done(["axe could not run: " + e]));`,
+  );
+  for (const b of bad) axeProblems.push(`${name}: ${b}`);
 }
 async function button(text) {
   return $("button", { text });
@@ -188,6 +201,10 @@ describe("the desktop app", { concurrency: false }, () => {
     await shot("case-list-es");
     await pressButton("English");
     await heading("Cases");
+  });
+
+  it("has no serious or critical axe-core violation on any screen looked at", () => {
+    assert.deepEqual(axeProblems, []);
   });
 
   it("keeps none of the typed names readable in the store's files", () => {

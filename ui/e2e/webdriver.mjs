@@ -99,4 +99,9 @@ export class WebDriver {
   exec(script, args = []) {
     return this.cmd("POST", this.s("/execute/sync"), { script, args });
   }
+
+  /** Run a script that calls its last argument when done. */
+  execAsync(script, args = []) {
+    return this.cmd("POST", this.s("/execute/async"), { script, args });
+  }
 }
