@@ -15,18 +15,13 @@ use crate::settings::Settings;
 pub struct Session {
     /// The open store.
     pub store: Store,
-    /// The intake draft as the UI last saved it (JSON text).
-    ///
-    /// Kept in memory until the store has an encrypted place for drafts
-    /// (requested in notes/desktop-needs.md): never written in plaintext.
-    pub draft: Option<String>,
     last_activity: Instant,
 }
 
 impl Session {
     /// A session for a store just opened.
     pub fn new(store: Store) -> Self {
-        Self { store, draft: None, last_activity: Instant::now() }
+        Self { store, last_activity: Instant::now() }
     }
 }
 
@@ -109,7 +104,7 @@ impl Shared {
         Ok(())
     }
 
-    /// Lock: the store records it, closes and wipes its key; the draft in memory goes too.
+    /// Lock: the store records it, closes and wipes its key.
     pub fn lock(&self) -> CommandResult<()> {
         let old = guard(&self.session).take();
         match old {

@@ -229,10 +229,7 @@ describe("the desktop app", { concurrency: false }, () => {
 });
 
 describe("a crash in the middle of an intake", { concurrency: false }, () => {
-  it(
-    "restores the draft when the app starts again",
-    { todo: "the draft lives in memory until the store keeps drafts encrypted (notes/desktop-needs.md, 2b)" },
-    async () => {
+  it("restores the draft when the app starts again", async () => {
       await app.close();
       app = await startApp({ application, store });
       wd = app.wd;
@@ -252,6 +249,5 @@ describe("a crash in the middle of an intake", { concurrency: false }, () => {
       await pressButton("Start a new intake");
       await $(".alert--info", { text: "was restored" });
       assert.equal(await wd.prop(await $("#encounter-station"), "value"), "ELP-02");
-    },
-  );
+  });
 });

@@ -28,16 +28,7 @@ pub async fn case_list(state: State<'_, AppState>) -> CommandResult<Vec<CaseRow>
         .run(|s| {
             s.with_session(|session| {
                 let now = Utc::now();
-                // One audited read per case until the store lists whole views in one
-                // (requested in notes/desktop-needs.md: `Store::case_views`).
-                let ids: Vec<CaseId> = session.store.case_list()?.into_iter().map(|c| c.id).collect();
-                let mut rows = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(view) = session.store.case(id)? {
-                        rows.push(views::row(&view, now));
-                    }
-                }
-                Ok(rows)
+                Ok(session.store.case_views()?.iter().map(|v| views::row(v, now)).collect())
             })
         })
         .await

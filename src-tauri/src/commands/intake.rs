@@ -7,38 +7,32 @@ use waystation_core::{Catalog, Instrument, NewCase, ScreeningResult};
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-/// The saved draft, if any.
+/// The intake's draft slot in the store (one per user).
+const INTAKE_DRAFT: &str = "intake";
+
+/// The saved draft, if any (kept inside the encrypted store).
 #[tauri::command]
 pub async fn draft_load(state: State<'_, AppState>) -> CommandResult<Option<Value>> {
     state
-        .run(|s| s.with_session(|session| Ok(session.draft.as_deref().and_then(|d| serde_json::from_str(d).ok()))))
-        .await
-}
-
-/// Keep the draft (the UI sends it a moment after each change).
-#[tauri::command]
-pub async fn draft_save(state: State<'_, AppState>, draft: Value) -> CommandResult<()> {
-    state
-        .run(move |s| {
+        .run(|s| {
             s.with_session(|session| {
-                session.draft = Some(draft.to_string());
-                Ok(())
+                // A draft that no longer parses is dropped rather than blocking the intake.
+                Ok(session.store.draft(INTAKE_DRAFT)?.and_then(|d| serde_json::from_str(&d).ok()))
             })
         })
         .await
+}
+
+/// Keep the draft (the UI sends it a moment after each change), encrypted in the store.
+#[tauri::command]
+pub async fn draft_save(state: State<'_, AppState>, draft: Value) -> CommandResult<()> {
+    state.run(move |s| s.with_session(|session| Ok(session.store.set_draft(INTAKE_DRAFT, &draft.to_string())?))).await
 }
 
 /// Drop the draft (saved as a case, or discarded).
 #[tauri::command]
 pub async fn draft_discard(state: State<'_, AppState>) -> CommandResult<()> {
-    state
-        .run(|s| {
-            s.with_session(|session| {
-                session.draft = None;
-                Ok(())
-            })
-        })
-        .await
+    state.run(|s| s.with_session(|session| Ok(session.store.discard_draft(INTAKE_DRAFT)?))).await
 }
 
 /// The newest version of each screening instrument, for new screenings.
