@@ -1,7 +1,8 @@
 //! Ingest benchmark (issue 3): operations pushed over HTTP by 1, 8 and 32
 //! concurrent simulated devices, against a raw batched INSERT of the same
-//! rows into the same kind of database in the same run; then a device
-//! catching up from zero with pulls. Prints throughputs and ratios.
+//! rows into the same kind of database in the same run (right before each
+//! of our runs); then a device catching up from zero with pulls. Prints
+//! throughputs and ratios.
 //!
 //! `cargo bench -p waystation-server --bench ingest` (SQLite; PostgreSQL too
 //! when WAYSTATION_TEST_DATABASE_URL is set). WAYSTATION_BENCH_OPS sets the
@@ -11,7 +12,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
 use waystation_core::{CaseId, Change, FieldPath, HlcClock, OpId, Operation, OrgId, Role, UserName};
-use waystation_protocol::{DeviceCredential, EnrollResponse, PROTOCOL_HEADER, PullResponse, PushResponse};
+use waystation_protocol::{DeviceCredential, EnrollResponse, PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse};
 use waystation_server::clock::SystemClock;
 use waystation_server::storage::{NewCode, UserRecord};
 use waystation_server::{AppState, Postgres, Settings, Sqlite, Storage, secrets};
@@ -107,24 +108,26 @@ async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
             .unwrap();
         creds.push(DeviceCredential { device_id: e.device_id, secret: e.device_secret });
     }
-    let work: Vec<(DeviceCredential, Vec<Operation>)> = creds
+    // Each device's batches, as the sync client holds them (a typed
+    // PushRequest, serialized per request as the client does).
+    let work: Vec<(DeviceCredential, Vec<PushRequest>)> = creds
         .into_iter()
         .map(|c| {
             let ops = ops_for(c.device_id, total / devices);
-            (c, ops)
+            (c, ops.chunks(BATCH).map(|b| PushRequest { ops: b.to_vec() }).collect())
         })
         .collect();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for (cred, ops) in work {
+    for (cred, batches) in work {
         let (http, base) = (http.clone(), base.clone());
         tasks.push(tokio::spawn(async move {
-            for chunk in ops.chunks(BATCH) {
+            for batch in &batches {
                 let r: PushResponse = http
                     .post(format!("{base}/v1/push"))
                     .header(PROTOCOL_HEADER, "1")
                     .bearer_auth(cred.bearer_token())
-                    .json(&json!({ "ops": chunk }))
+                    .json(batch)
                     .send()
                     .await
                     .unwrap()
@@ -252,9 +255,11 @@ async fn main() {
         backends.push("postgres");
     }
     for backend in backends {
-        let baseline = raw(backend, total).await;
-        println!("{backend:8} raw batched INSERT ({BATCH}/tx): {baseline:>9.0} ops/s");
         for devices in [1, 8, 32] {
+            // The baseline right before each of our runs: on a shared machine
+            // the load drifts, and a ratio of two distant runs measures that.
+            let baseline = raw(backend, total).await;
+            println!("{backend:8} raw batched INSERT ({BATCH}/tx):   {baseline:>9.0} ops/s");
             let ours = ours(backend, devices, total).await;
             println!(
                 "{backend:8} push over HTTP, {devices:>2} devices:   {ours:>9.0} ops/s   ratio {:.2}x",

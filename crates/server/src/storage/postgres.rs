@@ -31,7 +31,10 @@ use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result
 
 mod push;
 
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_ops_indexes.sql")),
+];
 
 /// The PostgreSQL backend.
 pub struct Postgres {

@@ -31,6 +31,7 @@ use push::push_tx;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_ops_arrival.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_ops_indexes.sql")),
 ];
 
 /// The SQLite backend.

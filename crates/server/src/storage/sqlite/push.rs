@@ -115,8 +115,13 @@ pub(super) fn push_tx(
     let plan = plan(device, ops, prepared, known);
     if !plan.ops.is_empty() {
         let mut stored = stored_ops(&tx, &plan)?;
-        let mut arrival: i64 =
-            tx.query_row("SELECT COALESCE(MAX(arrival), 0) FROM ops", [], |r| r.get(0)).map_err(db)?;
+        // The newest row holds the highest arrival: rows go in in arrival
+        // order and are never deleted (VACUUM keeps rowid order).
+        let mut arrival: i64 = tx
+            .query_row("SELECT arrival FROM ops ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(db)?
+            .unwrap_or(0);
         let device_s = device.id.to_string();
         let mut s = tx
             .prepare_cached(
