@@ -50,9 +50,9 @@ pub struct NewOp<'a> {
     /// The operation.
     pub op: &'a Operation,
     /// Its canonical JSON.
-    pub canonical: String,
+    pub canonical: &'a str,
     /// SHA-256 of that.
-    pub hash: String,
+    pub hash: &'a str,
 }
 
 /// An operation's canonical JSON and content hash: pure work, done before
@@ -136,13 +136,15 @@ impl<'a> Plan<'a> {
 
 /// Decide every operation of a batch, in order. `prepared` is
 /// [`prepare`]`(ops)`.
-pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: Vec<Prepared>, mut known: Known) -> Plan<'a> {
+pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prepared], mut known: Known) -> Plan<'a> {
     assert_eq!(ops.len(), prepared.len(), "prepared must come from the same batch");
     let mut plan = Plan { results: Vec::with_capacity(ops.len()), ..Plan::default() };
-    let mut batch_hashes: HashMap<OpId, String> = HashMap::new();
+    let mut batch_hashes: HashMap<OpId, &str> = HashMap::new();
     for (op, Prepared { canonical, hash }) in ops.iter().zip(prepared) {
-        if let Some(stored) = known.stored_hashes.get(&op.id).or_else(|| batch_hashes.get(&op.id)) {
-            plan.results.push(rules::already_stored(op, stored, &hash));
+        if let Some(stored) =
+            known.stored_hashes.get(&op.id).map(String::as_str).or_else(|| batch_hashes.get(&op.id).copied())
+        {
+            plan.results.push(rules::already_stored(op, stored, hash));
             continue;
         }
         if let Err(refusal) = rules::check_op(op, device, known.user_orgs.get(&op.user)) {
@@ -187,7 +189,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: Vec<Prepa
         if let Change::AddItem { list: ListKind::Notes, item, .. } = &op.change {
             known.note_classes.entry(*item).or_insert(op.class);
         }
-        batch_hashes.insert(op.id, hash.clone());
+        batch_hashes.insert(op.id, hash);
         plan.touched.insert(op.case_id);
         plan.last_accepted = Some(op.id);
         plan.results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
@@ -240,7 +242,8 @@ mod tests {
     fn an_id_twice_in_one_batch_is_accepted_once() {
         let create = Change::CreateCase { owner: "border-7".parse().unwrap() };
         let ops = vec![op(1, 1, create), op(2, 1, set(1)), op(2, 1, set(1)), op(2, 1, set(2))];
-        let p = plan(&device(), &ops, prepare(&ops), known());
+        let prepared = prepare(&ops);
+        let p = plan(&device(), &ops, &prepared, known());
         let statuses: Vec<OpStatus> = p.results.iter().map(|r| r.status).collect();
         assert_eq!(
             statuses,
@@ -258,7 +261,8 @@ mod tests {
         k.case_ops.insert(CaseId::from_u128(1), vec![OpId::from_u128(100)]);
         let casa: OrgId = "casa".parse().unwrap();
         let ops = vec![op(1, 1, set(1)), op(2, 1, Change::Share { org: casa.clone() }), op(3, 1, set(2))];
-        let p = plan(&device(), &ops, prepare(&ops), k);
+        let prepared = prepare(&ops);
+        let p = plan(&device(), &ops, &prepared, k);
         let casa_feed: Vec<u128> =
             p.feed.iter().filter(|(o, _)| *o == casa).map(|(_, i)| i.as_uuid().as_u128()).collect();
         assert_eq!(casa_feed, [100, 1, 2, 3], "stored, then earlier in the batch, then the share and after");

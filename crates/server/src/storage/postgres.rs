@@ -1,13 +1,15 @@
 //! The backend at scale: PostgreSQL (tokio-postgres with a deadpool pool),
 //! shared by several stateless service instances.
 //!
-//! The change-feed gap: every push transaction first locks the one row of
-//! `feed_counter` (`SELECT … FOR UPDATE`) and holds it until it commits, then
-//! hands out feed seqs from it. Seqs are therefore assigned in commit order:
-//! while a transaction holding seqs n.. is in flight, no other can take
-//! seqs above them, so a reader that has seen seq m has seen every seq below
-//! m. The price is that pushes run one at a time (as on SQLite); a batch of
-//! hundreds of operations per transaction amortizes it.
+//! The change-feed gap: a push transaction hands out its feed seqs from the
+//! one row of `feed_counter`, which it updates (and so locks) as its last
+//! step before it commits, holding the lock until the commit. Seqs are
+//! therefore assigned in commit order: while a transaction holding seqs n..
+//! is in flight, no other can take seqs above them, so a reader that has seen
+//! seq m has seen every seq below m. Everything before that step (checks,
+//! merge, the operations' rows) runs under per-case locks instead, so pushes
+//! of different cases overlap and only the feed append is one at a time (see
+//! `push.rs`).
 //!
 //! Restore detection: the epoch is kept with a fingerprint of where the data
 //! lives (the database's OID, the cluster's system identifier and timeline
@@ -34,6 +36,7 @@ mod push;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_ops_indexes.sql")),
+    (3, include_str!("../../migrations/postgres/0003_ops_arrival_seq.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -382,7 +385,7 @@ impl Storage for Postgres {
             .map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(db)?;
-        push::push_tx(tx, pusher.device, pusher.now, &ops, prepared).await
+        push::push_tx(tx, pusher.device, pusher.now, &ops, &prepared).await
     }
 
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {

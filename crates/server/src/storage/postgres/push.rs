@@ -1,11 +1,23 @@
 //! The PostgreSQL push transaction. The pure work (canonical JSON, hashes)
-//! is done before a connection is taken; inside the transaction the
-//! statements go out pipelined, so the feed-counter lock (see the parent
-//! module) is held for a few round trips, not one per statement:
-//! 1. lock the counter, then read what the checks need (one round trip: the
-//!    reads run after the lock is granted, so they see every earlier push);
+//! is done before a connection is taken. Inside the transaction:
+//! 1. lock the cases the batch touches (transaction-level advisory locks,
+//!    taken in key order so two pushes cannot deadlock), then read what the
+//!    checks need — one round trip, the reads running once the locks are held;
 //! 2. plan and merge in memory;
-//! 3. write every row and advance the counter (one round trip), commit.
+//! 3. write the operations, access rows, merged cases and the device's last
+//!    operation (one round trip, behind a savepoint);
+//! 4. only now take the feed-counter lock, append the feed rows with their
+//!    seqs and commit (one round trip and the commit).
+//!
+//! Pushes that touch the same case run one after the other (the case locks),
+//! so each sees the other's operations, access and merged state. Pushes of
+//! different cases overlap in steps 1–3; the counter lock, held from the seq
+//! assignment to the commit, still makes seq order commit order (the
+//! change-feed gap, see the parent module). An operation id pushed at the same
+//! time in two different cases (only a forged operation does that) makes the
+//! later insert skip it (`ON CONFLICT DO NOTHING`, which waits for the other
+//! transaction): the push then rolls back to the savepoint, reads again and
+//! plans again, and so answers that operation as a duplicate or a refusal.
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +25,7 @@ use waystation_core::{CaseId, Operation};
 use waystation_protocol::OpResult;
 
 use super::{corrupt, db, p};
-use crate::storage::plan::{Known, Needs, Prepared, needs, plan};
+use crate::storage::plan::{Known, Needs, Plan, Prepared, needs, plan};
 use crate::storage::rules;
 use crate::storage::sqlite::access_of;
 use crate::storage::{DeviceRecord, Result};
@@ -24,15 +36,31 @@ type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
 /// What the batch's keys hold, plus the stored operations (canonical JSON)
 /// of every case the batch touches, in arrival order.
 struct Fetched {
-    seq: i64,
     known: Known,
     stored: HashMap<CaseId, Vec<String>>,
 }
 
-/// Lock the feed counter and read everything [`plan`] and the merge need,
-/// pipelined behind the lock.
-async fn lock_and_fetch(tx: &Tx<'_>, n: &Needs) -> Result<Fetched> {
-    let s_lock = tx.prepare_cached("SELECT last FROM feed_counter WHERE id = 1 FOR UPDATE").await.map_err(db)?;
+/// The advisory-lock keys of the cases a batch touches, sorted (the order
+/// every push takes them in) and without repeats.
+fn case_keys(ops: &[Operation]) -> Vec<i64> {
+    let mut keys: Vec<i64> = ops
+        .iter()
+        .map(|op| {
+            let b = op.case_id.as_uuid().as_u128();
+            // The low 64 bits: UUIDv7's random part.
+            b as u64 as i64
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Read everything [`plan`] and the merge need, pipelined: with `keys`, first
+/// lock those cases (the reads start once the locks are held).
+async fn fetch(tx: &Tx<'_>, n: &Needs, keys: Option<&Vec<i64>>) -> Result<Fetched> {
+    let s_lock =
+        tx.prepare_cached("SELECT pg_advisory_xact_lock(k) FROM UNNEST($1::bigint[]) AS k").await.map_err(db)?;
     let s_hashes = tx.prepare_cached("SELECT op_id, content_hash FROM ops WHERE op_id = ANY($1)").await.map_err(db)?;
     let s_users = tx.prepare_cached("SELECT name, org FROM users WHERE name = ANY($1)").await.map_err(db)?;
     let s_access = tx
@@ -50,10 +78,12 @@ async fn lock_and_fetch(tx: &Tx<'_>, n: &Needs) -> Result<Fetched> {
     let op_ids: [Param<'_>; 1] = [&n.op_ids];
     let users: [Param<'_>; 1] = [&n.users];
     let cases: [Param<'_>; 1] = [&n.cases];
+    let no_keys = Vec::new();
+    let lock_keys: [Param<'_>; 1] = [keys.unwrap_or(&no_keys)];
     let share_orgs: [Param<'_>; 1] = [&n.share_orgs];
     let note_items: [Param<'_>; 1] = [&n.note_items];
-    let (lock, hashes, users, access, orgs, notes, case_ops) = tokio::try_join!(
-        tx.query_one(&s_lock, &[]),
+    let (_, hashes, users, access, orgs, notes, case_ops) = tokio::try_join!(
+        tx.query(&s_lock, &lock_keys),
         tx.query(&s_hashes, &op_ids),
         tx.query(&s_users, &users),
         tx.query(&s_access, &cases),
@@ -95,7 +125,7 @@ async fn lock_and_fetch(tx: &Tx<'_>, n: &Needs) -> Result<Fetched> {
         }
         stored.entry(case).or_default().push(r.get(2));
     }
-    Ok(Fetched { seq: lock.get(0), known: k, stored })
+    Ok(Fetched { known: k, stored })
 }
 
 /// One push, one transaction. `prepared` is [`prepare`](crate::storage::plan::prepare)`(ops)`.
@@ -104,20 +134,49 @@ pub(super) async fn push_tx(
     device: &DeviceRecord,
     now: DateTime<Utc>,
     ops: &[Operation],
-    prepared: Vec<Prepared>,
+    prepared: &[Prepared],
 ) -> Result<Vec<OpResult>> {
+    const TRIES: usize = 3;
     let n = needs(ops);
-    let Fetched { mut seq, known, mut stored } = lock_and_fetch(&tx, &n).await?;
-    let plan = plan(device, ops, prepared, known);
-    let Some(last) = plan.last_accepted else {
-        // Nothing accepted: nothing to write, and the counter stays as it was.
-        tx.commit().await.map_err(db)?;
-        return Ok(plan.results);
-    };
+    let keys = case_keys(ops);
+    let mut fetched = fetch(&tx, &n, Some(&keys)).await?;
+    for attempt in 1..=TRIES {
+        let Fetched { known, stored } = fetched;
+        let plan = plan(device, ops, prepared, known);
+        if plan.last_accepted.is_none() {
+            // Nothing accepted: nothing to write, no seq taken.
+            tx.commit().await.map_err(db)?;
+            return Ok(plan.results);
+        }
+        if write(&tx, device, now, &plan, stored).await? {
+            append_feed(&tx, &plan).await?;
+            tx.commit().await.map_err(db)?;
+            return Ok(plan.results);
+        }
+        if attempt == TRIES {
+            break;
+        }
+        tx.batch_execute("ROLLBACK TO SAVEPOINT before_write").await.map_err(db)?;
+        fetched = fetch(&tx, &n, None).await?;
+    }
+    Err(crate::storage::StorageError::Database(
+        "operations of this batch were stored concurrently under other cases; send the batch again".into(),
+    ))
+}
 
+/// Write the accepted operations, new access rows, merged cases and the
+/// device's last operation, behind a savepoint. False when some operation id
+/// was stored meanwhile by a push of another case (nothing is kept then:
+/// roll back to the savepoint and plan again).
+async fn write(
+    tx: &Tx<'_>,
+    device: &DeviceRecord,
+    now: DateTime<Utc>,
+    plan: &Plan<'_>,
+    mut stored: HashMap<CaseId, Vec<String>>,
+) -> Result<bool> {
     let count = plan.ops.len();
-    let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts, mut arrivals) = (
-        Vec::with_capacity(count),
+    let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts) = (
         Vec::with_capacity(count),
         Vec::with_capacity(count),
         Vec::with_capacity(count),
@@ -126,25 +185,16 @@ pub(super) async fn push_tx(
         Vec::with_capacity(count),
     );
     for new in &plan.ops {
-        seq += 1;
         ids.push(new.op.id.to_string());
         cases.push(new.op.case_id.to_string());
         items.push(rules::item_of(new.op));
         classes.push(new.op.class.as_str());
-        hashes.push(new.hash.as_str());
-        texts.push(new.canonical.as_str());
-        arrivals.push(seq);
+        hashes.push(new.hash);
+        texts.push(new.canonical);
     }
     let a_cases: Vec<String> = plan.access.iter().map(|(c, _, _)| c.to_string()).collect();
     let a_orgs: Vec<&str> = plan.access.iter().map(|(_, o, _)| o.as_str()).collect();
     let a_owner: Vec<bool> = plan.access.iter().map(|(_, _, w)| *w).collect();
-    let mut f_seqs = Vec::with_capacity(plan.feed.len());
-    for _ in &plan.feed {
-        seq += 1;
-        f_seqs.push(seq);
-    }
-    let f_orgs: Vec<&str> = plan.feed.iter().map(|(o, _)| o.as_str()).collect();
-    let f_ops: Vec<String> = plan.feed.iter().map(|(_, i)| i.to_string()).collect();
 
     // The merge: each touched case from its stored operations (parsed once)
     // and this batch's accepted ones (typed already).
@@ -170,8 +220,9 @@ pub(super) async fn push_tx(
     let s_ops = tx
         .prepare_cached(
             "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
-             SELECT i, c, it, cl, h, t, $7, $8, a FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
-             $5::text[], $6::text[], $9::bigint[]) AS x(i, c, it, cl, h, t, a)",
+             SELECT i, c, it, cl, h, t, $7, $8, nextval('ops_arrival_seq') FROM UNNEST($1::text[], $2::text[], \
+             $3::text[], $4::text[], $5::text[], $6::text[]) AS x(i, c, it, cl, h, t) \
+             ON CONFLICT (op_id) DO NOTHING RETURNING op_id",
         )
         .await
         .map_err(db)?;
@@ -179,10 +230,6 @@ pub(super) async fn push_tx(
         .prepare_cached(
             "INSERT INTO case_access (case_id, org, is_owner) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bool[])",
         )
-        .await
-        .map_err(db)?;
-    let s_feed = tx
-        .prepare_cached("INSERT INTO feed (seq, org, op_id) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])")
         .await
         .map_err(db)?;
     let s_cases = tx
@@ -196,24 +243,45 @@ pub(super) async fn push_tx(
         .await
         .map_err(db)?;
     let s_device = tx.prepare_cached("UPDATE devices SET last_pushed_op = $1 WHERE id = $2").await.map_err(db)?;
-    let s_counter = tx.prepare_cached("UPDATE feed_counter SET last = $1 WHERE id = 1").await.map_err(db)?;
-    let (device_id, last) = (device.id.to_string(), last.to_string());
-    // Sent together and run in this order (the feed's rows name the operations).
-    let p_ops: [Param<'_>; 9] = [&ids, &cases, &items, &classes, &hashes, &texts, &device_id, &now, &arrivals];
+    let device_id = device.id.to_string();
+    let last = plan.last_accepted.map(|l| l.to_string());
+    let p_ops: [Param<'_>; 8] = [&ids, &cases, &items, &classes, &hashes, &texts, &device_id, &now];
     let p_access: [Param<'_>; 3] = [&a_cases, &a_orgs, &a_owner];
-    let p_feed: [Param<'_>; 3] = [&f_seqs, &f_orgs, &f_ops];
     let p_cases: [Param<'_>; 7] = [&m_cases, &m_owners, &m_docs, &m_conflicts, &m_counts, &m_ops, &now];
     let p_device: [Param<'_>; 2] = [&last, &device_id];
-    let p_counter: [Param<'_>; 1] = [&seq];
-    tokio::try_join!(
-        tx.execute(&s_ops, &p_ops),
+    // Sent together and run in this order.
+    let (_, inserted, _, _, _) = tokio::try_join!(
+        tx.batch_execute("SAVEPOINT before_write"),
+        tx.query(&s_ops, &p_ops),
         tx.execute(&s_access, &p_access),
-        tx.execute(&s_feed, &p_feed),
         tx.execute(&s_cases, &p_cases),
         tx.execute(&s_device, &p_device),
-        tx.execute(&s_counter, &p_counter),
     )
     .map_err(db)?;
-    tx.commit().await.map_err(db)?;
-    Ok(plan.results)
+    Ok(inserted.len() == count)
+}
+
+/// Take the feed-counter lock (held until the commit), and append the feed
+/// rows with the next seqs, in plan order — one round trip.
+async fn append_feed(tx: &Tx<'_>, plan: &Plan<'_>) -> Result<()> {
+    if plan.feed.is_empty() {
+        return Ok(());
+    }
+    let f_orgs: Vec<&str> = plan.feed.iter().map(|(o, _)| o.as_str()).collect();
+    let f_ops: Vec<String> = plan.feed.iter().map(|(_, i)| i.to_string()).collect();
+    let taken = plan.feed.len() as i64;
+    let s_counter = tx.prepare_cached("UPDATE feed_counter SET last = last + $1 WHERE id = 1").await.map_err(db)?;
+    // The counter row is updated already in this transaction: `last` is the
+    // highest seq this push takes.
+    let s_feed = tx
+        .prepare_cached(
+            "INSERT INTO feed (seq, org, op_id) SELECT c.last - $3 + u.i, u.org, u.op FROM feed_counter c \
+             CROSS JOIN UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS u(org, op, i) WHERE c.id = 1",
+        )
+        .await
+        .map_err(db)?;
+    let p_counter: [Param<'_>; 1] = [&taken];
+    let p_feed: [Param<'_>; 3] = [&f_orgs, &f_ops, &taken];
+    tokio::try_join!(tx.execute(&s_counter, &p_counter), tx.execute(&s_feed, &p_feed)).map_err(db)?;
+    Ok(())
 }

@@ -112,7 +112,7 @@ pub(super) fn push_tx(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
     let now_s = ts(now);
     let known = fetch_known(&tx, ops)?;
-    let plan = plan(device, ops, prepared, known);
+    let plan = plan(device, ops, &prepared, known);
     if !plan.ops.is_empty() {
         let mut stored = stored_ops(&tx, &plan)?;
         // The newest row holds the highest arrival: rows go in in arrival
