@@ -30,6 +30,8 @@ pub enum ErrorCode {
     WeakPassphrase,
     /// The sync service cannot be reached.
     Offline,
+    /// The last sync failed; `message` says why in plain words.
+    SyncFailed,
     /// Not available in this build.
     Unavailable,
     /// Anything else.

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_found"
   | "weak_passphrase"
   | "offline" // the service cannot be reached
+  | "sync_failed" // the last sync failed; `message` says why in plain words
   | "unavailable" // the feature is not available in this build
   | "internal";
 

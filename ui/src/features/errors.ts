@@ -9,6 +9,7 @@ const KNOWN: Record<string, MessageKey> = {
   store_exists: "errors.store_exists",
   not_found: "errors.not_found",
   offline: "errors.offline",
+  sync_failed: "errors.sync_failed",
   unavailable: "errors.unavailable",
   internal: "errors.internal",
   weak_passphrase: "errors.weak_passphrase",
@@ -21,7 +22,7 @@ export function useErrorText(): (e: CommandError) => string {
   return useCallback(
     (e: CommandError) => {
       const key = KNOWN[e.code];
-      if (e.code === "invalid" || e.code === "internal") return `${t(key ?? "errors.invalid")} ${e.message}`;
+      if (e.code === "invalid" || e.code === "internal" || e.code === "sync_failed") return `${t(key ?? "errors.invalid")} ${e.message}`;
       return key ? t(key) : e.message;
     },
     [t],

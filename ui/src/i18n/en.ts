@@ -24,6 +24,7 @@ export const en = {
   "errors.store_exists": "This device already has a store. Unlock it instead.",
   "errors.not_found": "That record is not on this device.",
   "errors.offline": "The sync service cannot be reached. Your work is kept on this device and will be sent later.",
+  "errors.sync_failed": "The last sync did not finish:",
   "errors.unavailable": "This is not available in this version of the app.",
   "errors.internal": "Something went wrong inside the app.",
   "errors.weak_passphrase": "That passphrase is too easy to guess.",

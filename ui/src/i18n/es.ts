@@ -27,6 +27,7 @@ export const es: Record<MessageKey, string> = {
   "errors.not_found": "Ese registro no está en este equipo.",
   "errors.offline":
     "No se puede conectar con el servicio de sincronización. Su trabajo se guarda en este equipo y se enviará más tarde.",
+  "errors.sync_failed": "La última sincronización no terminó:",
   "errors.unavailable": "Esto no está disponible en esta versión de la aplicación.",
   "errors.internal": "Algo falló dentro de la aplicación.",
   "errors.weak_passphrase": "Esa frase de contraseña es demasiado fácil de adivinar.",
