@@ -26,10 +26,10 @@ async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
     let mut devices = devices(&server, &proxy.url(), root.path(), options).await?;
     // Offline work first: a big outbox per agent (halving on 413 follows).
     for d in devices.iter_mut().take(3) {
-        d.random_edits(600, "casa-esperanza")?;
+        d.random_edits(1200, "casa-esperanza")?;
     }
     eprintln!("setup and offline edits: {:?}", t0.elapsed());
-    proxy.set_plan(Plan::faults(0.85));
+    proxy.set_plan(Plan::faults(0.9));
     let rounds = rounds();
     let mut tasks = Vec::new();
     for mut d in devices {

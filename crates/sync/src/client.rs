@@ -133,15 +133,25 @@ impl Client {
 }
 
 fn transport(e: reqwest::Error) -> SyncError {
-    // reqwest's message names the URL, never a body or a header.
-    let mut text = e.to_string();
+    // Plain words for the user; the details (never a body or a header) for the log.
+    let mut detail = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
         source = s.source();
     }
-    SyncError::Unreachable(text)
+    tracing::info!(%detail, "sync request failed");
+    let words = if e.is_timeout() {
+        "the service did not answer in time"
+    } else if e.is_connect() {
+        "no connection to the service"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while the answer arrived"
+    } else {
+        "the connection broke"
+    };
+    SyncError::Unreachable(words.into())
 }
 
 fn error_answer(status: StatusCode, bytes: &[u8]) -> SyncError {
