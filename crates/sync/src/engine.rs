@@ -326,6 +326,13 @@ impl Syncer {
             let cursor =
                 StoredCursor { epoch: page.server_epoch.0.clone(), cursor: page.next_cursor.as_str().to_owned() };
             let more = page.more;
+            if page.ops.is_empty() && stored.as_ref() == Some(&cursor) {
+                // Nothing new and the cursor stays where it is: no transaction to write.
+                if !more {
+                    return Ok(());
+                }
+                continue;
+            }
             let applied = self.with_store(move |s| s.apply_pulled(page.ops, cursor)).await?;
             report.received += applied.applied as u64;
             report.already_held += applied.duplicates as u64;
