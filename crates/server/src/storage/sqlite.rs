@@ -23,7 +23,10 @@ use super::rules;
 use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 use crate::storage::DeviceRecord;
 
+mod checkpoint;
 mod push;
+
+use checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 
 pub(crate) use push::access_of;
 use push::push_tx;
@@ -36,6 +39,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 /// The SQLite backend.
 pub struct Sqlite {
+    // Before `conn`: fields drop in order, and the writer's connection,
+    // the last to close, then checkpoints and removes the WAL.
+    checkpointer: Checkpointer,
     conn: Arc<Mutex<Connection>>,
     marker: PathBuf,
     epoch: String,
@@ -77,14 +83,16 @@ impl Sqlite {
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("{}: {e}", dir.display())))?;
         let path = dir.join("waystation-server.sqlite3");
         let mut conn = Connection::open(&path).map_err(db)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-        )
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+             PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES};"
+        ))
         .map_err(db)?;
         migrate(&mut conn)?;
         let marker = dir.join("epoch-marker");
         let epoch = settle_epoch(&conn, &marker)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), marker, epoch })
+        let checkpointer = Checkpointer::start(&path)?;
+        Ok(Self { checkpointer, conn: Arc::new(Mutex::new(conn)), marker, epoch })
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -429,8 +437,12 @@ impl Storage for Sqlite {
         let prepared = tokio::task::spawn_blocking(move || (crate::storage::plan::prepare(&ops), ops));
         let (prepared, ops) =
             prepared.await.map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
+        let checkpoint = self.checkpointer.handle();
         self.run(move |c| {
             let (results, high) = push_tx(c, &device, now, &ops, prepared)?;
+            if let Some(signal) = checkpoint {
+                let _ = signal.send(());
+            }
             // After the commit, still under the connection's lock so markers
             // are written in order. A crash before this only leaves the
             // marker behind the database, which never looks like a restore;
