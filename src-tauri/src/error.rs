@@ -32,6 +32,8 @@ pub enum ErrorCode {
     Offline,
     /// The last sync failed; `message` says why in plain words.
     SyncFailed,
+    /// An administrator revoked this device; its store was wiped.
+    Revoked,
     /// Not available in this build.
     Unavailable,
     /// Anything else.

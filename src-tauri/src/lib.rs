@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod settings;
 pub mod state;
+pub mod sync_task;
 pub mod views;
 
 use std::path::PathBuf;
@@ -40,6 +41,11 @@ pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let state = AppState::new(store_dir(app));
+            let handle = app.handle().clone();
+            state.set_emitter(std::sync::Arc::new(move |event: &str, payload: serde_json::Value| {
+                use tauri::Emitter as _;
+                let _ = handle.emit(event, payload);
+            }));
             watch_idle(state.clone());
             app.manage(state);
             Ok(())

@@ -7,22 +7,54 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use waystation_store::{KEYRING_FILE, Store};
+use waystation_sync::SharedStore;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::settings::Settings;
+use crate::sync_task::{Emitter, SyncTask};
 
-/// An unlocked store and what belongs to this sign-in.
+/// An unlocked store and what belongs to this sign-in. The store is shared
+/// with the background sync task, which holds it for one batch at a time.
 pub struct Session {
     /// The open store.
-    pub store: Store,
+    store: SharedStore,
     last_activity: Instant,
+    sync: Option<SyncTask>,
 }
 
 impl Session {
     /// A session for a store just opened.
     pub fn new(store: Store) -> Self {
-        Self { store, last_activity: Instant::now() }
+        Self { store: Arc::new(Mutex::new(store)), last_activity: Instant::now(), sync: None }
     }
+
+    /// Stop the sync task and lock the store (records it, wipes the key). When the
+    /// task does not let go of the store in time, the store closes when it does.
+    fn close(mut self) -> CommandResult<()> {
+        if let Some(task) = self.sync.take() {
+            task.stop();
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut store = self.store;
+        loop {
+            match Arc::try_unwrap(store) {
+                Ok(m) => return Ok(m.into_inner().unwrap_or_else(PoisonError::into_inner).lock()?),
+                Err(still_shared) if Instant::now() < deadline => {
+                    store = still_shared;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(_) => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Why the app went back to first run on its own (shown there, once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// An administrator revoked this device; its store was wiped.
+    Revoked,
 }
 
 /// Everything the commands share.
@@ -30,6 +62,8 @@ pub struct Shared {
     dir: PathBuf,
     session: Mutex<Option<Session>>,
     settings: Mutex<Settings>,
+    notice: Mutex<Option<Notice>>,
+    emitter: Mutex<Option<Emitter>>,
 }
 
 /// Tauri-managed handle to [`Shared`].
@@ -45,7 +79,56 @@ impl AppState {
     /// State for a store kept in `dir`.
     pub fn new(dir: PathBuf) -> Self {
         let settings = Settings::load(&dir);
-        Self(Arc::new(Shared { dir, session: Mutex::new(None), settings: Mutex::new(settings) }))
+        Self(Arc::new(Shared {
+            dir,
+            session: Mutex::new(None),
+            settings: Mutex::new(settings),
+            notice: Mutex::new(None),
+            emitter: Mutex::new(None),
+        }))
+    }
+
+    /// Where sync events go (the window); set once at start.
+    pub fn set_emitter(&self, emitter: Emitter) {
+        *guard(&self.0.emitter) = Some(emitter);
+    }
+
+    /// Start the background sync of the open store, when it is enrolled (a no-op otherwise or when running).
+    pub fn start_sync(&self) -> CommandResult<()> {
+        let mut g = guard(&self.0.session);
+        let Some(session) = g.as_mut() else { return Err(CommandError::locked()) };
+        if session.sync.as_ref().is_some_and(SyncTask::is_running) {
+            return Ok(());
+        }
+        let emitter = guard(&self.0.emitter).clone();
+        session.sync = SyncTask::start(Arc::clone(&session.store), self.clone(), emitter)?;
+        Ok(())
+    }
+
+    /// Sync now: wake the running task, or start it again after it stopped on an error.
+    pub fn sync_now(&self) -> CommandResult<()> {
+        {
+            let g = guard(&self.0.session);
+            let session = g.as_ref().ok_or_else(CommandError::locked)?;
+            if let Some(task) = session.sync.as_ref().filter(|t| t.is_running()) {
+                task.nudge();
+                return Ok(());
+            }
+        }
+        self.start_sync()?;
+        let g = guard(&self.0.session);
+        match g.as_ref().and_then(|s| s.sync.as_ref()) {
+            Some(_) => Ok(()),
+            None => Err(CommandError::new(ErrorCode::Unavailable, "this device is not enrolled with a sync service")),
+        }
+    }
+
+    /// The device was revoked: its store is already wiped. Forget the session; first run says why.
+    pub(crate) fn revoked(&self) {
+        let old = guard(&self.0.session).take();
+        // The files are gone: dropping closes the database and wipes the key without writing.
+        drop(old);
+        *guard(&self.0.notice) = Some(Notice::Revoked);
     }
 
     /// Run `f` on a blocking thread (the store is synchronous).
@@ -77,38 +160,56 @@ impl Shared {
     }
 
     /// Work with the open store; counts as activity for the idle lock.
-    pub fn with_session<T>(&self, f: impl FnOnce(&mut Session) -> CommandResult<T>) -> CommandResult<T> {
-        let mut g = guard(&self.session);
-        let s = g.as_mut().ok_or_else(CommandError::locked)?;
-        s.last_activity = Instant::now();
-        f(s)
+    pub fn with_session<T>(&self, f: impl FnOnce(&mut Store) -> CommandResult<T>) -> CommandResult<T> {
+        let store = {
+            let mut g = guard(&self.session);
+            let s = g.as_mut().ok_or_else(CommandError::locked)?;
+            s.last_activity = Instant::now();
+            Arc::clone(&s.store)
+        };
+        let mut store = guard(&store);
+        f(&mut store)
     }
 
     /// Look at the open store without counting as activity (the sync line polls).
-    pub fn peek_session<T>(&self, f: impl FnOnce(&Session) -> CommandResult<T>) -> CommandResult<T> {
-        let g = guard(&self.session);
-        f(g.as_ref().ok_or_else(CommandError::locked)?)
+    pub fn peek_session<T>(&self, f: impl FnOnce(&Store) -> CommandResult<T>) -> CommandResult<T> {
+        let store = Arc::clone(&guard(&self.session).as_ref().ok_or_else(CommandError::locked)?.store);
+        let store = guard(&store);
+        f(&store)
+    }
+
+    /// The live progress of the background sync, if it runs for the open store.
+    pub fn sync_progress(&self) -> Option<waystation_sync::Progress> {
+        guard(&self.session).as_ref().and_then(|s| s.sync.as_ref()).map(SyncTask::progress)
     }
 
     /// The signed-in user, if unlocked.
     pub fn signed_in(&self) -> Option<String> {
-        guard(&self.session).as_ref().map(|s| s.store.user().as_str().to_owned())
+        let store = Arc::clone(&guard(&self.session).as_ref()?.store);
+        let user = guard(&store).user().as_str().to_owned();
+        Some(user)
+    }
+
+    /// Take the notice first run shows (once).
+    pub fn take_notice(&self) -> Option<Notice> {
+        guard(&self.notice).take()
     }
 
     /// Replace the session (after an unlock or a create), locking any open one first.
     pub fn open(&self, session: Session) -> CommandResult<()> {
+        *guard(&self.notice) = None;
         let old = guard(&self.session).replace(session);
-        if let Some(old) = old {
-            old.store.lock()?;
+        match old {
+            Some(old) => old.close(),
+            None => Ok(()),
         }
-        Ok(())
     }
 
-    /// Lock: the store records it, closes and wipes its key.
+    /// Lock: stop syncing; the store records it, closes and wipes its key.
     pub fn lock(&self) -> CommandResult<()> {
         let old = guard(&self.session).take();
         match old {
-            Some(s) => Ok(s.store.lock()?),
+            Some(s) => s.close(),
             None => Ok(()),
         }
     }
@@ -119,8 +220,9 @@ impl Shared {
         let mut g = guard(&self.session);
         let expired = g.as_ref().is_some_and(|s| now.duration_since(s.last_activity) >= idle);
         if expired && let Some(s) = g.take() {
+            drop(g);
             // Locking also wipes the key; an audit write failing here must not keep it open.
-            let _ = s.store.lock();
+            let _ = s.close();
         }
         expired
     }
@@ -179,7 +281,7 @@ mod tests {
         let store = Store::create(s.dir(), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap();
         s.open(Session::new(store)).unwrap();
         let start = Instant::now();
-        s.peek_session(|session| Ok(session.store.outbox_len()?)).unwrap();
+        s.peek_session(|store| Ok(store.outbox_len()?)).unwrap();
         assert!(s.lock_if_idle(start + Duration::from_secs(15 * 60 + 1)), "a peek is not activity");
     }
 }

@@ -26,9 +26,9 @@ fn load_detail(store: &mut Store, id: CaseId) -> CommandResult<CaseDetail> {
 pub async fn case_list(state: State<'_, AppState>) -> CommandResult<Vec<CaseRow>> {
     state
         .run(|s| {
-            s.with_session(|session| {
+            s.with_session(|store| {
                 let now = Utc::now();
-                Ok(session.store.case_views()?.iter().map(|v| views::row(v, now)).collect())
+                Ok(store.case_views()?.iter().map(|v| views::row(v, now)).collect())
             })
         })
         .await
@@ -38,9 +38,7 @@ pub async fn case_list(state: State<'_, AppState>) -> CommandResult<Vec<CaseRow>
 #[tauri::command]
 pub async fn case_search(state: State<'_, AppState>, text: String) -> CommandResult<Vec<String>> {
     state
-        .run(move |s| {
-            s.with_session(|session| Ok(session.store.search(&text)?.into_iter().map(|id| id.to_string()).collect()))
-        })
+        .run(move |s| s.with_session(|store| Ok(store.search(&text)?.into_iter().map(|id| id.to_string()).collect())))
         .await
 }
 
@@ -50,7 +48,7 @@ pub async fn case_get(state: State<'_, AppState>, id: String) -> CommandResult<C
     state
         .run(move |s| {
             let id = case_id(&id)?;
-            s.with_session(|session| load_detail(&mut session.store, id))
+            s.with_session(|store| load_detail(store, id))
         })
         .await
 }
@@ -68,10 +66,10 @@ pub async fn case_save_new(state: State<'_, AppState>, input: Value) -> CommandR
     state
         .run(move |s| {
             let case = NewCase::from_value(&input)?;
-            s.with_session(|session| {
-                let owner = session.store.owner_org().clone();
+            s.with_session(|store| {
+                let owner = store.owner_org().clone();
                 let (id, changes) = case.into_changes(&owner);
-                let id = session.store.save_new_case(id, changes)?;
+                let id = store.save_new_case(id, changes)?;
                 Ok(Saved { id: id.to_string() })
             })
         })
@@ -92,16 +90,16 @@ pub async fn case_add_note(state: State<'_, AppState>, id: String, note: NewNote
     state
         .run(move |s| {
             let id = case_id(&id)?;
-            s.with_session(|session| {
+            s.with_session(|store| {
                 let mut value = Map::new();
                 value.insert("sensitivity".into(), json!(note.sensitivity));
                 value.insert("text".into(), Value::String(note.text.trim().to_owned()));
                 value.insert("written_at".into(), json!(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)));
-                value.insert("author".into(), json!(session.store.user()));
+                value.insert("author".into(), json!(store.user()));
                 let change = Change::AddItem { list: ListKind::Notes, item: ItemId::new(), value };
                 validate_change(&change)?;
-                session.store.edit(id, vec![change])?;
-                load_detail(&mut session.store, id)
+                store.edit(id, vec![change])?;
+                load_detail(store, id)
             })
         })
         .await
@@ -128,9 +126,9 @@ pub async fn case_resolve_conflict(
                 }
             };
             validate_change(&change)?;
-            s.with_session(|session| {
-                session.store.edit(id, vec![change])?;
-                load_detail(&mut session.store, id)
+            s.with_session(|store| {
+                store.edit(id, vec![change])?;
+                load_detail(store, id)
             })
         })
         .await

@@ -15,9 +15,9 @@ const INTAKE_DRAFT: &str = "intake";
 pub async fn draft_load(state: State<'_, AppState>) -> CommandResult<Option<Value>> {
     state
         .run(|s| {
-            s.with_session(|session| {
+            s.with_session(|store| {
                 // A draft that no longer parses is dropped rather than blocking the intake.
-                Ok(session.store.draft(INTAKE_DRAFT)?.and_then(|d| serde_json::from_str(&d).ok()))
+                Ok(store.draft(INTAKE_DRAFT)?.and_then(|d| serde_json::from_str(&d).ok()))
             })
         })
         .await
@@ -26,13 +26,13 @@ pub async fn draft_load(state: State<'_, AppState>) -> CommandResult<Option<Valu
 /// Keep the draft (the UI sends it a moment after each change), encrypted in the store.
 #[tauri::command]
 pub async fn draft_save(state: State<'_, AppState>, draft: Value) -> CommandResult<()> {
-    state.run(move |s| s.with_session(|session| Ok(session.store.set_draft(INTAKE_DRAFT, &draft.to_string())?))).await
+    state.run(move |s| s.with_session(|store| Ok(store.set_draft(INTAKE_DRAFT, &draft.to_string())?))).await
 }
 
 /// Drop the draft (saved as a case, or discarded).
 #[tauri::command]
 pub async fn draft_discard(state: State<'_, AppState>) -> CommandResult<()> {
-    state.run(|s| s.with_session(|session| Ok(session.store.discard_draft(INTAKE_DRAFT)?))).await
+    state.run(|s| s.with_session(|store| Ok(store.discard_draft(INTAKE_DRAFT)?))).await
 }
 
 /// The newest version of each screening instrument, for new screenings.

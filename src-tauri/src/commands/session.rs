@@ -7,7 +7,7 @@ use waystation_store::{KdfParams, Passphrase, Store};
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::settings::Settings;
-use crate::state::{AppState, Session};
+use crate::state::{AppState, Notice, Session};
 
 /// The organization of a local-only (demo) store, which no service knows.
 const LOCAL_ORG: &str = "local-demo";
@@ -17,7 +17,11 @@ const LOCAL_ORG: &str = "local-demo";
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StoreState {
     /// No store yet: first run.
-    Absent,
+    Absent {
+        /// Why the app came back to first run on its own (the device was revoked), if it did.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        notice: Option<Notice>,
+    },
     /// A store, locked.
     Locked {
         /// Its local users.
@@ -58,7 +62,7 @@ pub async fn store_state(state: State<'_, AppState>) -> CommandResult<StoreState
     state
         .run(|s| {
             if !s.store_exists() {
-                return Ok(StoreState::Absent);
+                return Ok(StoreState::Absent { notice: s.take_notice() });
             }
             let users = Store::users_in(s.dir())?.into_iter().map(|u| u.to_string()).collect();
             Ok(match s.signed_in() {
@@ -85,26 +89,65 @@ pub async fn store_create(state: State<'_, AppState>, user: String, passphrase: 
         .await
 }
 
-/// First run, enrolled with a service. Comes with the sync client.
+/// First run, enrolled with a service: trade the one-time code for this
+/// device's credential, sign the user in online (the service password
+/// becomes the store's passphrase), create the store with the device id and
+/// organization the service gave, open it and start syncing.
 #[tauri::command]
 pub async fn device_enroll(
+    state: State<'_, AppState>,
     server: String,
     code: String,
     user: String,
     passphrase: String,
 ) -> CommandResult<SessionInfo> {
-    // Nothing is kept: the passphrase goes into a zeroizing wrapper and is dropped.
-    drop((server, code, user, Passphrase::new(passphrase)));
-    Err(CommandError::new(
-        ErrorCode::Unavailable,
-        "enrolling with a sync service is not in this build yet; create a local store",
-    ))
+    enroll(&state, &server, &code, &user, passphrase, KdfParams::default()).await
+}
+
+/// [`device_enroll`] without the window, with the store's key-derivation cost `kdf`.
+pub async fn enroll(
+    state: &AppState,
+    server: &str,
+    code: &str,
+    user: &str,
+    passphrase: String,
+    kdf: KdfParams,
+) -> CommandResult<SessionInfo> {
+    let passphrase = zeroize::Zeroizing::new(passphrase);
+    let name = self::user(user)?;
+    if server.trim().is_empty() {
+        return Err(CommandError::field("server", "enter the address of the sync service"));
+    }
+    if code.trim().is_empty() {
+        return Err(CommandError::field("code", "enter the enrollment code from your administrator"));
+    }
+    let device_name =
+        std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "waystation-desktop".into());
+    let store = waystation_sync::enroll(waystation_sync::Enrollment {
+        server: server.trim(),
+        code: waystation_protocol::EnrollmentCode::new(code.trim()),
+        device_name,
+        user: name,
+        password: passphrase.as_str(),
+        dir: state.shared().dir(),
+        kdf,
+    })
+    .await?;
+    let out = info(&store);
+    let app = state.clone();
+    state
+        .run(move |s| {
+            s.open(Session::new(store))?;
+            app.start_sync()
+        })
+        .await?;
+    Ok(out)
 }
 
 /// Unlock as `user`.
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, user: String, passphrase: String) -> CommandResult<SessionInfo> {
-    state
+    let out = state
         .run(move |s| {
             let name = self::user(&user)?;
             // A passphrase the policy refuses cannot be the right one: count it as wrong.
@@ -115,7 +158,11 @@ pub async fn unlock(state: State<'_, AppState>, user: String, passphrase: String
             s.open(Session::new(store))?;
             Ok(out)
         })
-        .await
+        .await?;
+    // Syncing is a convenience: a sync state that cannot be read must not keep the user out.
+    let app = state.inner().clone();
+    let _ = state.run(move |_| app.start_sync()).await;
+    Ok(out)
 }
 
 /// Lock now: close the store and wipe its key from memory.
@@ -132,7 +179,7 @@ pub async fn change_passphrase(state: State<'_, AppState>, current: String, next
             let current = Passphrase::new(current)
                 .map_err(|_| CommandError::new(ErrorCode::WrongPassphrase, "wrong passphrase"))?;
             let next = Passphrase::new(next)?;
-            s.with_session(|session| Ok(session.store.change_passphrase(&current, &next)?))
+            s.with_session(|store| Ok(store.change_passphrase(&current, &next)?))
         })
         .await
 }

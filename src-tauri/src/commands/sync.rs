@@ -1,6 +1,6 @@
-//! The sync line: the outbox and the sync state the store keeps (service,
-//! last success, last error). Syncing itself from the window is not wired
-//! yet: an enrolled store is synced by `waystation-cli sync` meanwhile.
+//! The sync line: the outbox, the sync state the store keeps (service, last
+//! success, last error) and the live progress of the background sync
+//! ([`crate::sync_task`]); "Sync now".
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -8,17 +8,30 @@ use tauri::State;
 use waystation_store::Store;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// What the always-visible sync line shows.
 #[derive(Debug, Serialize)]
 pub struct SyncStatus {
-    queued: u64,
-    last_success_at: Option<DateTime<Utc>>,
-    running: bool,
+    /// Changes waiting in the outbox.
+    pub queued: u64,
+    /// When a sync last finished.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// Whether a sync is sending or receiving now.
+    pub running: bool,
+    /// What the background sync is doing (`idle`, `pushing`, `pulling`, `waiting`), when it runs.
+    phase: Option<waystation_sync::Phase>,
+    /// Queued changes the service refused: kept here, not sent again.
+    pub refused: usize,
+    /// Changes sent and acknowledged during this session's syncs.
+    pub sent: u64,
+    /// Changes received and applied during this session's syncs.
+    pub received: u64,
     progress: Option<Progress>,
-    last_error: Option<CommandError>,
-    server: Option<String>,
+    /// The last error, in plain words.
+    pub last_error: Option<CommandError>,
+    /// The service, when enrolled.
+    pub server: Option<String>,
 }
 
 /// How far a running sync is.
@@ -32,7 +45,33 @@ pub struct Progress {
 /// (polling must not keep an idle store unlocked).
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatus> {
-    state.run(|s| s.peek_session(|session| status_of(&session.store))).await
+    state.run(status).await
+}
+
+/// [`sync_status`] without the window.
+pub fn status(s: &Shared) -> CommandResult<SyncStatus> {
+    let live = s.sync_progress();
+    let line = s.peek_session(status_of)?;
+    Ok(with_live(line, live))
+}
+
+/// The stored line, brought up to date with the running sync's progress.
+fn with_live(mut line: SyncStatus, live: Option<waystation_sync::Progress>) -> SyncStatus {
+    let Some(p) = live else { return line };
+    use waystation_sync::Phase;
+    line.running = matches!(p.phase, Phase::Pushing | Phase::Pulling);
+    line.phase = Some(p.phase);
+    line.sent = p.sent;
+    line.refused = p.refused;
+    line.received = p.received;
+    if p.phase == Phase::Pushing {
+        line.progress = Some(Progress { done: p.sent, total: p.sent + p.queued });
+    }
+    if p.last_success > line.last_success_at {
+        line.last_success_at = p.last_success;
+    }
+    line.last_error = p.last_error.map(|m| CommandError::new(ErrorCode::SyncFailed, m)).or(line.last_error);
+    line
 }
 
 /// The line for `store`: its outbox and the sync state it keeps.
@@ -43,16 +82,21 @@ fn status_of(store: &Store) -> CommandResult<SyncStatus> {
         queued: store.outbox_len()?,
         last_success_at: state.last_success,
         running: false,
+        phase: None,
+        refused: state.refused.len(),
+        sent: 0,
+        received: 0,
         progress: None,
         last_error: state.last_error.map(|m| CommandError::new(ErrorCode::SyncFailed, m)),
         server: state.server,
     })
 }
 
-/// Sync now. Comes with the sync client.
+/// Sync now (in the background; the line shows how it goes). `unavailable` for a local-only store.
 #[tauri::command]
-pub async fn sync_now() -> CommandResult<()> {
-    Err(CommandError::new(ErrorCode::Unavailable, "this device is not enrolled with a sync service"))
+pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
+    let app = state.inner().clone();
+    state.run(move |_| app.sync_now()).await
 }
 
 #[cfg(test)]

@@ -1,0 +1,139 @@
+//! The desktop app's enrollment and background sync against the real
+//! `waystation-server` (SQLite, 127.0.0.1 port 0), without a window: the
+//! same functions the commands call.
+
+use anyhow::{Result, bail};
+use std::time::{Duration, Instant};
+use waystation_core::{CaseId, OrgId};
+use waystation_desktop::commands::session::enroll;
+use waystation_desktop::commands::sync::{SyncStatus, status};
+use waystation_desktop::error::ErrorCode;
+use waystation_desktop::state::{AppState, Notice};
+use waystation_store::KdfParams;
+use waystation_system_tests::server::{PASSWORD, ServerProc};
+
+const ORG: &str = "border-station-7";
+
+fn service() -> Result<ServerProc> {
+    let server = ServerProc::sqlite(&[])?;
+    server.admin(&["org", "add", ORG])?;
+    server.admin(&["user", "add", "--org", ORG, "--role", "agent", "demo.agent"])?;
+    Ok(server)
+}
+
+/// Wait (at most a minute, polling) until the sync line satisfies `done`.
+fn wait_for(state: &AppState, what: &str, done: impl Fn(&SyncStatus) -> bool) -> Result<SyncStatus> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let line = status(state.shared()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if done(&line) {
+            return Ok(line);
+        }
+        if Instant::now() > deadline {
+            bail!("gave up waiting for {what}; the line says {line:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn enrolled(server: &ServerProc, dir: &std::path::Path) -> Result<AppState> {
+    let state = AppState::new(dir.to_owned());
+    let code = server.code(ORG, "agent")?;
+    let info = tauri::async_runtime::block_on(enroll(
+        &state,
+        &server.url(),
+        &code,
+        "demo.agent",
+        PASSWORD.into(),
+        KdfParams::for_tests(),
+    ))
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(state.shared().signed_in().as_deref(), Some("demo.agent"), "{info:?}");
+    Ok(state)
+}
+
+#[test]
+fn an_enrolled_app_syncs_in_the_background_and_a_revoked_one_returns_to_first_run() -> Result<()> {
+    let server = service()?;
+    let dir = tempfile::tempdir()?;
+    let a = enrolled(&server, &dir.path().join("a"))?;
+    let org = a.shared().with_session(|s| Ok(s.owner_org().clone())).unwrap();
+    assert_eq!(org, OrgId::parse("org", ORG)?, "the store belongs to the organization the service gave");
+    let first = wait_for(&a, "the first sync", |l| l.last_success_at.is_some())?;
+    assert_eq!(first.server.as_deref().map(|s| s.trim_end_matches('/')), Some(server.url().as_str()));
+    assert!(first.last_error.is_none(), "{first:?}");
+
+    // An intake, then "Sync now": the service takes it and a second device receives it.
+    let (id, changes) = waystation_core::NewCase::parse(include_str!("../../examples/case.json"))?.into_changes(&org);
+    let id: CaseId = a.shared().with_session(|s| Ok(s.save_new_case(id, changes)?)).unwrap();
+    assert!(status(a.shared()).unwrap().queued > 0);
+    a.sync_now().unwrap();
+    let line = wait_for(&a, "the case to be sent", |l| l.queued == l.refused as u64 && l.sent > 0)?;
+    assert!(line.last_error.is_none(), "{line:?}");
+
+    let b = enrolled(&server, &dir.path().join("b"))?;
+    wait_for(&b, "the second device's first sync", |l| l.received > 0)?;
+    let held = b.shared().with_session(|s| Ok(s.case(id)?)).unwrap();
+    assert!(held.is_some(), "the second device received the case through the service");
+
+    // Locking stops the sync and closes the store cleanly: it unlocks again.
+    a.shared().lock().unwrap();
+    assert!(status(a.shared()).is_err(), "locked: no sync line");
+
+    // The administrator revokes b: at its next contact the store is wiped and first run says why.
+    let device = b.shared().with_session(|s| Ok(s.device())).unwrap();
+    server.admin(&["device", "revoke", &device.to_string()])?;
+    b.sync_now().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while b.shared().signed_in().is_some() {
+        assert!(Instant::now() < deadline, "the revoked device was not wiped");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!b.shared().store_exists(), "the store's key ring is gone");
+    assert_eq!(b.shared().take_notice(), Some(Notice::Revoked));
+    assert_eq!(b.shared().take_notice(), None, "the notice shows once");
+    Ok(())
+}
+
+#[test]
+fn a_wrong_code_or_address_is_refused_and_creates_nothing() -> Result<()> {
+    let server = service()?;
+    let dir = tempfile::tempdir()?;
+    let state = AppState::new(dir.path().join("store"));
+    let bad = tauri::async_runtime::block_on(enroll(
+        &state,
+        &server.url(),
+        "not-a-code",
+        "demo.agent",
+        PASSWORD.into(),
+        KdfParams::for_tests(),
+    ))
+    .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::SyncFailed, "{bad:?}");
+    assert!(!state.shared().store_exists());
+    let bad = tauri::async_runtime::block_on(enroll(
+        &state,
+        "ftp://nowhere",
+        "x",
+        "demo.agent",
+        PASSWORD.into(),
+        KdfParams::for_tests(),
+    ))
+    .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::Invalid, "{bad:?}");
+    assert_eq!(bad.fields[0].field, "server");
+    let bad = tauri::async_runtime::block_on(enroll(
+        &state,
+        &server.url(),
+        "x",
+        "demo.agent",
+        "short".into(),
+        KdfParams::for_tests(),
+    ))
+    .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::WeakPassphrase, "{bad:?}");
+    assert!(!state.shared().store_exists());
+    // A local-only store has nothing to sync.
+    assert_eq!(state.sync_now().unwrap_err().code, ErrorCode::Locked);
+    Ok(())
+}
