@@ -131,7 +131,7 @@ export function App() {
         <header className="lang-bar">
           <LanguageToggle />
         </header>
-        <FirstRunScreen onReady={unlocked} />
+        <FirstRunScreen onReady={unlocked} notice={state.notice} />
       </>
     );
   if (state.state === "locked")

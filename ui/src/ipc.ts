@@ -4,6 +4,7 @@
  * holding the shell's `{code, message}` so screens branch on `code`.
  */
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import type { ArgsOf, CommandError, CommandName, ResultOf } from "./bindings";
 
 /** A command that failed, with the shell's error. */
@@ -50,4 +51,26 @@ export async function call<C extends CommandName>(cmd: C, ...args: CallArgs<C>):
     if (error.code === "locked") lockedListeners.forEach((l) => l());
     throw new CommandFailure(error);
   }
+}
+
+/** Be told when the shell's background sync reports progress (`sync://progress`)
+ * or found the device revoked (`sync://revoked`). Outside the shell (tests, the
+ * mock build) nothing arrives and polling alone keeps the line current. */
+export function onSyncEvent(listener: () => void): () => void {
+  const stops: Array<() => void> = [];
+  let closed = false;
+  for (const name of ["sync://progress", "sync://revoked"]) {
+    try {
+      listen(name, () => listener()).then(
+        (unlisten) => (closed ? unlisten() : stops.push(unlisten)),
+        () => undefined,
+      );
+    } catch {
+      // Not inside the shell.
+    }
+  }
+  return () => {
+    closed = true;
+    stops.forEach((s) => s());
+  };
 }

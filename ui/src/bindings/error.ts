@@ -12,6 +12,7 @@ export type ErrorCode =
   | "weak_passphrase"
   | "offline" // the service cannot be reached
   | "sync_failed" // the last sync failed; `message` says why in plain words
+  | "revoked" // an administrator revoked this device; its store was wiped
   | "unavailable" // the feature is not available in this build
   | "internal";
 

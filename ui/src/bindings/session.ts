@@ -2,9 +2,12 @@
 
 /** Whether this device has a store, and whether it is open. */
 export type StoreState =
-  | { state: "absent" }
+  | { state: "absent"; notice?: Notice }
   | { state: "locked"; users: string[] }
   | { state: "unlocked"; users: string[]; user: string };
+
+/** Why the app came back to first run on its own. */
+export type Notice = "revoked";
 
 /** Who is signed in, on which device. */
 export interface Session {

@@ -11,6 +11,7 @@ const KNOWN: Record<string, MessageKey> = {
   offline: "errors.offline",
   sync_failed: "errors.sync_failed",
   unavailable: "errors.unavailable",
+  revoked: "errors.revoked",
   internal: "errors.internal",
   weak_passphrase: "errors.weak_passphrase",
 };

@@ -1,13 +1,14 @@
 import { useEffect, useState } from "react";
 import type { SyncStatus } from "../../bindings";
 import { useI18n } from "../../i18n/I18nProvider";
-import { call } from "../../ipc";
+import { call, onSyncEvent } from "../../ipc";
 import { useErrorText } from "../errors";
 import { syncLine } from "./syncText";
 
 /** Always visible: queued changes, last successful sync, syncing now, the last
  * error in plain words. Sync itself runs in the shell's background task; this
- * only asks how it is going, every few seconds, and never waits on it. */
+ * only asks how it is going, every few seconds and at each `sync://progress`
+ * event, and never waits on it. */
 export function SyncStatusBar({ everyMs = 3000 }: { everyMs?: number }) {
   const { t, dateTime } = useI18n();
   const errorText = useErrorText();
@@ -27,9 +28,12 @@ export function SyncStatusBar({ everyMs = 3000 }: { everyMs?: number }) {
       );
     void poll();
     const id = window.setInterval(poll, everyMs);
+    // The shell's background sync announces each step: ask again at once, so the line is live.
+    const stop = onSyncEvent(() => void poll());
     return () => {
       alive = false;
       window.clearInterval(id);
+      stop();
     };
   }, [everyMs]);
 
@@ -43,6 +47,9 @@ export function SyncStatusBar({ everyMs = 3000 }: { everyMs?: number }) {
         <span className="sync__last">{t("sync.last", { when: dateTime(status.last_success_at) })}</span>
       ) : status.server ? (
         <span className="sync__last">{t("sync.never")}</span>
+      ) : null}
+      {status.sent + status.received > 0 ? (
+        <span className="sync__session">{t("sync.session", { sent: status.sent, received: status.received })}</span>
       ) : null}
       {status.last_error && !status.running ? <span className="sync__error">{errorText(status.last_error)}</span> : null}
       {status.running && status.progress ? (

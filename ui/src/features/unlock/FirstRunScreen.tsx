@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { Session } from "../../bindings";
+import type { Notice, Session } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { CommandAlert, ErrorSummary } from "../../components/ErrorSummary";
 import { TextField } from "../../components/inputs";
@@ -28,7 +28,7 @@ export function validateFirstRun(f: {
   return { ...p, ...validateUserName(f.user), ...validateNewPassphrase(f.passphrase, f.confirm) };
 }
 
-export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
+export function FirstRunScreen({ onReady, notice }: { onReady: (s: Session) => void; notice?: Notice }) {
   const { t } = useI18n();
   const errorText = useErrorText();
   const [mode, setMode] = useState<Mode | "">("");
@@ -78,6 +78,11 @@ export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
   return (
     <main className="narrow" id="main">
       <h1>{t("first.title")}</h1>
+      {notice === "revoked" ? (
+        <div className="alert alert--error" role="alert">
+          {t("first.revoked")}
+        </div>
+      ) : null}
       <p className="lead">{t("first.lead")}</p>
       <ErrorSummary problems={problems} labels={labels} attempt={attempt} />
       <CommandAlert message={failure} />
@@ -103,7 +108,7 @@ export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
         <TextField
           id="passphrase"
           label={labels.passphrase}
-          hint={t("first.passphraseHint", { min: MIN_PASSPHRASE })}
+          hint={t(mode === "enroll" ? "first.passphraseHintEnroll" : "first.passphraseHint", { min: MIN_PASSPHRASE })}
           type="password"
           autoComplete="new-password"
           value={passphrase}
@@ -121,6 +126,11 @@ export function FirstRunScreen({ onReady }: { onReady: (s: Session) => void }) {
           error={problems.passphrase_confirm}
           required
         />
+        {busy && mode === "enroll" ? (
+          <p role="status" aria-live="polite">
+            {t("first.enrolling")}
+          </p>
+        ) : null}
         <button className="button" type="submit" disabled={busy}>
           {mode === "enroll" ? t("first.submitEnroll") : t("first.submitLocal")}
         </button>
