@@ -51,7 +51,8 @@ trap 'exit 130' INT TERM
 server() { "$BIN/waystation-server" --data "$DATA" "$@"; }
 
 echo "== starting the sync service (SQLite in $DATA)"
-WAYSTATION_LOG="${WAYSTATION_LOG:-warn}" server serve --listen 127.0.0.1:0 > "$DEMO/server.out" 2> "$DEMO/server.log" &
+WAYSTATION_LOG="${WAYSTATION_LOG:-warn}" "$BIN/waystation-server" --data "$DATA" serve --listen 127.0.0.1:0 \
+  > "$DEMO/server.out" 2> "$DEMO/server.log" &
 SERVER_PID=$!
 URL=""
 for _ in $(seq 1 300); do
