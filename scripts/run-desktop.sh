@@ -64,8 +64,13 @@ done
 [ -n "$URL" ] || { echo "run-desktop: the service did not say where it listens" >&2; exit 1; }
 echo "   listening on $URL"
 
-echo "== organization $ORG, user $AGENT, enrollment code"
+echo "== organization $ORG (and the four its example cases are referred to), user $AGENT, enrollment code"
 server org add "$ORG" >/dev/null
+# The organizations the example cases are referred to: a referral shares the
+# case with its organization, and the service refuses a share to one it does not know.
+for partner in placement-office casa-esperanza-legal houston-victim-services gulf-coast-immigrant-justice; do
+  server org add "$partner" >/dev/null
+done
 server user add --org "$ORG" --role agent --password-file "$PWFILE" "$AGENT" >/dev/null
 CODE="$(server device code --org "$ORG" --role agent | tail -n1 | tr -d '[:space:]')"
 

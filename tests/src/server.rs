@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
+pub use crate::backend::{fresh_postgres_database, postgres_url, with_database};
+
 /// The password of every user the tests create.
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -184,38 +186,3 @@ impl Drop for ServerProc {
     }
 }
 
-/// The PostgreSQL server for tests (`WAYSTATION_TEST_DATABASE_URL`), `None` when explicitly skipped.
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("WAYSTATION_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ if std::env::var("WAYSTATION_SKIP_POSTGRES").as_deref() == Ok("1") => None,
-        _ => panic!(
-            "WAYSTATION_TEST_DATABASE_URL is not set: the PostgreSQL half needs a server \
-             (crates/server/tests/start-postgres.sh starts one). Set WAYSTATION_SKIP_POSTGRES=1 to skip it on purpose."
-        ),
-    }
-}
-
-/// `url` pointing at database `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
-    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// A new, empty PostgreSQL database; `None` when PostgreSQL is skipped.
-pub async fn fresh_postgres_database() -> Result<Option<String>> {
-    let Some(admin) = postgres_url() else { return Ok(None) };
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
-    tokio::spawn(conn);
-    let name = format!("waystation_sys_{}", uuid::Uuid::now_v7().simple());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
-    Ok(Some(with_database(&admin, &name)))
-}

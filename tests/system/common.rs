@@ -7,27 +7,7 @@ use waystation_sync::{Backoff, SyncOptions};
 use waystation_system_tests::server::{Db, ServerProc, fresh_postgres_database};
 use waystation_system_tests::world::Device;
 
-/// Which storage backend a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Run each named `async fn name(backend: Backend) -> anyhow::Result<()>` on both backends.
-#[macro_export]
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() { super::$name($crate::common::Backend::Sqlite).await.unwrap() } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() { super::$name($crate::common::Backend::Postgres).await.unwrap() } )*
-        }
-    };
-}
+pub use waystation_system_tests::Backend;
 
 /// A fresh service of `backend`, seeded with two organizations and their users; `None` when PostgreSQL is skipped.
 pub async fn service(backend: Backend, env: &[(&str, &str)]) -> Result<Option<ServerProc>> {

@@ -3,6 +3,8 @@
 //! PostgreSQL (`WAYSTATION_TEST_DATABASE_URL`; `WAYSTATION_SKIP_POSTGRES=1`
 //! skips that half on purpose).
 
+pub(crate) use waystation_system_tests::both_backends;
+
 mod common;
 mod convergence;
 mod faults;

@@ -8,57 +8,24 @@
 // Saves a screenshot of each main screen in e2e/artifacts/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { newStoreDir, startApp } from "./harness.mjs";
+import { assertNoPlaintext, completeIntake, steps, typedWords } from "./intake.mjs";
 import { Key } from "./webdriver.mjs";
 
 const application = process.env.WAYSTATION_APP;
 if (!application) throw new Error("set WAYSTATION_APP to the desktop binary (built with --features custom-protocol)");
-const artifacts = new URL("./artifacts/", import.meta.url).pathname;
-mkdirSync(artifacts, { recursive: true });
 
 const USER = "ana.lopez";
 const PASS = "correct horse battery staple";
-// Names typed into the intake; none may be readable in the store's files.
-const SECRET_WORDS = ["Xochitl", "Quispe", "Ramiro", "Tzoc", "Huehuetenango"];
+// Fictional names typed into the intake; none may be readable in the store's files.
+const CHILD = { given: "Xochitl", family: "Quispe", adult: "Ramiro Tzoc", place: "Huehuetenango", station: "LRD-07" };
 
 const store = newStoreDir();
 let app;
 let wd;
 
-const $ = (css, opts) => wd.waitFor(css, opts);
-async function key(css, k) {
-  await wd.type(await $(css), k);
-}
-async function typeInto(css, text) {
-  await wd.type(await $(css), text);
-}
-async function heading(text) {
-  return $("h1", { text });
-}
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const axeProblems = [];
-
-/** Save a screenshot of the screen and check it with axe-core in the real WebKit page. */
-async function shot(name) {
-  writeFileSync(join(artifacts, `${name}.png`), await wd.screenshot());
-  await wd.exec(`if (!window.axe) { ${axeSource} } return true;`);
-  const bad = await wd.execAsync(
-    `const done = arguments[arguments.length - 1];
-     window.axe.run(document, { resultTypes: ["violations"] }).then(
-       (r) => done(r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id + ": " + v.help)),
-       (e) => done(["axe could not run: " + e]));`,
-  );
-  for (const b of bad) axeProblems.push(`${name}: ${b}`);
-}
-async function button(text) {
-  return $("button", { text });
-}
-async function pressButton(text) {
-  await wd.type(await button(text), Key.Enter);
-}
+const s = steps(() => wd);
+const { $, heading, key, typeInto, pressButton, shot, axeProblems } = s;
 
 before(async () => {
   app = await startApp({ application, store });
@@ -93,65 +60,7 @@ describe("the desktop app", { concurrency: false }, () => {
   });
 
   it("completes an intake by keyboard", async () => {
-    await typeInto("#encounter-occurred_at", "11");
-    await typeInto("#encounter-occurred_at--day", "24");
-    await typeInto("#encounter-occurred_at--year", "2026");
-    await typeInto("#encounter-time", "06:30");
-    await typeInto("#encounter-station", "LRD-07");
-    // Regression: fixing the first problem must not pull focus to the error summary mid-word.
-    assert.equal(await wd.prop(await $("#encounter-station"), "value"), "LRD-07");
-    await key("#encounter-type", Key.Space);
-    await key("#encounter-accompaniment--unrelated_or_unverified_adult", Key.Space);
-    await typeInto("#encounter-narrative", "Found near Huehuetenango road crossing with one adult.");
-    await pressButton("Continue");
-
-    await heading("Child");
-    await typeInto("#child-given_name", "Xochitl");
-    await typeInto("#child-family_name", "Quispe");
-    await typeInto("#child-date_of_birth", "5");
-    await typeInto("#child-date_of_birth--day", "2");
-    await typeInto("#child-date_of_birth--year", "2013");
-    await key("#child-age_method", Key.Space);
-    await typeInto("#child-nationalities", "MX");
-    await typeInto("#child-languages", "spa");
-    await key("#child-interpreter_used--no", Key.Space);
-    await pressButton("Continue");
-
-    await heading("Accompanying adults");
-    await pressButton("Add an adult");
-    await typeInto("#adults-0-name", "Ramiro Tzoc");
-    await typeInto("#adults-0-claimed_relationship", "Aunt");
-    await pressButton("Continue");
-
-    await heading("Screening");
-    await key("#screening-when", Key.Space);
-    await $("ol.questions");
-    const groups = await wd.findAll("ol.questions fieldset");
-    assert.ok(groups.length >= 10, `the instrument's questions are shown (${groups.length})`);
-    const first = await wd.findAll("ol.questions fieldset input[type=radio]");
-    // First question yes, every other no.
-    await wd.type(first[0], Key.Space);
-    for (const radio of await wd.findAll("ol.questions li:not(:first-child) input[value=no]")) await wd.type(radio, Key.Space);
-    for (const radio of await wd.findAll(".card input[value=no]")) await wd.type(radio, Key.Space);
-    for (const why of await wd.findAll(".card textarea")) await wd.type(why, "She said the man keeps her papers.");
-    await $(".result", { text: "The child must not be returned" });
-    await shot("intake-screening");
-    await pressButton("Continue");
-
-    await heading("Needs and referrals");
-    await key("#services", Key.Space);
-    await pressButton("Add a referral");
-    await typeInto("#referrals-0-to", "F");
-    await pressButton("Continue");
-
-    await heading("Review and save");
-    await $(".autosave", { text: "Draft saved" });
-    await shot("intake-review");
-    await pressButton("Save the case");
-    await heading("Xochitl Quispe");
-    await $(".case-detail .clock", { text: "In custody" });
-    await $(".case-detail", { text: "LRD-07" });
-    await shot("case-detail");
+    await completeIntake(s, () => wd, CHILD, shot);
   });
 
   it("lists the new case with its custody clock", async () => {
@@ -208,23 +117,7 @@ describe("the desktop app", { concurrency: false }, () => {
   });
 
   it("keeps none of the typed names readable in the store's files", () => {
-    const files = [];
-    const walk = (dir) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else files.push(p);
-      }
-    };
-    walk(store);
-    assert.ok(files.some((f) => f.endsWith(".db") || f.includes("db")), `the store has a database (${files.join(", ")})`);
-    for (const f of files) {
-      const bytes = readFileSync(f);
-      for (const w of SECRET_WORDS) {
-        assert.equal(bytes.includes(Buffer.from(w)), false, `${w} readable in ${f}`);
-        assert.equal(bytes.includes(Buffer.from(w, "utf16le")), false, `${w} readable (UTF-16) in ${f}`);
-      }
-    }
+    assertNoPlaintext(store, typedWords(CHILD));
   });
 });
 

@@ -13,66 +13,14 @@ use waystation_server::clock::ShiftedClock;
 use waystation_server::storage::{NewCode, UserRecord};
 use waystation_server::{AppState, Postgres, Settings, Sqlite, Storage, secrets};
 
-/// Which storage backend a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Run each named `async fn name(backend: Backend)` as a test on both backends.
-#[macro_export]
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() { super::$name($crate::helpers::Backend::Postgres).await } )*
-        }
-    };
-}
+pub use waystation_system_tests::Backend;
+pub use waystation_system_tests::backend::{postgres_url, with_database};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// The PostgreSQL server for tests, or `None` when explicitly skipped.
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("WAYSTATION_TEST_DATABASE_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ if std::env::var("WAYSTATION_SKIP_POSTGRES").as_deref() == Ok("1") => None,
-        _ => panic!(
-            "WAYSTATION_TEST_DATABASE_URL is not set: the PostgreSQL half of the suite needs a server \
-             (e.g. postgres://waystation:waystation@127.0.0.1/postgres; crates/server/tests/start-postgres.sh starts one). \
-             Set WAYSTATION_SKIP_POSTGRES=1 to skip it on purpose."
-        ),
-    }
-}
-
 /// A URL for a fresh, empty database on the test server.
 pub async fn fresh_postgres_database() -> Option<String> {
-    let admin = postgres_url()?;
-    let (client, conn) =
-        tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.expect("connect to the test PostgreSQL");
-    tokio::spawn(conn);
-    let name = format!("waystation_test_{}", uuid::Uuid::now_v7().simple());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
-    Some(with_database(&admin, &name))
-}
-
-/// `url` pointing at database `name`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
-    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[after_scheme..].find('/') {
-        Some(i) => &base[..after_scheme + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
+    waystation_system_tests::backend::fresh_postgres_database().await.expect("a fresh test database")
 }
 
 /// A fresh storage of the backend; `None` when PostgreSQL is skipped.

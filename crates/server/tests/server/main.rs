@@ -3,6 +3,8 @@
 //! backends (SQLite in a temp folder; PostgreSQL in a fresh database on the
 //! server named by WAYSTATION_TEST_DATABASE_URL).
 
+pub(crate) use waystation_system_tests::both_backends;
+
 mod helpers;
 
 mod admin;
