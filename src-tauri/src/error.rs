@@ -8,8 +8,8 @@ use serde::Serialize;
 use waystation_core::FieldError;
 use waystation_store::StoreError;
 
-/// Stable codes the UI branches on (`ui/src/bindings/error.ts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Stable codes the UI branches on (`ui/src/bindings/ErrorCode.ts`, generated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Input refused; `fields` says where.
@@ -41,7 +41,7 @@ pub enum ErrorCode {
 }
 
 /// One refused field, named by its path in the case document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FieldProblem {
     /// The field's path (`child.date_of_birth`, `adults[0].name`).
     pub field: String,
@@ -50,7 +50,7 @@ pub struct FieldProblem {
 }
 
 /// A command's failure, as the UI receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, ts_rs::TS)]
 #[error("{code:?}: {message}")]
 pub struct CommandError {
     /// What kind of failure.
@@ -59,12 +59,15 @@ pub struct CommandError {
     pub message: String,
     /// The fields refused, for `invalid`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub fields: Vec<FieldProblem>,
     /// Seconds until a lockout ends.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub retry_after_secs: Option<u64>,
     /// Wrong passphrases left before a lockout.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub attempts_left: Option<u32>,
 }
 

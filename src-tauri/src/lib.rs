@@ -4,7 +4,9 @@
 //! `{code, message}`. Everything a test without a window needs is in those
 //! crates.
 
+pub mod bindings;
 pub mod commands;
+pub mod document;
 pub mod error;
 pub mod settings;
 pub mod state;
@@ -50,29 +52,7 @@ pub fn run() {
             app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::session::store_state,
-            commands::session::store_create,
-            commands::session::device_enroll,
-            commands::session::unlock,
-            commands::session::lock,
-            commands::session::change_passphrase,
-            commands::session::settings_get,
-            commands::session::settings_set,
-            commands::cases::case_list,
-            commands::cases::case_search,
-            commands::cases::case_get,
-            commands::cases::case_save_new,
-            commands::cases::case_add_note,
-            commands::cases::case_resolve_conflict,
-            commands::intake::draft_load,
-            commands::intake::draft_save,
-            commands::intake::draft_discard,
-            commands::intake::screening_instruments,
-            commands::intake::screening_evaluate,
-            commands::sync::sync_status,
-            commands::sync::sync_now,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("the Waystation window could not start");
 }

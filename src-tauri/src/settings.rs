@@ -16,7 +16,7 @@ pub const IDLE_DEFAULT_MINUTES: u32 = 15;
 pub const IDLE_MAX_MINUTES: u32 = 30;
 
 /// The screens' language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
     /// English.
@@ -27,7 +27,7 @@ pub enum Lang {
 }
 
 /// Settings as the UI reads and writes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// The screens' language.

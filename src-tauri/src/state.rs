@@ -50,7 +50,7 @@ impl Session {
 }
 
 /// Why the app went back to first run on its own (shown there, once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Notice {
     /// An administrator revoked this device; its store was wiped.

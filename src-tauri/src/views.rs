@@ -1,26 +1,26 @@
 //! What the screens receive: a case list row and an opened case, built from
 //! the store's merged views with core's rules (the custody clock, the flags).
-//! Transport types only; the shapes are mirrored in `ui/src/bindings/case.ts`.
+//! Transport types only; their TypeScript declarations are generated ([`crate::bindings`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use waystation_core::{
-    CaseView, Catalog, Change, Conflict, CustodyClock, CustodyFacts, CustodyRules, Hlc, NewCase, Operation,
-    ReferralStatus,
+    CaseId, CaseStatus, CaseView, Catalog, Change, Conflict, CustodyClock, CustodyFacts, CustodyRules, Hlc, NewCase,
+    Operation, ReferralStatus,
 };
 
 /// One row of the case list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CaseRow {
     /// The case id.
-    pub id: String,
+    pub id: CaseId,
     /// The child's given name, or "".
     pub given_name: String,
     /// The child's family name, or "".
     pub family_name: String,
     /// `open`, `referred`, `transferred`, `closed`.
-    pub status: String,
+    pub status: CaseStatus,
     /// The station code, or "".
     pub station: String,
     /// When the encounter happened (RFC 3339), if recorded.
@@ -38,15 +38,16 @@ pub struct CaseRow {
 }
 
 /// An opened case.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CaseDetail {
     /// The case id.
-    pub id: String,
+    pub id: CaseId,
     /// The owning organization.
     pub owner: Option<String>,
     /// Organizations it is shared with.
     pub shared_with: Vec<String>,
     /// The merged case document.
+    #[ts(as = "crate::document::CaseDocument")]
     pub document: Value,
     /// Fields with concurrent values.
     pub conflicts: Vec<Conflict>,
@@ -57,7 +58,7 @@ pub struct CaseDetail {
 }
 
 /// One change in a case's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct TimelineEntry {
     /// The operation.
     pub op: String,
@@ -67,10 +68,28 @@ pub struct TimelineEntry {
     pub user: String,
     /// On which device.
     pub device: String,
-    /// `create_case`, `share`, `set`, `add_item`, `set_item_field`, `remove_item`.
-    pub kind: &'static str,
+    /// What kind of change.
+    pub kind: ChangeKind,
     /// The field, list or organization the change touched.
     pub target: Option<String>,
+}
+
+/// The kind of a change in a case's history (`Change`'s tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The case was created.
+    CreateCase,
+    /// The case was shared with an organization.
+    Share,
+    /// A case-level field was set.
+    Set,
+    /// An item was added to a list.
+    AddItem,
+    /// A field of a list item was set.
+    SetItemField,
+    /// An item was removed from a list.
+    RemoveItem,
 }
 
 fn text(doc: &Value, section: &str, field: &str) -> String {
@@ -101,10 +120,10 @@ pub fn row(view: &CaseView, now: DateTime<Utc>) -> CaseRow {
         })
     });
     CaseRow {
-        id: view.id.to_string(),
+        id: view.id,
         given_name: text(doc, "child", "given_name"),
         family_name: text(doc, "child", "family_name"),
-        status: doc.get("status").and_then(Value::as_str).unwrap_or("open").to_owned(),
+        status: doc.get("status").and_then(|s| CaseStatus::parse(s).ok()).unwrap_or(CaseStatus::Open),
         station: text(doc, "encounter", "station"),
         encounter_at: Some(text(doc, "encounter", "occurred_at")).filter(|s| !s.is_empty()),
         clock: case.as_ref().and_then(|c| clock_of(c, now)),
@@ -117,12 +136,14 @@ pub fn row(view: &CaseView, now: DateTime<Utc>) -> CaseRow {
 
 fn entry(op: &Operation) -> TimelineEntry {
     let (kind, target) = match &op.change {
-        Change::CreateCase { .. } => ("create_case", None),
-        Change::Share { org } => ("share", Some(org.to_string())),
-        Change::Set { field, .. } => ("set", Some(field.to_string())),
-        Change::AddItem { list, .. } => ("add_item", Some(list.as_str().to_owned())),
-        Change::SetItemField { list, field, .. } => ("set_item_field", Some(format!("{}.{field}", list.as_str()))),
-        Change::RemoveItem { list, .. } => ("remove_item", Some(list.as_str().to_owned())),
+        Change::CreateCase { .. } => (ChangeKind::CreateCase, None),
+        Change::Share { org } => (ChangeKind::Share, Some(org.to_string())),
+        Change::Set { field, .. } => (ChangeKind::Set, Some(field.to_string())),
+        Change::AddItem { list, .. } => (ChangeKind::AddItem, Some(list.as_str().to_owned())),
+        Change::SetItemField { list, field, .. } => {
+            (ChangeKind::SetItemField, Some(format!("{}.{field}", list.as_str())))
+        }
+        Change::RemoveItem { list, .. } => (ChangeKind::RemoveItem, Some(list.as_str().to_owned())),
     };
     TimelineEntry {
         op: op.id.to_string(),
@@ -138,7 +159,7 @@ fn entry(op: &Operation) -> TimelineEntry {
 pub fn detail(view: CaseView, ops: &[Operation], now: DateTime<Utc>) -> CaseDetail {
     let clock = case_of(&view).and_then(|c| clock_of(&c, now));
     CaseDetail {
-        id: view.id.to_string(),
+        id: view.id,
         owner: view.owner.map(|o| o.to_string()),
         shared_with: view.shared_with.into_iter().map(|o| o.to_string()).collect(),
         document: view.document,
@@ -173,7 +194,7 @@ mod tests {
         let (_dir, mut store, id) = store_with(include_str!("../../examples/case.json"));
         let row = row(&store.case(id).unwrap().unwrap(), Utc::now());
         assert_eq!((row.given_name.as_str(), row.family_name.as_str()), ("Rosa Elena", "Tzul Chox"));
-        assert_eq!((row.station.as_str(), row.status.as_str()), ("TUS-AJO", "transferred"));
+        assert_eq!((row.station.as_str(), row.status), ("TUS-AJO", CaseStatus::Transferred));
         assert!(!row.needs_screening, "the example was screened");
         assert!(row.referral_pending, "a referral is sent but not answered");
         assert!(!row.has_conflict);
@@ -206,8 +227,10 @@ mod tests {
         let ops = store.operations(id).unwrap();
         let d = detail(view, &ops, Utc::now());
         assert_eq!(d.timeline.len(), ops.len());
-        assert_eq!(d.timeline[0].kind, "create_case");
-        assert!(d.timeline.iter().any(|e| e.kind == "set" && e.target.as_deref() == Some("child.given_name")));
+        assert_eq!(d.timeline[0].kind, ChangeKind::CreateCase);
+        assert!(
+            d.timeline.iter().any(|e| e.kind == ChangeKind::Set && e.target.as_deref() == Some("child.given_name"))
+        );
         let timeline = serde_json::to_string(&d.timeline).unwrap();
         assert!(!timeline.contains("Rosa"), "a timeline entry carried a value");
         assert_eq!(d.owner.as_deref(), Some("border-station-7"));

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { CaseId, Session, Settings, StoreState } from "./bindings";
+import type { CaseId, SessionInfo, Settings, StoreState } from "./bindings";
 import { CommandAlert } from "./components/ErrorSummary";
 import { CaseDetailScreen } from "./features/caseDetail/CaseDetailScreen";
 import { CaseListScreen } from "./features/cases/CaseListScreen";
@@ -25,7 +25,7 @@ export function LanguageToggle() {
   );
 }
 
-function Shell({ session, onLock }: { session: Session; onLock: () => void }) {
+function Shell({ session, onLock }: { session: SessionInfo; onLock: () => void }) {
   const { t, setLang } = useI18n();
   const [route, setRoute] = useState<Route>({ name: "cases" });
   const [settings, setSettings] = useState<Settings>({ language: "en", idle_lock_minutes: IDLE_DEFAULT });
@@ -114,7 +114,7 @@ export function App() {
   const lock = useCallback(() => {
     call("lock").finally(() => void refresh());
   }, [refresh]);
-  const unlocked = (s: Session) =>
+  const unlocked = (s: SessionInfo) =>
     setState((old) => ({ state: "unlocked", user: s.user, users: old && old.state !== "absent" ? old.users : [s.user] }));
 
   if (!state)

@@ -12,11 +12,13 @@ use crate::error::FieldError;
 /// characters (`border-station-7`, `casa-esperanza`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct OrgId(String);
 
 /// A user's sign-in name: lowercase letters, digits, `.`, `_` and `-`, 1 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct UserName(String);
 
 fn parse_slug(field: &str, text: &str, extra: &[char], what: &str) -> Result<String, FieldError> {
@@ -148,6 +150,7 @@ impl fmt::Display for Role {
 /// How sensitive a piece of a case is. Everything but notes is `General`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Sensitivity {
     /// Readable by everyone the case is shared with.
     #[default]

@@ -67,33 +67,43 @@ word_enum!(
 /// An adult found with the child. Everything is optional (an adult may give
 /// nothing), but a verified relationship must say how it was verified.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Adult {
     /// Name as given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<Text>,
     /// The relationship the adult (or the child) claimed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub claimed_relationship: Option<Relationship>,
     /// The relationship as verified; absent while not verified.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub verified_relationship: Option<Relationship>,
     /// How it was verified.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub verification_method: Option<VerificationMethod>,
     /// Date of birth.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub date_of_birth: Option<NaiveDate>,
     /// Nationality.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub nationality: Option<CountryCode>,
     /// Whether the adult was with the child at the encounter.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub present_at_encounter: Option<bool>,
     /// Phone or address given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub contact: Option<Text>,
     /// Anything else observed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub description: Option<Text>,
 }
 

@@ -61,20 +61,25 @@ word_enum!(
 
 /// An identity document the child carried or that was obtained later.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IdentityDocument {
     /// What kind of document.
     pub kind: DocumentKind,
     /// Its number, as printed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub number: Option<Text>,
     /// The country that issued it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub issuing_country: Option<CountryCode>,
     /// Whether it was checked as genuine.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub verified: Option<bool>,
     /// Who holds the original, if not the child (a warning sign when an adult does).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub held_by: Option<Text>,
 }
 
@@ -94,6 +99,7 @@ impl IdentityDocument {
 /// A photo of the child: an encrypted, content-addressed attachment, named by
 /// the SHA-256 of its content.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Photo {
     /// Lowercase hex SHA-256 of the attachment's plaintext.
     pub sha256: String,
@@ -126,42 +132,55 @@ impl Photo {
 
 /// The child a case is about.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Child {
     /// Given name(s) as the child gave them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub given_name: Option<Text>,
     /// Family name(s).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub family_name: Option<Text>,
     /// Other names the child is known by (nicknames, names on documents).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub aliases: Vec<Text>,
     /// Date of birth.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub date_of_birth: Option<NaiveDate>,
     /// Estimated age in whole years, when the date of birth is not known.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub estimated_age_years: Option<u32>,
     /// How the age or date of birth was established.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub age_method: Option<AgeMethod>,
     /// Sex.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sex: Option<Sex>,
     /// Nationalities.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub nationalities: Vec<CountryCode>,
     /// Languages the child speaks, the preferred first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub languages: Vec<LanguageCode>,
     /// Whether an interpreter was used to speak with the child.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub interpreter_used: Option<bool>,
     /// Identity documents.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub identity_documents: Vec<IdentityDocument>,
     /// Photo attachment.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub photo: Option<Photo>,
 }
 

@@ -33,6 +33,7 @@ fn languages() -> &'static BTreeMap<&'static str, &'static str> {
 /// A country, by its ISO 3166-1 alpha-2 code (`GT`, `MX`, `HN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
@@ -82,6 +83,7 @@ impl CountryCode {
 /// group code (`nah`, `myn`) when only the family is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct LanguageCode([u8; 3]);
 
 impl LanguageCode {

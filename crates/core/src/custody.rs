@@ -10,27 +10,35 @@ use crate::text::{Text, Timestamp};
 /// Custody of the child. Every field is optional: custody starts at the
 /// encounter unless `started_at` says otherwise.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Custody {
     /// When custody started, if not at the encounter.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub started_at: Option<Timestamp>,
     /// Where the child is held.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub facility: Option<Text>,
     /// When the federal child-placement office was notified.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub placement_notified_at: Option<Timestamp>,
     /// When the child was transferred to the placement office's care.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub transferred_at: Option<Timestamp>,
     /// When a contiguous-country child was returned home.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub returned_at: Option<Timestamp>,
     /// When the child was released otherwise (to a parent or guardian).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub released_at: Option<Timestamp>,
     /// Why the transfer could not happen in time, when it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub exceptional_circumstances: Option<Text>,
 }
 

@@ -61,6 +61,7 @@ impl Default for CustodyRules {
 /// Which deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DeadlineKind {
     /// Trafficking screening.
     Screening,
@@ -75,6 +76,7 @@ pub enum DeadlineKind {
 /// Where a deadline stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DeadlineState {
     /// Open, more than the warning lead time left.
     Ok,
@@ -95,6 +97,7 @@ fn seconds<S: Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
 
 /// One deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Deadline {
     /// Which.
     pub kind: DeadlineKind,
@@ -107,6 +110,7 @@ pub struct Deadline {
     pub state: DeadlineState,
     /// Time until it passes (negative when passed), in seconds on the wire.
     #[serde(serialize_with = "seconds", rename = "time_left_seconds")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub time_left: TimeDelta,
 }
 
@@ -170,6 +174,7 @@ impl CustodyFacts {
 
 /// Time in custody and every deadline that applies, at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustodyClock {
     /// When custody started.
     pub started_at: DateTime<Utc>,
@@ -179,6 +184,7 @@ pub struct CustodyClock {
     pub in_custody: bool,
     /// Time in custody: until it ended, else until `now` (never negative).
     #[serde(serialize_with = "seconds", rename = "time_in_custody_seconds")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub time_in_custody: TimeDelta,
     /// The deadlines that apply, soonest first.
     pub deadlines: Vec<Deadline>,

@@ -49,6 +49,7 @@ impl Accompaniment {
 /// A station's code: 2 to 16 uppercase letters, digits and hyphens (`TCA-AJO`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StationCode(String);
 
 impl StationCode {
@@ -101,23 +102,29 @@ pub fn longitude(v: &Value) -> Result<f64, FieldError> {
 /// clock), `type` and `accompaniment` (which decides the 72-hour transfer)
 /// are required; everything else may follow later.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Encounter {
     /// When, with the local UTC offset.
     pub occurred_at: Timestamp,
     /// The local time zone's name.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub time_zone: Option<TimeZoneName>,
     /// The station that recorded it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub station: Option<StationCode>,
     /// Latitude, decimal degrees.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub latitude: Option<f64>,
     /// Longitude, decimal degrees.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub longitude: Option<f64>,
     /// The place in words.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub place: Option<Text>,
     /// How the child came to attention.
     #[serde(rename = "type")]
@@ -126,9 +133,11 @@ pub struct Encounter {
     pub accompaniment: Accompaniment,
     /// What happened, in the recorder's words.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub narrative: Option<Text>,
     /// Who recorded it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub recorded_by: Option<UserName>,
 }
 

@@ -10,6 +10,7 @@ use crate::ids::DeviceId;
 /// A hybrid logical clock timestamp. Ordered by wall time, then counter, then
 /// device id: the device is the tiebreak that makes the order total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch, as the clock last knew it.
     pub wall_ms: u64,

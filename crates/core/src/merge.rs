@@ -44,6 +44,7 @@ pub enum MergeError {
 /// Where a register lives in the case document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "in", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FieldKey {
     /// A case-level field such as `child.date_of_birth`.
     Case {
@@ -73,6 +74,7 @@ impl FieldKey {
 
 /// One value of a conflicting field, with who wrote it where and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictValue {
     /// The write.
     pub op: OpId,
@@ -90,6 +92,7 @@ pub struct ConflictValue {
 /// the winner (`values` is ordered oldest first; the last is the winner);
 /// a later write that supersedes every one of them resolves the conflict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     /// The field.
     pub key: FieldKey,

@@ -12,6 +12,7 @@ use crate::text::{Text, Timestamp};
 
 /// A note. Every field is required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Note {
     /// Who may read it.
     pub sensitivity: Sensitivity,

@@ -14,6 +14,7 @@ use crate::ids::{CaseId, DeviceId, ItemId, OpId};
 /// The lists a case holds, whose items are added and removed by their own ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ListKind {
     /// Adults found with the child, and their claimed and verified relationship.
     Adults,
@@ -67,6 +68,7 @@ impl FromStr for ListKind {
 /// Lists are not fields: their items are changed by item operations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct FieldPath(String);
 
 fn is_segment(s: &str) -> bool {

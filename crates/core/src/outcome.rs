@@ -29,6 +29,7 @@ word_enum!(
 
 /// An outcome. `kind` and `occurred_on` are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Outcome {
     /// What happened.
     pub kind: OutcomeKind,
@@ -36,15 +37,19 @@ pub struct Outcome {
     pub occurred_on: NaiveDate,
     /// The sponsor's relationship to the child, for a release or reunification.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sponsor_relationship: Option<Relationship>,
     /// The organization responsible (shelter, follow-up provider).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub org: Option<OrgId>,
     /// Where, in words (a city, a facility; not a street address).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub location: Option<Text>,
     /// What was found or decided.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub description: Option<Text>,
 }
 

@@ -49,11 +49,13 @@ word_enum!(
 
 /// A referral. `to`, `status` and `drafted_at` are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Referral {
     /// Where it goes.
     pub to: ReferralTo,
     /// The receiving organization, when it uses Waystation: the case is shared with it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub org: Option<OrgId>,
     /// Where it stands.
     pub status: ReferralStatus,
@@ -61,24 +63,31 @@ pub struct Referral {
     pub drafted_at: Timestamp,
     /// When it was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub sent_at: Option<Timestamp>,
     /// When receipt was confirmed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub acknowledged_at: Option<Timestamp>,
     /// When it was accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub accepted_at: Option<Timestamp>,
     /// When it was declined.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub declined_at: Option<Timestamp>,
     /// When it was completed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub completed_at: Option<Timestamp>,
     /// Why, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<Text>,
     /// The receiver's reference number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reference: Option<Text>,
 }
 

@@ -57,44 +57,57 @@ pub const MILESTONES: [&str; 9] = [
 
 /// A relief application. Only `kind` is required; each milestone is a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReliefApplication {
     /// What relief.
     pub kind: ReliefKind,
     /// For `other`: what it is.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub description: Option<Text>,
     /// The legal services organization handling it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub attorney_org: Option<OrgId>,
     /// The USCIS receipt number (three letters, ten digits).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub receipt_number: Option<String>,
     /// Screened as likely eligible.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub screened_eligible_on: Option<NaiveDate>,
     /// Law-enforcement certification (Supplement B) requested; T and U visas only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub certification_requested_on: Option<NaiveDate>,
     /// Certification obtained; T and U visas only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub certification_obtained_on: Option<NaiveDate>,
     /// State juvenile-court findings obtained; SIJS only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub court_findings_on: Option<NaiveDate>,
     /// Filed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub filed_on: Option<NaiveDate>,
     /// Receipt notice issued.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub receipt_on: Option<NaiveDate>,
     /// Bona fide determination or deferred action granted.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub bona_fide_on: Option<NaiveDate>,
     /// Approved.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub approved_on: Option<NaiveDate>,
     /// Denied.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub denied_on: Option<NaiveDate>,
 }
 

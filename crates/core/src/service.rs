@@ -40,6 +40,7 @@ word_enum!(
 
 /// A service delivered. `kind` and `provided_on` are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Service {
     /// What kind.
     pub kind: ServiceKind,
@@ -47,9 +48,11 @@ pub struct Service {
     pub provided_on: NaiveDate,
     /// The providing organization.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub provider: Option<OrgId>,
     /// What was done.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub description: Option<Text>,
 }
 

@@ -19,6 +19,7 @@ pub const LONG_TEXT_MAX: usize = 20_000;
 /// may hold line breaks and tabs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Text(String);
 
 impl Text {
@@ -65,6 +66,7 @@ impl fmt::Display for Text {
 /// (`2026-11-20T03:40:00-07:00`). Two timestamps are equal when they name
 /// the same instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Timestamp(DateTime<FixedOffset>);
 
 impl Timestamp {
@@ -124,6 +126,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 /// Checked for shape only: the zone database is not embedded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimeZoneName(String);
 
 impl TimeZoneName {

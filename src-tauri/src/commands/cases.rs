@@ -36,10 +36,8 @@ pub async fn case_list(state: State<'_, AppState>) -> CommandResult<Vec<CaseRow>
 
 /// Ids of the cases matching `text`, best first.
 #[tauri::command]
-pub async fn case_search(state: State<'_, AppState>, text: String) -> CommandResult<Vec<String>> {
-    state
-        .run(move |s| s.with_session(|store| Ok(store.search(&text)?.into_iter().map(|id| id.to_string()).collect())))
-        .await
+pub async fn case_search(state: State<'_, AppState>, text: String) -> CommandResult<Vec<CaseId>> {
+    state.run(move |s| s.with_session(|store| Ok(store.search(&text)?))).await
 }
 
 /// One case, its history and its clock.
@@ -54,9 +52,9 @@ pub async fn case_get(state: State<'_, AppState>, id: String) -> CommandResult<C
 }
 
 /// The id of a saved case.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Saved {
-    id: String,
+    id: CaseId,
 }
 
 /// Save a new case from its document (the intake). Core parses it whole:
@@ -70,14 +68,14 @@ pub async fn case_save_new(state: State<'_, AppState>, input: Value) -> CommandR
                 let owner = store.owner_org().clone();
                 let (id, changes) = case.into_changes(&owner);
                 let id = store.save_new_case(id, changes)?;
-                Ok(Saved { id: id.to_string() })
+                Ok(Saved { id })
             })
         })
         .await
 }
 
 /// A note added from the case screen.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     sensitivity: Sensitivity,

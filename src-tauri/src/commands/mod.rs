@@ -1,7 +1,52 @@
 //! The commands the window may call: each parses its input, calls the store
 //! or core, and maps the error. No business rule lives here.
+//!
+//! [`command_table!`] below is the one list of them: it registers each with Tauri
+//! ([`handler`]), describes its arguments and result for the generated UI
+//! bindings ([`signatures`]), and makes the compiler check that description
+//! against the command's own signature.
 
 pub mod cases;
 pub mod intake;
 pub mod session;
 pub mod sync;
+
+#[macro_use]
+mod table;
+
+use serde_json::Value;
+use waystation_core::{CaseId, FieldKey, Instrument, ScreeningResult};
+
+use crate::document::NewCaseDocument;
+use crate::settings::Settings;
+use crate::views::{CaseDetail, CaseRow};
+use cases::{NewNote, Saved};
+use session::{SessionInfo, StoreState};
+use sync::SyncStatus;
+
+command_table! {
+    // `app` commands take the app's state first; `pure` ones do not.
+    // `name: RustType as TsType` gives an argument a narrower TypeScript type
+    // than the JSON value the command parses itself.
+    app session::store_state() -> StoreState;
+    app session::store_create(user: String, passphrase: String) -> SessionInfo;
+    app session::device_enroll(server: String, code: String, user: String, passphrase: String) -> SessionInfo;
+    app session::unlock(user: String, passphrase: String) -> SessionInfo;
+    app session::lock() -> ();
+    app session::change_passphrase(current: String, next: String) -> ();
+    app session::settings_get() -> Settings;
+    app session::settings_set(settings: Settings) -> Settings;
+    app cases::case_list() -> Vec<CaseRow>;
+    app cases::case_search(text: String) -> Vec<CaseId>;
+    app cases::case_get(id: String) -> CaseDetail;
+    app cases::case_save_new(input: Value as NewCaseDocument) -> Saved;
+    app cases::case_add_note(id: String, note: NewNote) -> CaseDetail;
+    app cases::case_resolve_conflict(id: String, key: FieldKey, value: Value) -> CaseDetail;
+    app intake::draft_load() -> Option<Value>;
+    app intake::draft_save(draft: Value) -> ();
+    app intake::draft_discard() -> ();
+    pure intake::screening_instruments() -> Vec<Instrument>;
+    pure intake::screening_evaluate(input: Value as NewCaseDocument) -> ScreeningResult;
+    app sync::sync_status() -> SyncStatus;
+    app sync::sync_now() -> ();
+}

@@ -13,13 +13,14 @@ use crate::state::{AppState, Notice, Session};
 const LOCAL_ORG: &str = "local-demo";
 
 /// Whether this device has a store, and whether it is open.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StoreState {
     /// No store yet: first run.
     Absent {
         /// Why the app came back to first run on its own (the device was revoked), if it did.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         notice: Option<Notice>,
     },
     /// A store, locked.
@@ -37,7 +38,7 @@ pub enum StoreState {
 }
 
 /// Who is signed in, on which device.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SessionInfo {
     user: String,
     org: Option<String>,

@@ -11,7 +11,7 @@ use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::state::{AppState, Shared};
 
 /// What the always-visible sync line shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SyncStatus {
     /// Changes waiting in the outbox.
     pub queued: u64,
@@ -20,7 +20,7 @@ pub struct SyncStatus {
     /// Whether a sync is sending or receiving now.
     pub running: bool,
     /// What the background sync is doing (`idle`, `pushing`, `pulling`, `waiting`), when it runs.
-    phase: Option<waystation_sync::Phase>,
+    phase: Option<SyncPhase>,
     /// Queued changes the service refused: kept here, not sent again.
     pub refused: usize,
     /// Changes sent and acknowledged during this session's syncs.
@@ -34,8 +34,39 @@ pub struct SyncStatus {
     pub server: Option<String>,
 }
 
+/// What the background sync is doing (`waystation_sync::Phase`, as the window sees it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Not syncing.
+    Idle,
+    /// Sending queued changes.
+    Pushing,
+    /// Receiving changes.
+    Pulling,
+    /// Waiting before the next attempt.
+    Waiting,
+    /// The device was revoked and wiped.
+    Revoked,
+}
+
+impl From<waystation_sync::Phase> for SyncPhase {
+    fn from(p: waystation_sync::Phase) -> Self {
+        use waystation_sync::Phase as P;
+        match p {
+            P::Idle => Self::Idle,
+            P::Pushing => Self::Pushing,
+            P::Pulling => Self::Pulling,
+            P::Waiting => Self::Waiting,
+            P::Revoked => Self::Revoked,
+            // `Phase` may grow; a phase the window does not know yet shows as waiting.
+            _ => Self::Waiting,
+        }
+    }
+}
+
 /// How far a running sync is.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Progress {
     done: u64,
     total: u64,
@@ -60,7 +91,7 @@ fn with_live(mut line: SyncStatus, live: Option<waystation_sync::Progress>) -> S
     let Some(p) = live else { return line };
     use waystation_sync::Phase;
     line.running = matches!(p.phase, Phase::Pushing | Phase::Pulling);
-    line.phase = Some(p.phase);
+    line.phase = Some(p.phase.into());
     line.sent = p.sent;
     line.refused = p.refused;
     line.received = p.received;
@@ -105,6 +136,14 @@ mod tests {
     use waystation_core::{DeviceId, OrgId, UserName};
     use waystation_store::{KdfParams, Passphrase};
     use waystation_sync::SyncState;
+
+    #[test]
+    fn the_window_sees_each_phase_as_the_engine_names_it() {
+        use waystation_sync::Phase;
+        for p in [Phase::Idle, Phase::Pushing, Phase::Pulling, Phase::Waiting, Phase::Revoked] {
+            assert_eq!(serde_json::to_value(SyncPhase::from(p)).unwrap(), serde_json::to_value(p).unwrap());
+        }
+    }
 
     #[test]
     fn the_line_shows_the_outbox_and_the_kept_sync_state() {

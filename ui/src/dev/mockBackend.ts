@@ -11,14 +11,14 @@ import builtinInstrument from "../../../crates/core/src/screening/waystation-chi
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   CaseDetail,
-  CaseSummary,
+  CaseRow,
   CommandError,
   Commands,
   CustodyClock,
   Instrument,
   JsonValue,
   Deadline,
-  NewCase,
+  NewCaseDocument,
   ScreeningResult,
   Settings,
   StoreState,
@@ -55,14 +55,14 @@ function clock(sinceHoursAgo: number, screened: boolean, from = now): CustodyClo
 // The real built-in instrument, so the screens are looked at with its real prompts.
 const instrument = builtinInstrument as Instrument;
 
-const summaries: CaseSummary[] = [
+const summaries: CaseRow[] = [
   { id: "0190a1b2-0000-7000-8000-000000000001", given_name: "Lucía", family_name: "Ramírez", status: "open", station: "LRD-07", encounter_at: iso(now - 40 * H), clock: clock(40, false), needs_screening: true, referral_pending: true, has_conflict: false, updated_at: iso(now - H) },
   { id: "0190a1b2-0000-7000-8000-000000000002", given_name: "Mateo", family_name: "", status: "open", station: "LRD-07", encounter_at: iso(now - 70 * H), clock: clock(70, true), needs_screening: false, referral_pending: true, has_conflict: true, updated_at: iso(now - 2 * H) },
   { id: "0190a1b2-0000-7000-8000-000000000003", given_name: "Ixchel", family_name: "Tzul", status: "referred", station: "ELP-02", encounter_at: iso(now - 5 * H), clock: clock(5, true), needs_screening: false, referral_pending: false, has_conflict: false, updated_at: iso(now - 3 * H) },
   { id: "0190a1b2-0000-7000-8000-000000000004", given_name: "", family_name: "", status: "open", station: "SDG-11", encounter_at: iso(now - 80 * H), clock: clock(80, false), needs_screening: true, referral_pending: false, has_conflict: false, updated_at: iso(now - 9 * H) },
 ];
 
-function detailOf(s: CaseSummary): CaseDetail {
+function detailOf(s: CaseRow): CaseDetail {
   const dev = "7c1e9a40-0000-7000-8000-00000000d001";
   const dev2 = "7c1e9a40-0000-7000-8000-00000000d002";
   const t0 = Date.parse(s.encounter_at ?? iso(now));
@@ -108,7 +108,7 @@ function detailOf(s: CaseSummary): CaseDetail {
 }
 
 /** Core's rule (screening/result.rs), restated for the mock only. */
-function evaluate(c: NewCase): ScreeningResult {
+function evaluate(c: NewCaseDocument): ScreeningResult {
   const sc = c.screening;
   const answers = sc?.answers ?? {};
   const drivers: ScreeningResult["drivers"] = [];

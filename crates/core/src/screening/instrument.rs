@@ -18,6 +18,7 @@ const BUILTIN: &[&str] = &[include_str!("waystation-child-screen-v1.json")];
 /// A prompt in every language the instrument is offered in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Prompt {
     /// English.
     pub en: String,
@@ -107,6 +108,7 @@ word_enum!(
 /// One indicator question. A "yes" answer means the indicator is present.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Indicator {
     /// Stable id, used in answers (`owes_debt`).
     pub id: String,
@@ -121,6 +123,7 @@ pub struct Indicator {
 /// One contiguous-country criterion, phrased so that "yes" means it is met.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Criterion {
     /// Which criterion.
     pub id: CriterionKind,
@@ -131,6 +134,7 @@ pub struct Criterion {
 /// A screening instrument, one version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Instrument {
     /// Stable id (`waystation-child-screen`).
     pub id: String,

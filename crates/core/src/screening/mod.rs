@@ -48,12 +48,14 @@ word_enum!(
 
 /// A contiguous-country criterion's answer and the reason for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CriterionAnswer {
     /// Whether the criterion is met.
     pub answer: Answer,
     /// Why: what the screener based the answer on. A criterion without a
     /// rationale is saved (nothing entered is lost) but does not count.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rationale: Option<Text>,
 }
 
@@ -66,6 +68,7 @@ impl CriterionAnswer {
 
 /// A screening of the child with one version of one instrument.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Screening {
     /// The instrument's id.
     pub instrument: String,
@@ -73,30 +76,39 @@ pub struct Screening {
     pub version: u32,
     /// The language the prompts were read in.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub prompt_language: Option<PromptLanguage>,
     /// The language spoken with the child.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub language: Option<LanguageCode>,
     /// Who screened.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub screener: Option<UserName>,
     /// The interpreter (name or service), when one was used.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub interpreter: Option<Text>,
     /// When it started.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub started_at: Option<Timestamp>,
     /// When it was completed: this meets the custody clock's screening deadline.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub completed_at: Option<Timestamp>,
     /// Indicator id → answer. A question not listed was not asked.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub answers: BTreeMap<String, Answer>,
     /// The contiguous-country criteria answered.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub criteria: BTreeMap<CriterionKind, CriterionAnswer>,
     /// The computed result (set by `NewCase::parse`; see [`Screening::evaluate`]).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub result: Option<ScreeningResult>,
 }
 

@@ -19,6 +19,7 @@ use super::{Answer, Screening};
 /// What the indicator questions found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum IndicatorFinding {
     /// At least one indicator was answered yes.
     Present,
@@ -31,6 +32,7 @@ pub enum IndicatorFinding {
 /// Whether a child from a contiguous country may be returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReturnEligibility {
     /// The child is not a national of a contiguous country.
     NotApplicable,
@@ -45,6 +47,7 @@ pub enum ReturnEligibility {
 /// One answer (or fact) that drove the result, and what it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Driver {
     /// The question: an indicator id, a criterion id, or `child.age`.
     pub question: String,
@@ -55,6 +58,7 @@ pub struct Driver {
 /// The computed result of a screening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ScreeningResult {
     /// What the indicator questions found.
     pub indicators: IndicatorFinding,

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { CaseDetail, Note, Sensitivity } from "../../bindings";
+import type { CaseDetail, NoteItem, Sensitivity } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { SelectField, TextArea } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
@@ -14,7 +14,7 @@ export const SENSITIVITIES: Sensitivity[] = ["general", "law_enforcement_sensiti
 export function Notes({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, dateTime } = useI18n();
   const errorText = useErrorText();
-  const notes: Note[] = detail.document.notes ?? [];
+  const notes: NoteItem[] = detail.document.notes ?? [];
   const [sensitivity, setSensitivity] = useState<Sensitivity | "">("general");
   const [text, setText] = useState("");
   const [problems, setProblems] = useState<Problems>({});

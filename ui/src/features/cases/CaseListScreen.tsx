@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import type { CaseId, CaseSummary } from "../../bindings";
+import type { CaseId, CaseRow } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { useNow } from "../../components/useNow";
 import { useI18n } from "../../i18n/I18nProvider";
@@ -17,7 +17,7 @@ const FILTER_LABEL: Record<CaseFilter, MessageKey> = {
   conflict: "cases.filter.conflict",
 };
 
-function Flags({ c }: { c: CaseSummary }) {
+function Flags({ c }: { c: CaseRow }) {
   const { t } = useI18n();
   const flags: MessageKey[] = [];
   if (c.needs_screening) flags.push("cases.flag.needsScreening");
@@ -39,7 +39,7 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   const { t, dateTime } = useI18n();
   const errorText = useErrorText();
   const now = useNow();
-  const [cases, setCases] = useState<CaseSummary[] | null>(null);
+  const [cases, setCases] = useState<CaseRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [filters, setFilters] = useState<Set<CaseFilter>>(new Set());
   const [query, setQuery] = useState("");

@@ -1,6 +1,6 @@
 import { screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { CaseSummary, CustodyClock, Deadline } from "../../bindings";
+import type { CaseRow, CustodyClock, Deadline } from "../../bindings";
 import { renderIn } from "../../test/render";
 import { CustodyClockView } from "./CustodyClockView";
 import { readClock } from "./custodyClock";
@@ -78,7 +78,7 @@ describe("custody clock display", () => {
 });
 
 describe("case list filters", () => {
-  const row = (id: string, patch: Partial<CaseSummary>): CaseSummary => ({
+  const row = (id: string, patch: Partial<CaseRow>): CaseRow => ({
     id,
     given_name: id,
     family_name: "",

@@ -1,10 +1,10 @@
-import type { CaseId, CaseSummary } from "../../bindings";
+import type { CaseId, CaseRow } from "../../bindings";
 import { isDeadlineNear, readClock } from "./custodyClock";
 
 export const FILTERS = ["deadline_near", "needs_screening", "referral_pending", "conflict"] as const;
 export type CaseFilter = (typeof FILTERS)[number];
 
-function matches(c: CaseSummary, f: CaseFilter, now: number): boolean {
+function matches(c: CaseRow, f: CaseFilter, now: number): boolean {
   switch (f) {
     case "deadline_near":
       return isDeadlineNear(c.clock, now);
@@ -18,7 +18,7 @@ function matches(c: CaseSummary, f: CaseFilter, now: number): boolean {
 }
 
 /** Earliest unmet deadline, for ordering the most urgent case first. */
-function urgency(c: CaseSummary, now: number): number {
+function urgency(c: CaseRow, now: number): number {
   if (!c.clock) return Number.POSITIVE_INFINITY;
   const open = readClock(c.clock, now).deadlines.filter((d) => d.state !== "met");
   return open.length ? Math.min(...open.map((d) => d.remainingMs)) : Number.POSITIVE_INFINITY;
@@ -30,12 +30,12 @@ function urgency(c: CaseSummary, now: number): number {
  * urgent deadline comes first.
  */
 export function visibleCases(
-  cases: CaseSummary[],
+  cases: CaseRow[],
   filters: ReadonlySet<CaseFilter>,
   searchHits: CaseId[] | null,
   now: number,
-): CaseSummary[] {
-  const pass = (c: CaseSummary) => [...filters].every((f) => matches(c, f, now));
+): CaseRow[] {
+  const pass = (c: CaseRow) => [...filters].every((f) => matches(c, f, now));
   if (searchHits) {
     const byId = new Map(cases.map((c) => [c.id, c]));
     return searchHits.flatMap((id) => {

@@ -6,11 +6,11 @@ import type {
   Answer,
   CriterionKind,
   EncounterType,
-  NewCase,
+  NewCaseDocument,
   PromptLanguage,
   ReferralTo,
   Relationship,
-  ScreeningDoc,
+  Screening,
   ServiceKind,
   Sex,
 } from "../../bindings";
@@ -203,7 +203,7 @@ function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function screeningDoc(draft: IntakeDraft, now: Date): ScreeningDoc | undefined {
+export function screeningDoc(draft: IntakeDraft, now: Date): Screening | undefined {
   const s = draft.screening;
   if (s.when !== "now" || !s.instrument) return undefined;
   const contiguous = isContiguous(draft);
@@ -225,7 +225,7 @@ export function screeningDoc(draft: IntakeDraft, now: Date): ScreeningDoc | unde
 }
 
 /** The draft as the case document to save. Call after `validateAll` found nothing. */
-export function toNewCase(draft: IntakeDraft, now: Date): NewCase {
+export function toNewCase(draft: IntakeDraft, now: Date): NewCaseDocument {
   const c = draft.child;
   const e = draft.encounter;
   const list = (s: string, f: (x: string) => string) => {

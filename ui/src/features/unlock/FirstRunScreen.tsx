@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { Notice, Session } from "../../bindings";
+import type { Notice, SessionInfo } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { CommandAlert, ErrorSummary } from "../../components/ErrorSummary";
 import { TextField } from "../../components/inputs";
@@ -28,7 +28,7 @@ export function validateFirstRun(f: {
   return { ...p, ...validateUserName(f.user), ...validateNewPassphrase(f.passphrase, f.confirm) };
 }
 
-export function FirstRunScreen({ onReady, notice }: { onReady: (s: Session) => void; notice?: Notice }) {
+export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) => void; notice?: Notice }) {
   const { t } = useI18n();
   const errorText = useErrorText();
   const [mode, setMode] = useState<Mode | "">("");

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import type { Session } from "../../bindings";
+import type { SessionInfo } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { SelectField, TextField } from "../../components/inputs";
 import type { Problems } from "../../components/problem";
@@ -10,7 +10,7 @@ import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
 import { unlockOutcome } from "./unlockOutcome";
 
-export function UnlockScreen({ users, onUnlocked }: { users: string[]; onUnlocked: (s: Session) => void }) {
+export function UnlockScreen({ users, onUnlocked }: { users: string[]; onUnlocked: (s: SessionInfo) => void }) {
   const { t, duration } = useI18n();
   const errorText = useErrorText();
   const [user, setUser] = useState(users[0] ?? "");
