@@ -22,13 +22,25 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function stop(child) {
-  if (child && child.exitCode === null && child.signalCode === null) {
+const alive = (child) => child && child.exitCode === null && child.signalCode === null;
+
+/** SIGTERM, wait for the exit (up to 5 s), then SIGKILL: nothing of ours outlives the test. */
+async function stop(child) {
+  if (!alive(child)) return;
+  const gone = new Promise((r) => child.once("exit", r));
+  try {
+    process.kill(child.pid, "SIGTERM");
+  } catch {
+    return; /* already gone */
+  }
+  await Promise.race([gone, sleep(5000)]);
+  if (alive(child)) {
     try {
-      process.kill(child.pid, "SIGTERM");
+      process.kill(child.pid, "SIGKILL");
     } catch {
       /* already gone */
     }
+    await Promise.race([gone, sleep(2000)]);
   }
 }
 
@@ -56,14 +68,22 @@ export async function startApp({ application, store, env = {} }) {
   let stderr = "";
   driver.stderr.on("data", (d) => (stderr += d));
   const wd = new WebDriver(`http://127.0.0.1:${port}`);
-  for (let i = 0; ; i++) {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited: ${stderr.slice(0, 400)}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 100) throw new Error("tauri-driver did not answer");
-    await sleep(100);
+  try {
+    for (let i = 0; ; i++) {
+      if (driver.exitCode !== null) throw new Error(`tauri-driver exited: ${stderr.slice(0, 400)}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (i > 100) throw new Error("tauri-driver did not answer");
+      await sleep(100);
+    }
+    await wd.start(application);
+  } catch (e) {
+    // Leave nothing behind when the app could not be started.
+    await wd.quit();
+    await stop(driver);
+    await stop(display.child);
+    throw e;
   }
-  await wd.start(application);
   return {
     wd,
     /** Kill the app itself (SIGKILL, no chance to save): found among the driver's own descendants by its binary. */
@@ -80,9 +100,8 @@ export async function startApp({ application, store, env = {} }) {
     },
     async close() {
       await wd.quit();
-      stop(driver);
-      await sleep(300);
-      stop(display.child);
+      await stop(driver);
+      await stop(display.child);
     },
   };
 }

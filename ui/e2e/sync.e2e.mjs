@@ -31,6 +31,8 @@ const USER = "demo.agent";
 const PASS = "correct horse battery staple";
 // Fictional names typed into the intake in the window.
 const CHILD = { given: "Yaretzi", family: "Ccahuana", adult: "Baltazar Ixcoy", place: "Cuilapa", station: "ELP-09" };
+// The given name another device writes to the same case at the same time.
+const OTHER_GIVEN = "Itzanami";
 const examples = new URL("../../examples/", import.meta.url).pathname;
 
 const work = mkdtempSync(join(tmpdir(), "waystation-e2e-sync-"));
@@ -48,20 +50,55 @@ const s = steps(() => wd);
 const { $, heading, pressButton, shot, axeProblems } = s;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The second device: waystation-cli enrolled in the same organization, created on first use. */
-let cliReady = null;
-function cliDevice() {
-  const store = join(work, "cli-store");
+/** A device running waystation-cli, enrolled in the same organization on first use. */
+const enrolled = new Set();
+function cliDevice(name = "cli-store") {
+  const store = join(work, name);
   const pw = join(work, "pw");
   const run = (...args) => execFileSync(cliBin, ["--store", store, "--user", USER, "--passphrase-file", pw, ...args], { env, encoding: "utf8" });
-  if (!cliReady) {
+  if (!enrolled.has(name)) {
     writeFileSync(pw, PASS + "\n", { mode: 0o600 });
     const code = admin("device", "code", "--org", ORG, "--role", "agent");
     execFileSync(cliBin, ["--store", store, "enroll", "--server", url, "--code", code, "--user", USER, "--passphrase-file", pw], { env });
-    cliReady = true;
+    enrolled.add(name);
   }
   return run;
 }
+
+/** The case list, fetched again: leave it by the navigation and come back. */
+async function reloadCaseList() {
+  await wd.type(await $("button.nav__link", { text: "Settings" }), Key.Enter);
+  await heading("Settings");
+  await wd.type(await $("button.nav__link", { text: "Cases" }), Key.Enter);
+  await heading("Cases");
+}
+
+/** Reload the case list until a row holds `text` and `ok(rowText)`: a sync that lands shows there. */
+async function untilListed(text, ok = () => true, timeout = 60000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    await reloadCaseList();
+    for (const row of await wd.findAll(".case-table tbody tr")) {
+      const t = await wd.text(row).catch(() => "");
+      if (t.includes(text) && ok(t)) return row;
+    }
+    if (Date.now() > end) throw new Error(`no case row with “${text}” as expected after ${timeout} ms`);
+    await sleep(1000);
+  }
+}
+
+/** Sync `device` (a CLI device) until `ok(case show)` holds: the service may not hold the app's push yet. */
+async function untilShown(device, id, ok, what, timeout = 60000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    device("sync");
+    const shown = JSON.parse(device("case", "show", id));
+    if (ok(shown)) return shown;
+    if (Date.now() > end) throw new Error(`the other device never saw ${what}`);
+    await sleep(1000);
+  }
+}
+let caseId;
 
 /** The sync line's whole text once `ok(text)` holds (it polls every few seconds and follows sync events). */
 async function syncLineUntil(ok, what, timeout = 60000) {
@@ -142,9 +179,9 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
   });
 
   it("sends it on Sync now: the sync line says nothing is waiting", async () => {
+    // The intake's changes were queued when it was saved; the line counts the outbox each time it is polled.
     await syncNow();
-    // "N sent" counts what this session pushed: only the intake's changes were made here.
-    const line = await syncLineUntil((t) => /Synced: nothing waiting/.test(t) && /[1-9]\d* sent/.test(t), "the intake was sent");
+    const line = await syncLineUntil((t) => /Synced: nothing waiting/.test(t), "nothing is waiting");
     assert.match(line, /Last sync /);
     assert.doesNotMatch(line, /Sync failed|waiting to sync|refused/);
     await shot("sync-status");
@@ -161,6 +198,7 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     assert.ok(Array.isArray(list), `case_list answered ${JSON.stringify(list)}`);
     const mine = list.filter((c) => c.given_name === CHILD.given);
     assert.equal(mine.length, 1, "the app holds the typed case once");
+    caseId = mine[0].id;
     const found = cli("search", CHILD.given).split("\n").filter(Boolean);
     assert.deepEqual(found, [mine[0].id], "the other device finds the typed child's name under the app's case id");
     assert.deepEqual(cli("search", CHILD.adult.split(" ")[1]).split("\n").filter(Boolean), [mine[0].id]);
@@ -179,21 +217,64 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     cli("case", "add", join(examples, "case.json"));
     cli("sync");
     await syncNow();
-    await syncLineUntil((t) => /[1-9]\d* received/.test(t) && /Synced: nothing waiting/.test(t), "the case was received");
-    // The list is fetched when it is shown: leave it and come back by the navigation.
-    await wd.type(await $("button.nav__link", { text: "Settings" }), Key.Enter);
-    await heading("Settings");
-    await wd.type(await $("button.nav__link", { text: "Cases" }), Key.Enter);
-    await heading("Cases");
-    await $(".case-table tbody tr", { text: "Rosa Elena Tzul Chox" });
+    await untilListed("Rosa Elena Tzul Chox");
     await $(".case-table tbody tr", { text: `${CHILD.given} ${CHILD.family}` });
   });
 
-  it("has no serious or critical axe-core violation on the sync status", () => {
+  // Neither the app nor the CLI edits a case-level field after saving, so the
+  // concurrent write comes from a third device (CLI) that never saw the case:
+  // it saves the same case, under the same id, with another given name. Its
+  // write supersedes nothing, so the service and every device hold both values.
+  it("shows a concurrent write to the same field as a conflict with both values, chosen by keyboard", async () => {
+    assert.ok(caseId, "the typed case's id is known");
+    const second = cliDevice();
+    const doc = JSON.parse(second("case", "show", caseId));
+    for (const k of ["owner", "shared_with", "conflicts"]) delete doc[k];
+    doc.child.given_name = OTHER_GIVEN;
+    const file = join(work, "same-case.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const third = cliDevice("cli-store-3");
+    assert.equal(third("case", "add", file).trim(), caseId);
+    third("sync");
+    second("sync");
+    const seen = JSON.parse(second("case", "show", caseId));
+    assert.deepEqual(
+      seen.conflicts.map((c) => [c.key.field, c.values.map((v) => v.value).sort()]),
+      [["child.given_name", [OTHER_GIVEN, CHILD.given].sort()]],
+      "the other device holds exactly this conflict",
+    );
+
+    await syncNow();
+    await untilListed(CHILD.family, (t) => /Conflict/.test(t));
+    await wd.type(await $(".case-table tbody tr button.link-button", { text: CHILD.family }), Key.Enter);
+    await $("#conflicts-title", { text: "A field was changed on two devices at once" });
+    const conflict = await $(".conflict", { text: "child.given_name" });
+    const text = await wd.text(conflict);
+    assert.match(text, new RegExp(CHILD.given));
+    assert.match(text, new RegExp(OTHER_GIVEN));
+    await shot("case-conflict");
+    // Keep the value typed in the window (the later write would win by clock otherwise).
+    const label = await $(".conflict label.choice__label", { text: CHILD.given });
+    await s.key(`#${await wd.attr(label, "for")}`, Key.Space);
+    await pressButton("Keep the chosen value");
+    await heading(`${CHILD.given} ${CHILD.family}`);
+    for (let i = 0; i < 50 && (await wd.find("#conflicts-title")); i++) await sleep(100);
+    assert.equal(await wd.find("#conflicts-title"), null, "the conflict is gone from the detail");
+  });
+
+  it("sends the choice: the other device sees the chosen value and no conflict", async () => {
+    await syncNow();
+    const second = cliDevice();
+    const shown = await untilShown(second, caseId, (c) => c.conflicts.length === 0, "the conflict resolved");
+    assert.equal(shown.child.given_name, CHILD.given);
+    await syncLineUntil((t) => /Synced: nothing waiting/.test(t), "nothing is waiting");
+  });
+
+  it("has no serious or critical axe-core violation on the sync status and the conflict", () => {
     assert.deepEqual(axeProblems, []);
   });
 
   it("keeps none of the typed names readable in the app's store folder", () => {
-    assertNoPlaintext(appStore, typedWords(CHILD));
+    assertNoPlaintext(appStore, [...typedWords(CHILD), OTHER_GIVEN]);
   });
 });
