@@ -16,22 +16,26 @@ export function ProblemText({ problem }: { problem: Problem }) {
   return <>{"text" in problem ? problem.text : t(problem.key, problem.vars)}</>;
 }
 
-/** A form group: label above, then hint, then the error in plain words, then the control. */
-export function Field(props: {
+/**
+ * The frame every form question shares: its label (or legend, for a group of
+ * controls in a fieldset) with "(optional)", then the hint, then the error in
+ * plain words, then the controls. The hint and the error carry the ids that
+ * `aria-describedby` points at.
+ */
+export function FieldFrame(props: {
   id: string;
+  /** `label` for one control (a label for `id`); `fieldset` for a group (a legend). */
+  kind: "label" | "fieldset";
   label: string;
+  optional: boolean;
   hint?: string | undefined;
   error?: Problem | undefined;
-  required?: boolean | undefined;
   children: ReactNode;
 }) {
   const { t } = useI18n();
-  return (
-    <div className={props.error ? "form-group form-group--error" : "form-group"}>
-      <label className="label" htmlFor={props.id}>
-        {props.label}
-        {props.required ? null : <span className="optional"> {t("form.optional")}</span>}
-      </label>
+  const optional = props.optional ? <span className="optional"> {t("form.optional")}</span> : null;
+  const notes = (
+    <>
       {props.hint ? (
         <div className="hint" id={hintId(props.id)}>
           {props.hint}
@@ -42,7 +46,52 @@ export function Field(props: {
           <ProblemText problem={props.error} />
         </div>
       ) : null}
+    </>
+  );
+  const group = props.error ? "form-group form-group--error" : "form-group";
+  if (props.kind === "label") {
+    return (
+      <div className={group}>
+        <label className="label" htmlFor={props.id}>
+          {props.label}
+          {optional}
+        </label>
+        {notes}
+        {props.children}
+      </div>
+    );
+  }
+  return (
+    <fieldset className={`fieldset ${group}`} aria-describedby={describedBy(props.id, !!props.hint, !!props.error)}>
+      <legend className="legend">
+        {props.label}
+        {optional}
+      </legend>
+      {notes}
       {props.children}
-    </div>
+    </fieldset>
+  );
+}
+
+/** A form group: label above, then hint, then the error in plain words, then the control. */
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  error?: Problem | undefined;
+  required?: boolean | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <FieldFrame
+      kind="label"
+      id={props.id}
+      label={props.label}
+      optional={!props.required}
+      hint={props.hint}
+      error={props.error}
+    >
+      {props.children}
+    </FieldFrame>
   );
 }

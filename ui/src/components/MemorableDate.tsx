@@ -1,5 +1,5 @@
 import { useI18n } from "../i18n/I18nProvider";
-import { describedBy, errorId, hintId, ProblemText } from "./Field";
+import { FieldFrame } from "./Field";
 import type { Problem } from "./problem";
 
 /** A date as typed: day, month and year in their own boxes (USWDS "memorable date"). */
@@ -40,24 +40,14 @@ export function MemorableDate(props: {
   const { t, lang } = useI18n();
   const order: (keyof DateParts)[] = lang === "es" ? ["day", "month", "year"] : ["month", "day", "year"];
   return (
-    <fieldset
-      className={props.error ? "fieldset form-group form-group--error" : "fieldset form-group"}
-      aria-describedby={describedBy(props.id, !!props.hint, !!props.error)}
+    <FieldFrame
+      kind="fieldset"
+      id={props.id}
+      label={props.legend}
+      optional={props.required === false}
+      hint={props.hint}
+      error={props.error}
     >
-      <legend className="legend">
-        {props.legend}
-        {props.required === false ? <span className="optional"> {t("form.optional")}</span> : null}
-      </legend>
-      {props.hint ? (
-        <div className="hint" id={hintId(props.id)}>
-          {props.hint}
-        </div>
-      ) : null}
-      {props.error ? (
-        <div className="error-message" id={errorId(props.id)} role="alert">
-          <ProblemText problem={props.error} />
-        </div>
-      ) : null}
       <div className="memorable-date">
         {order.map((part, i) => {
           const id = i === 0 ? props.id : `${props.id}--${part}`;
@@ -81,6 +71,6 @@ export function MemorableDate(props: {
           );
         })}
       </div>
-    </fieldset>
+    </FieldFrame>
   );
 }

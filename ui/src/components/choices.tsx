@@ -1,5 +1,4 @@
-import { useI18n } from "../i18n/I18nProvider";
-import { describedBy, errorId, hintId, ProblemText } from "./Field";
+import { FieldFrame } from "./Field";
 import type { Option } from "./inputs";
 import type { Problem } from "./problem";
 
@@ -16,26 +15,15 @@ export function RadioGroup<V extends string>(props: {
   inline?: boolean;
   required?: boolean;
 }) {
-  const { t } = useI18n();
   return (
-    <fieldset
-      className={props.error ? "fieldset form-group form-group--error" : "fieldset form-group"}
-      aria-describedby={describedBy(props.id, !!props.hint, !!props.error)}
+    <FieldFrame
+      kind="fieldset"
+      id={props.id}
+      label={props.legend}
+      optional={props.required === false}
+      hint={props.hint}
+      error={props.error}
     >
-      <legend className="legend">
-        {props.legend}
-        {props.required === false ? <span className="optional"> {t("form.optional")}</span> : null}
-      </legend>
-      {props.hint ? (
-        <div className="hint" id={hintId(props.id)}>
-          {props.hint}
-        </div>
-      ) : null}
-      {props.error ? (
-        <div className="error-message" id={errorId(props.id)} role="alert">
-          <ProblemText problem={props.error} />
-        </div>
-      ) : null}
       <div className={props.inline ? "choices choices--inline" : "choices"}>
         {props.options.map((o, i) => {
           const id = i === 0 ? props.id : `${props.id}--${o.value}`;
@@ -57,7 +45,7 @@ export function RadioGroup<V extends string>(props: {
           );
         })}
       </div>
-    </fieldset>
+    </FieldFrame>
   );
 }
 
@@ -69,20 +57,16 @@ export function CheckboxGroup<V extends string>(props: {
   onChange: (v: V[]) => void;
   options: Option<V>[];
 }) {
-  const { t } = useI18n();
   const toggle = (v: V) =>
     props.onChange(props.value.includes(v) ? props.value.filter((x) => x !== v) : [...props.value, v]);
   return (
-    <fieldset className="fieldset form-group" aria-describedby={props.hint ? hintId(props.id) : undefined}>
-      <legend className="legend">
-        {props.legend}
-        <span className="optional"> {t("form.optional")}</span>
-      </legend>
-      {props.hint ? (
-        <div className="hint" id={hintId(props.id)}>
-          {props.hint}
-        </div>
-      ) : null}
+    <FieldFrame
+      kind="fieldset"
+      id={props.id}
+      label={props.legend}
+      optional
+      hint={props.hint}
+    >
       <div className="choices">
         {props.options.map((o, i) => {
           const id = i === 0 ? props.id : `${props.id}--${o.value}`;
@@ -102,6 +86,6 @@ export function CheckboxGroup<V extends string>(props: {
           );
         })}
       </div>
-    </fieldset>
+    </FieldFrame>
   );
 }
