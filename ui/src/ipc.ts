@@ -1,6 +1,7 @@
 /**
  * The one door to the desktop shell. Every command goes through `call`, typed by
- * the map in `bindings/commands.ts`; every failure arrives as a `CommandFailure`
+ * the map in `bindings/commands.ts` (generated from the command table in
+ * `src-tauri/src/commands/mod.rs`); every failure arrives as a `CommandFailure`
  * holding the shell's `{code, message}` so screens branch on `code`.
  */
 import { invoke } from "@tauri-apps/api/core";
