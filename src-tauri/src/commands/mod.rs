@@ -1,7 +1,7 @@
 //! The commands the window may call: each parses its input, calls the store
 //! or core, and maps the error. No business rule lives here.
 //!
-//! [`command_table!`] below is the one list of them: it registers each with Tauri
+//! The `command_table!` below is the one list of them: it registers each with Tauri
 //! ([`handler`]), describes its arguments and result for the generated UI
 //! bindings ([`signatures`]), and makes the compiler check that description
 //! against the command's own signature.
