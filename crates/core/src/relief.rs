@@ -42,8 +42,18 @@ impl ReliefKind {
     }
 }
 
-/// The milestone fields, in the order they usually happen.
-pub const MILESTONES: [&str; 9] = [
+/// The milestone fields, in the order they usually happen; a relief
+/// application's fields are its kind, description, attorney, receipt number
+/// and these.
+macro_rules! milestones {
+    ($($m:literal),* $(,)?) => {
+        /// The milestone fields, in the order they usually happen.
+        pub const MILESTONES: &[&str] = &[$($m),*];
+        const FIELDS: &[&str] = &["kind", "description", "attorney_org", "receipt_number", $($m),*];
+    };
+}
+
+milestones!(
     "screened_eligible_on",
     "certification_requested_on",
     "certification_obtained_on",
@@ -53,7 +63,7 @@ pub const MILESTONES: [&str; 9] = [
     "bona_fide_on",
     "approved_on",
     "denied_on",
-];
+);
 
 /// A relief application. Only `kind` is required; each milestone is a date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -126,21 +136,7 @@ fn receipt_number(v: &serde_json::Value) -> Result<String, FieldError> {
 
 impl Record for ReliefApplication {
     const WHAT: &'static str = "a relief application";
-    const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "description",
-        "attorney_org",
-        "receipt_number",
-        "screened_eligible_on",
-        "certification_requested_on",
-        "certification_obtained_on",
-        "court_findings_on",
-        "filed_on",
-        "receipt_on",
-        "bona_fide_on",
-        "approved_on",
-        "denied_on",
-    ];
+    const FIELDS: &'static [&'static str] = FIELDS;
     const REQUIRED: &'static [(&'static str, &'static str)] = &[("kind", "\"other\"")];
 
     fn read(o: &Obj<'_>, ctx: &Ctx) -> Result<Self, FieldError> {
