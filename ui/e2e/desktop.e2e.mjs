@@ -8,6 +8,8 @@
 // Saves a screenshot of each main screen in e2e/artifacts/.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { newStoreDir, startApp } from "./harness.mjs";
 import { assertNoPlaintext, completeIntake, steps, typedWords } from "./intake.mjs";
 import { Key } from "./webdriver.mjs";
@@ -33,6 +35,7 @@ before(async () => {
 });
 after(async () => {
   await app?.close();
+  rmSync(dirname(store), { recursive: true, force: true });
 });
 
 describe("the desktop app", { concurrency: false }, () => {

@@ -147,6 +147,7 @@ after(async () => {
     if (service.exitCode === null && service.signalCode === null) service.kill("SIGKILL");
   }
   rmSync(work, { recursive: true, force: true });
+  rmSync(dirname(appStore), { recursive: true, force: true });
 });
 
 describe("the desktop app with a sync service", { concurrency: false }, () => {
