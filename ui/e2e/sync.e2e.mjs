@@ -3,14 +3,17 @@
 // lists the device; an intake typed by keyboard in the window is listed with
 // its custody clock, goes out on "Sync now", and a second device of the same
 // organization (waystation-cli) receives it from the service under the same
-// case id; a case that device sends arrives in the app after "Sync now".
+// case id; a case that device sends arrives in the app after "Sync now"; a
+// concurrent write to the typed case's given name shows in the app as a
+// conflict with both values, the user keeps one by keyboard, and the other
+// device then holds that value and no conflict.
 //
 //   WAYSTATION_APP=/path/to/waystation-desktop node --test e2e/sync.e2e.mjs
 //
 // The service and CLI binaries are taken beside the app unless
-// WAYSTATION_SERVER_BIN / WAYSTATION_CLI_BIN say otherwise. Saves
-// e2e/artifacts/sync-status.png: the case list with the sync line after the
-// intake went out.
+// WAYSTATION_SERVER_BIN / WAYSTATION_CLI_BIN say otherwise. Saves in
+// e2e/artifacts/ sync-status.png (the case list with the sync line after the
+// intake went out) and case-conflict.png (the case detail with the conflict).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -46,6 +49,7 @@ let service;
 let url;
 let app;
 let wd;
+let caseId; // the typed case's id, as the app's case_list gives it
 const s = steps(() => wd);
 const { $, heading, pressButton, shot, axeProblems } = s;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -98,7 +102,6 @@ async function untilShown(device, id, ok, what, timeout = 60000) {
     await sleep(1000);
   }
 }
-let caseId;
 
 /** The sync line's whole text once `ok(text)` holds (it polls every few seconds and follows sync events). */
 async function syncLineUntil(ok, what, timeout = 60000) {
