@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use waystation_core::{CaseId, NewCase};
+use waystation_core::{CaseId, Change, FieldPath, NewCase, validate_change};
 use waystation_store::Store;
 
 fn open(file: &Path) -> Result<Box<dyn Read>> {
@@ -75,6 +75,26 @@ pub fn show(store: &mut Store, id: &str) -> Result<()> {
     out.insert("conflicts".into(), serde_json::to_value(&view.conflicts)?);
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// Change one field of a case; print the case.
+pub fn set(store: &mut Store, id: &str, field: &str, value: &str) -> Result<()> {
+    let id = CaseId::parse("case id", id)?;
+    let field = FieldPath::parse(field).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
+    let value = match serde_json::from_str(value) {
+        Ok(v) => v,
+        Err(_) if !value.trim().is_empty() && !value.trim_start().starts_with(['{', '[', '"']) => {
+            serde_json::Value::String(value.to_owned())
+        }
+        Err(e) => bail!("the value is neither JSON nor a plain word ({e}); nothing was saved"),
+    };
+    let change = Change::Set { field, value, supersedes: Vec::new() };
+    validate_change(&change).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
+    store.edit(id, vec![change]).map_err(|e| match e {
+        waystation_store::StoreError::CaseNotFound(_) => anyhow::anyhow!("case {id} is not in this store"),
+        e => anyhow::Error::from(e).context("nothing was saved"),
+    })?;
+    show(store, &id.to_string())
 }
 
 /// One line per case: id, status, name, encounter time.

@@ -115,6 +115,17 @@ enum CaseCommand {
     },
     /// One line per case: id, then a short summary.
     List,
+    /// Change one field of a saved case, e.g. `case set ID child.given_name '"Ana"'`.
+    /// The new value supersedes every value this device has seen, so it also
+    /// settles a conflict on that field. Prints the case as JSON.
+    Set {
+        /// The case id.
+        id: String,
+        /// The field, as `section.field` (e.g. `child.given_name`, `status`).
+        field: String,
+        /// The new value as JSON (`'"text"'`, `true`, `16`, `null`); a bare word is taken as text.
+        value: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,6 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch),
                 CaseCommand::Show { id } => cases::show(&mut store, &id),
                 CaseCommand::List => cases::list(&mut store),
+                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value),
             };
             store.lock()?;
             out.map(|()| ExitCode::SUCCESS)

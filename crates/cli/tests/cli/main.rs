@@ -240,3 +240,30 @@ fn audit_verify_reports_a_tampered_chain() {
     assert!(!out.status.success(), "an older database must not verify: {}", String::from_utf8_lossy(&out.stdout));
     assert!(stderr(&out).contains("audit chain broken"), "{}", stderr(&out));
 }
+
+#[test]
+fn case_set_changes_one_field_and_refuses_bad_values_without_saving() {
+    let cli = Cli::init();
+    let file = cli.write("case.json", &example_case().to_string());
+    let id = cli.ok(&["case", "add", file.to_str().unwrap()]).trim().to_owned();
+    let queued = cli.status()["outbox_len"].as_u64().unwrap();
+
+    let shown: Value = serde_json::from_str(&cli.ok(&["case", "set", &id, "child.given_name", "\"Marisol\""])).unwrap();
+    assert_eq!(shown["child"]["given_name"], "Marisol");
+    let shown: Value = serde_json::from_str(&cli.ok(&["case", "set", &id, "status", "closed"])).unwrap();
+    assert_eq!(shown["status"], "closed", "a bare word is text");
+    assert_eq!(cli.status()["outbox_len"].as_u64().unwrap(), queued + 2, "one operation per change");
+
+    assert_refused(&cli, &["case", "set", &id, "child.date_of_birth", "\"2099-01-01\""], "child.date_of_birth");
+    assert_refused(&cli, &["case", "set", &id, "child.favourite_colour", "\"red\""], "child.favourite_colour");
+    assert_refused(&cli, &["case", "set", &id, "status", "{broken"], "neither JSON nor a plain word");
+    assert_refused(
+        &cli,
+        &["case", "set", "019ab6ce-da68-7001-8001-00000001b808", "status", "closed"],
+        "not in this store",
+    );
+    assert_refused(&cli, &["case", "set", "not-an-id", "status", "closed"], "case id");
+    let shown: Value = serde_json::from_str(&cli.ok(&["case", "show", &id])).unwrap();
+    assert_eq!(shown["child"]["given_name"], "Marisol", "the refused changes left the case as it was");
+    cli.ok(&["audit", "verify"]);
+}
