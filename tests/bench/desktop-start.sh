@@ -49,7 +49,7 @@ field() { node -e "console.log(JSON.parse(process.argv[1])[process.argv[2]])" "$
 
 echo "== launching each app $RUNS times (after one warm-up), interleaved; load: $(uptime)" >&2
 BENCH_OURS_APP="$ours" BENCH_EMPTY_APP="$empty" BENCH_STORE="$store" \
-  BENCH_PASSPHRASE="$pass" BENCH_CASES="$N" \
+  BENCH_USER=bench.user BENCH_PASSPHRASE="$pass" BENCH_CASES="$N" \
   BENCH_SEARCH="$(field search)" BENCH_HITS="$(field hits)" BENCH_RUNS="$RUNS" \
   BENCH_JSON_OUT="${JSON_OUT:-}" \
   node tests/bench/desktop/bench.mjs
