@@ -22,10 +22,18 @@ struct Args {
     delay_ms: u64,
     postgres: bool,
     batch: usize,
+    in_flight: usize,
 }
 
 fn args() -> Result<Args> {
-    let mut a = Args { n: 10_000, changed: 100, delay_ms: 0, postgres: false, batch: 1000 };
+    let mut a = Args {
+        n: 10_000,
+        changed: 100,
+        delay_ms: 0,
+        postgres: false,
+        batch: 1000,
+        in_flight: waystation_sync::DEFAULT_IN_FLIGHT,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut val = || it.next().context("a flag without its value");
@@ -34,8 +42,11 @@ fn args() -> Result<Args> {
             "--changed" => a.changed = val()?.parse()?,
             "--delay-ms" => a.delay_ms = val()?.parse()?,
             "--batch" => a.batch = val()?.parse()?,
+            "--in-flight" => a.in_flight = val()?.parse()?,
             "--postgres" => a.postgres = true,
-            other => bail!("unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --postgres"),
+            other => {
+                bail!("unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --in-flight N --postgres")
+            }
         }
     }
     Ok(a)
@@ -79,7 +90,7 @@ async fn main() -> Result<()> {
     let plan = Plan { latency: Duration::from_millis(a.delay_ms), ..Plan::clean() };
     let proxy = FaultProxy::start(server.addr, plan).await?;
     let root = tempfile::tempdir()?;
-    let options = SyncOptions { batch: a.batch, ..SyncOptions::default() };
+    let options = SyncOptions { batch: a.batch, in_flight: a.in_flight, ..SyncOptions::default() };
     let mut dev =
         Device::enroll(&server, &proxy.url(), "border-7", Role::Agent, "ana", &root.path().join("ana"), options)
             .await?;

@@ -65,6 +65,33 @@ async fn fresh(backend: &str) -> (Arc<dyn Storage>, Option<tempfile::TempDir>, O
     }
 }
 
+/// Enroll one simulated device over HTTP with a fresh one-time code, as an agent of `org`.
+async fn enroll(storage: &dyn Storage, http: &reqwest::Client, base: &str, org: &OrgId) -> DeviceCredential {
+    let now = chrono::Utc::now();
+    let code = secrets::enrollment_code();
+    storage
+        .add_code(&NewCode {
+            code_hash: secrets::hash_secret(&secrets::normalize_code(&code)),
+            org: org.clone(),
+            role: Role::Agent,
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(1),
+        })
+        .await
+        .unwrap();
+    let e: EnrollResponse = http
+        .post(format!("{base}/v1/enroll"))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&json!({"code": code.as_str(), "device_name": "bench", "app_version": "bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    DeviceCredential { device_id: e.device_id, secret: e.device_secret }
+}
+
 async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
     let (storage, _dir, _url) = fresh(backend).await;
     let now = chrono::Utc::now();
@@ -85,28 +112,7 @@ async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
     let http = reqwest::Client::new();
     let mut creds = Vec::new();
     for _ in 0..devices {
-        let code = secrets::enrollment_code();
-        storage
-            .add_code(&NewCode {
-                code_hash: secrets::hash_secret(&secrets::normalize_code(&code)),
-                org: user.org.clone(),
-                role: Role::Agent,
-                created_at: now,
-                expires_at: now + chrono::Duration::hours(1),
-            })
-            .await
-            .unwrap();
-        let e: EnrollResponse = http
-            .post(format!("{base}/v1/enroll"))
-            .header(PROTOCOL_HEADER, "1")
-            .json(&json!({"code": code.as_str(), "device_name": "bench", "app_version": "bench"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        creds.push(DeviceCredential { device_id: e.device_id, secret: e.device_secret });
+        creds.push(enroll(storage.as_ref(), &http, &base, &user.org).await);
     }
     // Each device's batches, as the sync client holds them (a typed
     // PushRequest, serialized per request as the client does).
@@ -144,30 +150,7 @@ async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
     let rate = total as f64 / start.elapsed().as_secs_f64();
     // Catch-up: one more device pulls everything from zero.
     if devices == 1 {
-        let cred = {
-            let code = secrets::enrollment_code();
-            storage
-                .add_code(&NewCode {
-                    code_hash: secrets::hash_secret(&secrets::normalize_code(&code)),
-                    org: user.org.clone(),
-                    role: Role::Agent,
-                    created_at: now,
-                    expires_at: now + chrono::Duration::hours(1),
-                })
-                .await
-                .unwrap();
-            let e: EnrollResponse = http
-                .post(format!("{base}/v1/enroll"))
-                .header(PROTOCOL_HEADER, "1")
-                .json(&json!({"code": code.as_str(), "device_name": "bench", "app_version": "bench"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            DeviceCredential { device_id: e.device_id, secret: e.device_secret }
-        };
+        let cred = enroll(storage.as_ref(), &http, &base, &user.org).await;
         let start = Instant::now();
         let (mut cursor, mut n) = ("0".to_owned(), 0usize);
         loop {

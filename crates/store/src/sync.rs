@@ -9,7 +9,7 @@ use waystation_core::{CaseId, CaseState, OpId, Operation};
 
 use crate::audit::{self, Action, ops_detail};
 use crate::error::{Result, StoreError};
-use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
+use crate::materialize::{insert_op, load_state, parse_op, save_last_hlc, write_case};
 use crate::read::parse_bodies;
 use crate::store::Store;
 
@@ -55,6 +55,24 @@ impl Store {
             .prepare_cached("SELECT o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id ORDER BY x.num LIMIT ?1")?;
         let bodies = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, String>(0))?;
         parse_bodies(bodies)
+    }
+
+    /// Up to `limit` operations waiting in the outbox whose queue position
+    /// is after `after` (0 for the start), oldest first, each with its
+    /// position: a sender that keeps several batches in flight reads on
+    /// from the last position it read, without reading again what it sent.
+    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, Operation)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT x.num, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id WHERE x.num > ?1 ORDER BY x.num LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (num, body) = row?;
+            Ok((num, parse_op(&body)?))
+        })
+        .collect()
     }
 
     /// Remove operations the server acknowledged. Unknown ids are ignored, so

@@ -95,7 +95,7 @@ pub struct SyncOptions {
     pub batch: usize,
     /// Operations asked for per pull page.
     pub pull_page: u32,
-    /// Push requests in flight at once (each carries whole cases, so no case's operations overtake each other).
+    /// Push requests in flight at once (a case is in one of them at a time, so none of its operations overtakes another).
     pub in_flight: usize,
 }
 

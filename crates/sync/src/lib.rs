@@ -35,7 +35,10 @@ mod state;
 mod watch;
 
 pub use client::{Client, REQUEST_TIMEOUT, parse_server_url};
-pub use engine::{DEFAULT_BATCH, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore, SyncOptions, SyncReport, Syncer};
+pub use engine::{
+    DEFAULT_BATCH, DEFAULT_IN_FLIGHT, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore, SyncOptions, SyncReport,
+    Syncer,
+};
 pub use enroll::{Enrollment, enroll, open, read_state};
 pub use error::{Result, SyncError};
 pub use state::{RefusedOp, SyncState};

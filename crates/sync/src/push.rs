@@ -1,11 +1,13 @@
-//! Pushing the outbox: batches of whole cases, several requests in flight
-//! at once (the service commits them one after another, but the round trips,
-//! the encoding and the acknowledgements overlap). An operation leaves the
-//! outbox only after the service answered for it; a case's operations all
-//! travel in one batch of a window, so none overtakes another of its case.
+//! Pushing the outbox as a pipeline: up to `in_flight` batches on the wire
+//! at once, a new one sent as soon as one is answered (the service commits
+//! them one after another; the round trips, the encoding, reading the
+//! outbox and the acknowledgements overlap). An operation leaves the outbox
+//! only after the service answered for it. A case is in at most one batch
+//! on the wire at a time, so none of its operations overtakes another.
 
 use chrono::Utc;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashSet, VecDeque};
+use tokio::task::JoinSet;
 use waystation_core::{CaseId, OpId, Operation};
 use waystation_protocol::{ErrorCode, OpStatus, PushRequest, PushResponse};
 
@@ -13,92 +15,119 @@ use crate::engine::{Phase, SyncReport, Syncer};
 use crate::error::{Result, SyncError};
 use crate::state::RefusedOp;
 
-/// Split the oldest operations into at most `lanes` batches of at most
-/// `batch` operations, each holding whole cases. A case with more than
-/// `batch` operations waiting goes alone, `batch` at a time. What does not
-/// fit stays in the outbox for the next window.
-fn plan(ops: Vec<Operation>, batch: usize, lanes: usize) -> Vec<Vec<Operation>> {
-    let mut order: Vec<CaseId> = Vec::new();
-    let mut groups: HashMap<CaseId, Vec<Operation>> = HashMap::new();
-    for op in ops {
-        let g = groups.entry(op.case_id).or_default();
-        if g.is_empty() {
-            order.push(op.case_id);
-        }
-        g.push(op);
-    }
-    let mut out: Vec<Vec<Operation>> = Vec::new();
-    let mut current: Vec<Operation> = Vec::new();
-    for case in order {
-        let group = groups.remove(&case).unwrap_or_default();
-        if group.len() > batch {
-            if out.is_empty() && current.is_empty() {
-                return vec![group.into_iter().take(batch).collect()];
-            }
+/// Take the next batch from `pending` (outbox order): at most `batch`
+/// operations, none of a case in `busy` (a case with a batch on the wire);
+/// the cases of the batch become busy. A busy case's operations all stay
+/// behind, so a case's operations leave in outbox order, one batch at a time.
+fn next_batch(pending: &mut VecDeque<Operation>, busy: &mut HashSet<CaseId>, batch: usize) -> Vec<Operation> {
+    let mut taken = Vec::new();
+    let mut kept = VecDeque::with_capacity(pending.len());
+    let mut cases = HashSet::new();
+    while let Some(op) = pending.pop_front() {
+        if taken.len() == batch {
+            kept.push_back(op);
+            kept.extend(pending.drain(..));
             break;
         }
-        if current.len() + group.len() > batch {
-            out.push(std::mem::take(&mut current));
-            if out.len() == lanes {
-                return out;
-            }
+        if busy.contains(&op.case_id) {
+            kept.push_back(op);
+            continue;
         }
-        current.extend(group);
+        cases.insert(op.case_id);
+        taken.push(op);
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+    *pending = kept;
+    busy.extend(cases);
+    taken
 }
+
+/// One batch on the wire: its operation ids and cases, and the answer.
+type Sent = (Vec<OpId>, Vec<CaseId>, Result<PushResponse>);
 
 impl Syncer {
     pub(crate) async fn push(&mut self, report: &mut SyncReport) -> Result<()> {
         self.set_phase(Phase::Pushing);
-        loop {
-            let skip: HashSet<OpId> = self.state.refused.keys().copied().collect();
-            let want = self.batch * self.in_flight;
-            let (ops, queued) = self
-                .with_store(move |s| {
-                    let ops: Vec<Operation> = s
-                        .outbox_peek(want + skip.len())?
-                        .into_iter()
-                        .filter(|o| !skip.contains(&o.id))
-                        .take(want)
-                        .collect();
-                    Ok((ops, s.outbox_len()?))
-                })
-                .await?;
-            self.progress.send_modify(|p| p.queued = queued);
-            if ops.is_empty() {
-                return Ok(());
-            }
-            let batches = plan(ops, self.batch, self.in_flight);
-            let sent: Vec<Vec<OpId>> = batches.iter().map(|b| b.iter().map(|o| o.id).collect()).collect();
-            let mut tasks = tokio::task::JoinSet::new();
-            for (i, ops) in batches.into_iter().enumerate() {
-                let client = self.client.clone();
-                tasks.spawn(async move { (i, client.push(&PushRequest { ops }).await) });
-            }
-            let mut answers: Vec<Option<Result<PushResponse>>> = (0..sent.len()).map(|_| None).collect();
-            while let Some(joined) = tasks.join_next().await {
-                let (i, answer) = joined.map_err(|e| SyncError::Unreachable(format!("a push was interrupted: {e}")))?;
-                answers[i] = Some(answer);
-            }
-            report.requests += sent.len() as u64;
+        // Restarted from the head of the outbox after a halved batch or a changed epoch.
+        'restart: loop {
+            let mut read_to: i64 = 0;
+            let mut exhausted = false;
+            let mut pending: VecDeque<Operation> = VecDeque::new();
+            let mut busy: HashSet<CaseId> = HashSet::new();
+            let mut tasks: JoinSet<Sent> = JoinSet::new();
+            let mut failure: Option<SyncError> = None;
             let mut too_large = false;
-            let mut failure = None;
-            for (ids, answer) in sent.iter().zip(answers) {
-                match answer {
-                    Some(Ok(resp)) => self.take_answer(ids, resp, report).await?,
-                    Some(Err(SyncError::Refused { code: ErrorCode::PayloadTooLarge, .. })) if self.batch > 1 => {
-                        too_large = true;
+            let mut epoch_changed = false;
+            loop {
+                // Keep the wire full while nothing went wrong.
+                while failure.is_none() && !too_large && !epoch_changed && tasks.len() < self.in_flight {
+                    let want = self.batch * self.in_flight;
+                    // With nothing on the wire, look again before concluding: the user may have saved meanwhile.
+                    if pending.len() < want && (!exhausted || tasks.is_empty()) {
+                        let skip: HashSet<OpId> = self.state.refused.keys().copied().collect();
+                        let (read, queued) =
+                            self.with_store(move |s| Ok((s.outbox_after(read_to, want)?, s.outbox_len()?))).await?;
+                        self.progress.send_modify(|p| p.queued = queued);
+                        exhausted = read.len() < want;
+                        if let Some((num, _)) = read.last() {
+                            read_to = *num;
+                        }
+                        pending.extend(read.into_iter().map(|(_, op)| op).filter(|op| !skip.contains(&op.id)));
                     }
-                    Some(Err(e)) => {
-                        if failure.is_none() || matches!(e, SyncError::Revoked) {
-                            failure = Some(e);
+                    let ops = next_batch(&mut pending, &mut busy, self.batch);
+                    if ops.is_empty() {
+                        break;
+                    }
+                    let ids: Vec<OpId> = ops.iter().map(|o| o.id).collect();
+                    let cases: Vec<CaseId> =
+                        ops.iter().map(|o| o.case_id).collect::<HashSet<_>>().into_iter().collect();
+                    let client = self.client.clone();
+                    report.requests += 1;
+                    tasks.spawn(async move {
+                        let answer = client.push(&PushRequest { ops }).await;
+                        (ids, cases, answer)
+                    });
+                }
+                let Some(joined) = tasks.join_next().await else { break };
+                // Answers already in are taken together: one acknowledgement transaction.
+                let mut done = vec![joined];
+                while let Some(more) = tasks.try_join_next() {
+                    done.push(more);
+                }
+                let mut acked = Vec::new();
+                let mut epochs = Vec::new();
+                let refused_before = report.refused;
+                for joined in done {
+                    let (ids, cases, answer) =
+                        joined.map_err(|e| SyncError::Unreachable(format!("a push was interrupted: {e}")))?;
+                    for c in &cases {
+                        busy.remove(c);
+                    }
+                    match answer {
+                        Ok(resp) => {
+                            epochs.push(resp.server_epoch.clone());
+                            acked.extend(self.take_answer(&ids, resp, report)?);
+                        }
+                        Err(SyncError::Refused { code: ErrorCode::PayloadTooLarge, .. }) if self.batch > 1 => {
+                            too_large = true;
+                        }
+                        Err(e) => {
+                            if failure.is_none() || matches!(e, SyncError::Revoked) {
+                                failure = Some(e);
+                            }
                         }
                     }
-                    None => failure = Some(SyncError::Unreachable("a push got no answer".into())),
+                }
+                let n = acked.len() as u64;
+                // Only now, after the service answered for each, do they leave the outbox.
+                if !acked.is_empty() {
+                    self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
+                }
+                self.progress.send_modify(|p| p.sent += n);
+                if report.refused > refused_before {
+                    self.save_state().await?;
+                }
+                for epoch in epochs {
+                    epoch_changed |= self.check_epoch(&epoch, report).await?;
                 }
             }
             if let Some(e) = failure {
@@ -107,18 +136,23 @@ impl Syncer {
             if too_large {
                 self.batch = (self.batch / 2).max(1);
                 tracing::info!(batch = self.batch, "the service found a batch too large: halving it");
+                continue 'restart;
             }
+            if epoch_changed {
+                // Every local operation was queued again: send from the head.
+                continue 'restart;
+            }
+            return Ok(());
         }
     }
 
-    /// The service's answer to one batch: acknowledged operations leave the
-    /// outbox, refused ones are flagged and kept; then the epoch is checked.
-    async fn take_answer(&mut self, sent: &[OpId], resp: PushResponse, report: &mut SyncReport) -> Result<()> {
+    /// The service's answer to one batch: the acknowledged operation ids (to
+    /// leave the outbox); refused ones are flagged and kept.
+    fn take_answer(&mut self, sent: &[OpId], resp: PushResponse, report: &mut SyncReport) -> Result<Vec<OpId>> {
         if resp.results.len() != sent.len() || resp.results.iter().zip(sent).any(|(r, id)| r.id != *id) {
             return Err(SyncError::BadAnswer("the push answer does not match the batch sent".into()));
         }
         let mut acked = Vec::with_capacity(resp.results.len());
-        let refused_before = report.refused;
         let now = Utc::now();
         for r in resp.results {
             match r.status {
@@ -137,15 +171,7 @@ impl Syncer {
                 }
             }
         }
-        let n = acked.len() as u64;
-        // Only now, after the service answered for each, do they leave the outbox.
-        self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
-        self.progress.send_modify(|p| p.sent += n);
-        if report.refused > refused_before {
-            self.save_state().await?;
-        }
-        self.check_epoch(&resp.server_epoch, report).await?;
-        Ok(())
+        Ok(acked)
     }
 }
 
@@ -175,30 +201,33 @@ mod tests {
     }
 
     #[test]
-    fn batches_hold_whole_cases_in_order_and_respect_the_limits() {
+    fn a_case_is_in_one_batch_at_a_time_and_keeps_its_order() {
         let (a, b, c, d) = (CaseId::new(), CaseId::new(), CaseId::new(), CaseId::new());
-        // Interleaved: a case's operations may be spread over the window.
         let mut all = ops(&[(a, 3), (b, 2), (c, 4), (d, 1)]);
-        all.swap(2, 3);
-        let batches = plan(all.clone(), 5, 2);
-        assert_eq!(batches.len(), 2);
-        for batch in &batches {
-            assert!(batch.len() <= 5);
-        }
-        let cases_of = |b: &Vec<Operation>| b.iter().map(|o| o.case_id).collect::<HashSet<_>>();
-        assert_eq!(cases_of(&batches[0]), HashSet::from([a, b]));
-        assert_eq!(cases_of(&batches[1]), HashSet::from([c, d]));
-        // Within a case the outbox order is kept.
-        let a_ids: Vec<OpId> = all.iter().filter(|o| o.case_id == a).map(|o| o.id).collect();
-        let a_sent: Vec<OpId> = batches[0].iter().filter(|o| o.case_id == a).map(|o| o.id).collect();
-        assert_eq!(a_ids, a_sent);
-        // One lane: only what fits in one batch; the rest waits.
-        assert_eq!(plan(all.clone(), 5, 1).len(), 1);
-        // A case larger than a batch goes alone, a batch at a time.
-        let big = ops(&[(a, 7), (b, 1)]);
-        let batches = plan(big, 5, 4);
-        assert_eq!(batches.len(), 1);
-        assert_eq!(batches[0].len(), 5);
-        assert!(batches[0].iter().all(|o| o.case_id == a));
+        all.swap(2, 3); // a case's operations may be spread over the outbox
+        let order: Vec<OpId> = all.iter().map(|o| o.id).collect();
+        let mut pending: VecDeque<Operation> = all.into_iter().collect();
+        let mut busy = HashSet::new();
+        let first = next_batch(&mut pending, &mut busy, 4);
+        assert_eq!(first.iter().map(|o| o.id).collect::<Vec<_>>(), order[..4]);
+        assert_eq!(busy, HashSet::from([a, b]));
+        // The second batch passes over the rest of a and b (on the wire) and takes c and d.
+        let second = next_batch(&mut pending, &mut busy, 4);
+        assert!(second.iter().all(|o| o.case_id == c));
+        assert_eq!(second.len(), 4);
+        assert_eq!(pending.len(), 2, "what was passed over waits, in order");
+        let third = next_batch(&mut pending, &mut busy, 4);
+        assert_eq!(third.iter().map(|o| o.case_id).collect::<Vec<_>>(), [d]);
+        assert!(next_batch(&mut pending, &mut busy, 4).is_empty(), "every case left is on the wire");
+        // The first batch answered: its cases are free, the rest of a and b follows in outbox order.
+        busy.retain(|k| *k != a && *k != b);
+        let fourth = next_batch(&mut pending, &mut busy, 4);
+        assert_eq!(fourth.iter().map(|o| o.id).collect::<Vec<_>>(), [order[4]]);
+        assert!(pending.is_empty());
+        // A case larger than a batch goes a batch at a time.
+        let mut big: VecDeque<Operation> = ops(&[(a, 7)]).into_iter().collect();
+        let mut busy = HashSet::new();
+        assert_eq!(next_batch(&mut big, &mut busy, 5).len(), 5);
+        assert!(next_batch(&mut big, &mut busy, 5).is_empty());
     }
 }

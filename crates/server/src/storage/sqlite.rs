@@ -29,7 +29,7 @@ mod push;
 use checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 
 pub(crate) use push::access_of;
-use push::push_tx;
+use push::{Job, push_group};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
@@ -45,6 +45,8 @@ pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
     marker: PathBuf,
     epoch: String,
+    /// Pushes waiting for the writer (group commit).
+    waiting: Arc<Mutex<Vec<Job>>>,
 }
 
 fn db(e: rusqlite::Error) -> StorageError {
@@ -92,7 +94,7 @@ impl Sqlite {
         let marker = dir.join("epoch-marker");
         let epoch = settle_epoch(&conn, &marker)?;
         let checkpointer = Checkpointer::start(&path)?;
-        Ok(Self { checkpointer, conn: Arc::new(Mutex::new(conn)), marker, epoch })
+        Ok(Self { checkpointer, conn: Arc::new(Mutex::new(conn)), marker, epoch, waiting: Arc::default() })
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -431,28 +433,51 @@ impl Storage for Sqlite {
 
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {
         let (device, now) = (pusher.device.clone(), pusher.now);
-        let (marker, epoch) = (self.marker.clone(), self.epoch.clone());
         // The pure work (canonical JSON, hashes) before the one-writer lock,
         // so concurrent pushes do it in parallel.
         let prepared = tokio::task::spawn_blocking(move || (crate::storage::plan::prepare(&ops), ops));
         let (prepared, ops) =
             prepared.await.map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.waiting.lock().map_err(|_| StorageError::Database("push queue lock poisoned".into()))?.push(Job {
+            device,
+            now,
+            ops,
+            prepared,
+            answer,
+        });
+        let (marker, epoch) = (self.marker.clone(), self.epoch.clone());
         let checkpoint = self.checkpointer.handle();
+        let waiting = self.waiting.clone();
         self.run(move |c| {
-            let (results, high) = push_tx(c, &device, now, &ops, prepared)?;
-            if let Some(signal) = checkpoint {
-                let _ = signal.send(());
+            // Whoever holds the writer takes every push waiting by then, this
+            // one included unless an earlier holder took it already.
+            let jobs = std::mem::take(
+                &mut *waiting.lock().map_err(|_| StorageError::Database("push queue lock poisoned".into()))?,
+            );
+            if jobs.is_empty() {
+                return Ok(());
             }
-            // After the commit, still under the connection's lock so markers
-            // are written in order. A crash before this only leaves the
-            // marker behind the database, which never looks like a restore;
-            // a failure here must not turn acknowledged operations into an error.
-            if let Err(e) = write_marker(&marker, &epoch, high) {
-                tracing::error!(error = %e, "cannot update the epoch marker; restore detection is weakened");
+            let (high, answers) = push_group(c, jobs);
+            if let Some(high) = high {
+                if let Some(signal) = checkpoint {
+                    let _ = signal.send(());
+                }
+                // After the commit, still under the connection's lock so markers
+                // are written in order. A crash before this only leaves the
+                // marker behind the database, which never looks like a restore;
+                // a failure here must not turn acknowledged operations into an error.
+                if let Err(e) = write_marker(&marker, &epoch, high) {
+                    tracing::error!(error = %e, "cannot update the epoch marker; restore detection is weakened");
+                }
             }
-            Ok(results)
+            for (to, result) in answers {
+                let _ = to.send(result);
+            }
+            Ok(())
         })
-        .await
+        .await?;
+        answered.await.map_err(|_| StorageError::Database("the push was not written".into()))?
     }
 
     async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {

@@ -38,6 +38,16 @@ fn the_outbox_holds_local_operations_until_acknowledged() {
     assert_eq!(store.outbox_ack(&ids).unwrap(), 0, "a repeated acknowledgement is harmless");
     assert_eq!(store.outbox_len().unwrap(), 7);
     assert_ne!(store.outbox_peek(1).unwrap()[0].id, ids[0]);
+    // Reading on from a position: what is after it, in order, never what was read before.
+    let head = store.outbox_after(0, 4).unwrap();
+    assert_eq!(
+        head.iter().map(|(_, o)| o.id).collect::<Vec<_>>(),
+        store.outbox_peek(4).unwrap().iter().map(|o| o.id).collect::<Vec<_>>()
+    );
+    let rest = store.outbox_after(head[1].0, 100).unwrap();
+    assert_eq!(rest.len(), 5);
+    assert_eq!(rest[0].1.id, head[2].1.id);
+    assert!(rest.windows(2).all(|w| w[0].0 < w[1].0));
 
     // After a server epoch change every local operation goes out again.
     assert_eq!(store.requeue_all_local_ops().unwrap(), 3);

@@ -3,7 +3,7 @@
 //! writer at a time, so seq order is commit order.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
 use waystation_core::{CaseId, OpId, Operation};
 use waystation_protocol::OpResult;
@@ -17,7 +17,7 @@ fn corrupt(e: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(e.to_string())
 }
 
-fn fetch_known(tx: &Transaction<'_>, ops: &[Operation]) -> Result<Known> {
+fn fetch_known(tx: &Connection, ops: &[Operation]) -> Result<Known> {
     let n = needs(ops);
     let mut k = Known::default();
     let mut s = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1").map_err(db)?;
@@ -86,7 +86,7 @@ pub(crate) fn access_of(rows: Vec<(String, bool)>) -> Result<Option<CaseAccess>>
 
 /// The stored operations of the touched cases that existed before this
 /// batch, read (and parsed) once, before the batch's own are written.
-fn stored_ops(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Operation>>> {
+fn stored_ops(tx: &Connection, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Operation>>> {
     let mut s = tx.prepare_cached("SELECT canonical FROM ops WHERE case_id = ?1").map_err(db)?;
     let mut out = HashMap::new();
     for case in plan.existing() {
@@ -100,21 +100,21 @@ fn stored_ops(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<HashMap<CaseId, V
     Ok(out)
 }
 
-/// One push, one transaction. `prepared` is [`prepare`](crate::storage::plan::prepare)`(ops)`,
+/// One push's writes, inside the caller's transaction (a group commit may
+/// hold several pushes). `prepared` is [`prepare`](crate::storage::plan::prepare)`(ops)`,
 /// computed before the connection's lock was taken.
-pub(super) fn push_tx(
-    conn: &mut Connection,
+pub(super) fn push_in_tx(
+    tx: &Connection,
     device: &DeviceRecord,
     now: DateTime<Utc>,
     ops: &[Operation],
-    prepared: Vec<Prepared>,
-) -> Result<(Vec<OpResult>, i64)> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+    prepared: &[Prepared],
+) -> Result<Vec<OpResult>> {
     let now_s = ts(now);
-    let known = fetch_known(&tx, ops)?;
-    let plan = plan(device, ops, &prepared, known);
+    let known = fetch_known(tx, ops)?;
+    let plan = plan(device, ops, prepared, known);
     if !plan.ops.is_empty() {
-        let mut stored = stored_ops(&tx, &plan)?;
+        let mut stored = stored_ops(tx, &plan)?;
         // The newest row holds the highest arrival: rows go in in arrival
         // order and are never deleted (VACUUM keeps rowid order).
         let mut arrival: i64 = tx
@@ -187,7 +187,54 @@ pub(super) fn push_tx(
         )
         .map_err(db)?;
     }
-    let high: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
-    tx.commit().map_err(db)?;
-    Ok((plan.results, high))
+    Ok(plan.results)
+}
+
+/// A push waiting for the writer: its batch, and where its answer goes.
+pub(super) struct Job {
+    pub device: DeviceRecord,
+    pub now: DateTime<Utc>,
+    pub ops: Vec<Operation>,
+    pub prepared: Vec<Prepared>,
+    pub answer: tokio::sync::oneshot::Sender<Result<Vec<OpResult>>>,
+}
+
+/// Where a push's answer goes, and the answer.
+pub(super) type Answer = (tokio::sync::oneshot::Sender<Result<Vec<OpResult>>>, Result<Vec<OpResult>>);
+
+/// Group commit: the pushes waiting for the writer, each in its own
+/// savepoint (one that fails is rolled back alone and gets its error), all
+/// in one transaction with one commit and one sync of the WAL. Feed seqs
+/// are still handed out in commit order. Returns the highest feed seq when
+/// the group was committed, and the answers, to send once the caller has
+/// recorded that seq (an answer is an acknowledgement).
+pub(super) fn push_group(conn: &mut Connection, jobs: Vec<Job>) -> (Option<i64>, Vec<Answer>) {
+    let mut answers: Vec<Answer> = Vec::with_capacity(jobs.len());
+    let outcome = (|| -> Result<i64> {
+        let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+        for job in jobs {
+            let sp = tx.savepoint().map_err(db)?;
+            let result = push_in_tx(&sp, &job.device, job.now, &job.ops, &job.prepared);
+            match &result {
+                Ok(_) => sp.commit().map_err(db)?,
+                Err(_) => drop(sp), // rolls back this push alone
+            }
+            answers.push((job.answer, result));
+        }
+        let high: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(high)
+    })();
+    match outcome {
+        Ok(high) => (Some(high), answers),
+        Err(e) => {
+            // Nothing of the group was committed: every push in it hears so
+            // (one that never got its turn hears it from its dropped sender).
+            let failed = answers
+                .into_iter()
+                .map(|(to, result)| (to, result.and(Err(StorageError::Database(e.to_string())))))
+                .collect();
+            (None, failed)
+        }
+    }
 }
