@@ -11,6 +11,7 @@ use waystation_sync::SharedStore;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::settings::Settings;
+use crate::sync_tally::{Counts, Tally};
 use crate::sync_task::{Emitter, SyncTask};
 
 /// An unlocked store and what belongs to this sign-in. The store is shared
@@ -20,12 +21,14 @@ pub struct Session {
     store: SharedStore,
     last_activity: Instant,
     sync: Option<SyncTask>,
+    /// What the syncs did since unlocking (kept when the sync task starts again).
+    tally: Arc<Mutex<Tally>>,
 }
 
 impl Session {
     /// A session for a store just opened.
     pub fn new(store: Store) -> Self {
-        Self { store: Arc::new(Mutex::new(store)), last_activity: Instant::now(), sync: None }
+        Self { store: Arc::new(Mutex::new(store)), last_activity: Instant::now(), sync: None, tally: Arc::default() }
     }
 
     /// Stop the sync task and lock the store (records it, wipes the key). When the
@@ -101,7 +104,8 @@ impl AppState {
             return Ok(());
         }
         let emitter = guard(&self.0.emitter).clone();
-        session.sync = SyncTask::start(Arc::clone(&session.store), self.clone(), emitter)?;
+        let tally = Arc::clone(&session.tally);
+        session.sync = SyncTask::start(Arc::clone(&session.store), tally, self.clone(), emitter)?;
         Ok(())
     }
 
@@ -181,6 +185,11 @@ impl Shared {
     /// The live progress of the background sync, if it runs for the open store.
     pub fn sync_progress(&self) -> Option<waystation_sync::Progress> {
         guard(&self.session).as_ref().and_then(|s| s.sync.as_ref()).map(SyncTask::progress)
+    }
+
+    /// Changes sent and received since unlocking (zero when locked).
+    pub fn sync_since_unlock(&self) -> Counts {
+        guard(&self.session).as_ref().map(|s| guard(&s.tally).since_unlock()).unwrap_or_default()
     }
 
     /// The signed-in user, if unlocked.

@@ -2,23 +2,28 @@
 //! watch loop (a sync at once, then on a timer, with backoff after failures
 //! and at once when the service answers again, and when nudged by "Sync
 //! now"), on the async runtime so it never blocks the window. Its progress
-//! goes to the window as `sync://progress` events and to `sync_status`.
+//! goes to the window as `sync://progress` events and to `sync_status`; a
+//! run that sent or received anything ends with `sync://changed` (the open
+//! screens reload) and adds to the session's [`Tally`].
 //! When the service says the device is revoked the store is already wiped:
 //! the session is dropped and the window gets `sync://revoked`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Notify, watch};
 use waystation_sync::{Phase, Progress, SharedStore, SyncError, SyncOptions, Syncer, WatchOptions};
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::state::AppState;
+use crate::sync_tally::Tally;
 
 /// Where events for the window go: `(event name, payload)`.
 pub type Emitter = Arc<dyn Fn(&str, serde_json::Value) + Send + Sync>;
 
 /// Event with the sync's [`Progress`].
 pub const PROGRESS_EVENT: &str = "sync://progress";
+/// Event with the [`crate::sync_tally::Counts`] of a run that sent or received changes, once it is over.
+pub const CHANGED_EVENT: &str = "sync://changed";
 /// Event sent once the device was found revoked and wiped.
 pub const REVOKED_EVENT: &str = "sync://revoked";
 
@@ -32,7 +37,13 @@ pub struct SyncTask {
 
 impl SyncTask {
     /// Start syncing `store` when it is enrolled; `None` for a local-only store.
-    pub fn start(store: SharedStore, app: AppState, emitter: Option<Emitter>) -> CommandResult<Option<Self>> {
+    /// What each run did is added to `tally`.
+    pub fn start(
+        store: SharedStore,
+        tally: Arc<Mutex<Tally>>,
+        app: AppState,
+        emitter: Option<Emitter>,
+    ) -> CommandResult<Option<Self>> {
         let state = {
             let s = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             waystation_sync::read_state(&s).map_err(CommandError::from)?
@@ -44,15 +55,20 @@ impl SyncTask {
         let (done_tx, finished) = watch::channel(false);
         let nudge = Arc::new(Notify::new());
 
-        if let Some(emit) = emitter.clone() {
-            let mut rx = progress.clone();
-            tauri::async_runtime::spawn(async move {
-                while rx.changed().await.is_ok() {
-                    let p = rx.borrow_and_update().clone();
+        let mut rx = progress.clone();
+        let events = emitter.clone();
+        tauri::async_runtime::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let p = rx.borrow_and_update().clone();
+                let finished = tally.lock().unwrap_or_else(PoisonError::into_inner).observe(&p);
+                if let Some(emit) = &events {
                     emit(PROGRESS_EVENT, serde_json::to_value(&p).unwrap_or_default());
+                    if let Some(run) = finished {
+                        emit(CHANGED_EVENT, serde_json::to_value(run).unwrap_or_default());
+                    }
                 }
-            });
-        }
+            }
+        });
         let wake = Arc::clone(&nudge);
         tauri::async_runtime::spawn(async move {
             let stop = async move {

@@ -3,12 +3,14 @@
 //! same functions the commands call.
 
 use anyhow::{Result, bail};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use waystation_core::{CaseId, OrgId};
 use waystation_desktop::commands::session::enroll;
 use waystation_desktop::commands::sync::{SyncStatus, status};
 use waystation_desktop::error::ErrorCode;
 use waystation_desktop::state::{AppState, Notice};
+use waystation_desktop::sync_task::CHANGED_EVENT;
 use waystation_store::KdfParams;
 use waystation_system_tests::server::{PASSWORD, ServerProc};
 
@@ -36,8 +38,18 @@ fn wait_for(state: &AppState, what: &str, done: impl Fn(&SyncStatus) -> bool) ->
     }
 }
 
+/// The events the window would have received.
+type Events = Arc<Mutex<Vec<(String, serde_json::Value)>>>;
+
 fn enrolled(server: &ServerProc, dir: &std::path::Path) -> Result<AppState> {
+    Ok(enrolled_with_events(server, dir)?.0)
+}
+
+fn enrolled_with_events(server: &ServerProc, dir: &std::path::Path) -> Result<(AppState, Events)> {
     let state = AppState::new(dir.to_owned());
+    let events = Events::default();
+    let sink = Arc::clone(&events);
+    state.set_emitter(Arc::new(move |name: &str, payload| sink.lock().unwrap().push((name.to_owned(), payload))));
     let code = server.code(ORG, "agent")?;
     let info = tauri::async_runtime::block_on(enroll(
         &state,
@@ -49,7 +61,7 @@ fn enrolled(server: &ServerProc, dir: &std::path::Path) -> Result<AppState> {
     ))
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(state.shared().signed_in().as_deref(), Some("demo.agent"), "{info:?}");
-    Ok(state)
+    Ok((state, events))
 }
 
 #[test]
@@ -70,11 +82,27 @@ fn an_enrolled_app_syncs_in_the_background_and_a_revoked_one_returns_to_first_ru
     a.sync_now().unwrap();
     let line = wait_for(&a, "the case to be sent", |l| l.queued == l.refused as u64 && l.sent > 0)?;
     assert!(line.last_error.is_none(), "{line:?}");
+    // The line counts since unlocking: a later sync with nothing to send does not reset it.
+    a.sync_now().unwrap();
+    let later =
+        wait_for(&a, "a sync with nothing to send", |l| !l.running && l.last_success_at > line.last_success_at)?;
+    assert_eq!(later.sent, line.sent, "{later:?}");
 
-    let b = enrolled(&server, &dir.path().join("b"))?;
-    wait_for(&b, "the second device's first sync", |l| l.received > 0)?;
+    let (b, events) = enrolled_with_events(&server, &dir.path().join("b"))?;
+    let received = wait_for(&b, "the second device's first sync", |l| l.received > 0 && !l.running)?;
     let held = b.shared().with_session(|s| Ok(s.case(id)?)).unwrap();
     assert!(held.is_some(), "the second device received the case through the service");
+    // The window is told the cases changed, with what the run received.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let changed = loop {
+        let seen = events.lock().unwrap().iter().find(|(n, _)| n == CHANGED_EVENT).map(|(_, p)| p.clone());
+        if let Some(p) = seen {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no {CHANGED_EVENT} after the second device received the case");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(changed["received"], serde_json::json!(received.received), "{changed}");
 
     // Locking stops the sync and closes the store cleanly: it unlocks again.
     a.shared().lock().unwrap();

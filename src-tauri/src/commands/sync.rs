@@ -23,10 +23,12 @@ pub struct SyncStatus {
     phase: Option<SyncPhase>,
     /// Queued changes the service refused: kept here, not sent again.
     pub refused: usize,
-    /// Changes sent and acknowledged during this session's syncs.
+    /// Changes sent and acknowledged by the syncs since unlocking.
     pub sent: u64,
-    /// Changes received and applied during this session's syncs.
+    /// Changes received and applied by the syncs since unlocking.
     pub received: u64,
+    /// Changes received so far by the sync running now.
+    pub receiving: u64,
     progress: Option<Progress>,
     /// The last error, in plain words.
     pub last_error: Option<CommandError>,
@@ -83,7 +85,10 @@ pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatus
 pub fn status(s: &Shared) -> CommandResult<SyncStatus> {
     let live = s.sync_progress();
     let line = s.peek_session(status_of)?;
-    Ok(with_live(line, live))
+    let mut line = with_live(line, live);
+    let done = s.sync_since_unlock();
+    (line.sent, line.received) = (done.sent, done.received);
+    Ok(line)
 }
 
 /// The stored line, brought up to date with the running sync's progress.
@@ -92,9 +97,8 @@ fn with_live(mut line: SyncStatus, live: Option<waystation_sync::Progress>) -> S
     use waystation_sync::Phase;
     line.running = matches!(p.phase, Phase::Pushing | Phase::Pulling);
     line.phase = Some(p.phase.into());
-    line.sent = p.sent;
     line.refused = p.refused;
-    line.received = p.received;
+    line.receiving = p.received;
     if p.phase == Phase::Pushing {
         line.progress = Some(Progress { done: p.sent, total: p.sent + p.queued });
     }
@@ -117,6 +121,7 @@ fn status_of(store: &Store) -> CommandResult<SyncStatus> {
         refused: state.refused.len(),
         sent: 0,
         received: 0,
+        receiving: 0,
         progress: None,
         last_error: state.last_error.map(|m| CommandError::new(ErrorCode::SyncFailed, m)),
         server: state.server,

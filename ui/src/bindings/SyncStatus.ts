@@ -28,13 +28,17 @@ phase: SyncPhase | null,
  */
 refused: number, 
 /**
- * Changes sent and acknowledged during this session's syncs.
+ * Changes sent and acknowledged by the syncs since unlocking.
  */
 sent: number, 
 /**
- * Changes received and applied during this session's syncs.
+ * Changes received and applied by the syncs since unlocking.
  */
-received: number, progress: Progress | null, 
+received: number, 
+/**
+ * Changes received so far by the sync running now.
+ */
+receiving: number, progress: Progress | null, 
 /**
  * The last error, in plain words.
  */

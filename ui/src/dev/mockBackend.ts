@@ -162,6 +162,7 @@ export function installMockBackend() {
     refused: 0,
     sent: syncMode === "running" ? 4 : 0,
     received: 0,
+    receiving: 0,
     progress: syncMode === "running" ? { done: 4, total: 12 } : null,
     last_error: syncMode === "error" ? { code: "offline", message: "connection refused" } : null,
     server: syncMode === "local" ? null : "https://sync.example.org",

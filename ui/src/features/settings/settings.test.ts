@@ -32,6 +32,7 @@ describe("sync line", () => {
     refused: 0,
     sent: 0,
     received: 0,
+    receiving: 0,
     progress: null,
     last_error: null,
     server: "https://s",
@@ -44,7 +45,8 @@ describe("sync line", () => {
     expect(syncLine({ ...base, server: null, queued: 5 }).key).toBe("sync.localOnly");
   });
   it("shows what the background sync receives, what the service refused, and a revoked device", () => {
-    const pulling = syncLine({ ...base, running: true, phase: "pulling", received: 7 });
+    // `received` counts every sync since unlocking; the running one has received `receiving`.
+    const pulling = syncLine({ ...base, running: true, phase: "pulling", received: 52, receiving: 7 });
     expect(pulling).toMatchObject({ key: "sync.receiving", vars: { count: 7 }, tone: "busy" });
     expect(translate("es", pulling.key, pulling.vars)).toBe("Sincronizando: 7 cambios recibidos");
     const refused = syncLine({ ...base, queued: 2, refused: 2 });

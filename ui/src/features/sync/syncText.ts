@@ -5,7 +5,7 @@ import type { MessageKey, Vars } from "../../i18n/translate";
 export function syncLine(s: SyncStatus): { key: MessageKey; vars?: Vars; tone: "ok" | "busy" | "warn" | "error" } {
   if (s.running) {
     if (s.progress) return { key: "sync.progress", vars: { done: s.progress.done, total: s.progress.total }, tone: "busy" };
-    if (s.phase === "pulling") return { key: "sync.receiving", vars: { count: s.received }, tone: "busy" };
+    if (s.phase === "pulling") return { key: "sync.receiving", vars: { count: s.receiving }, tone: "busy" };
     return { key: "sync.running", tone: "busy" };
   }
   if (s.phase === "revoked") return { key: "sync.revoked", tone: "error" };
