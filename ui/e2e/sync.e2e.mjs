@@ -3,10 +3,12 @@
 // lists the device; an intake typed by keyboard in the window is listed with
 // its custody clock, goes out on "Sync now", and a second device of the same
 // organization (waystation-cli) receives it from the service under the same
-// case id; a case that device sends arrives in the app after "Sync now"; a
+// case id; a case that device sends appears in the open case list after "Sync
+// now" (the sync line counts what was sent and received since unlocking); a
 // concurrent write to the typed case's given name shows in the app as a
-// conflict with both values, the user keeps one by keyboard, and the other
-// device then holds that value and no conflict.
+// conflict on "Given name" with both values, beside the case's reference,
+// the user keeps one by keyboard, and the other device then holds that value
+// and no conflict.
 //
 //   WAYSTATION_APP=/path/to/waystation-desktop node --test e2e/sync.e2e.mjs
 //
@@ -69,25 +71,18 @@ function cliDevice(name = "cli-store") {
   return run;
 }
 
-/** The case list, fetched again: leave it by the navigation and come back. */
-async function reloadCaseList() {
-  await wd.type(await $("button.nav__link", { text: "Settings" }), Key.Enter);
-  await heading("Settings");
-  await wd.type(await $("button.nav__link", { text: "Cases" }), Key.Enter);
-  await heading("Cases");
-}
-
-/** Reload the case list until a row holds `text` and `ok(rowText)`: a sync that lands shows there. */
+/** Wait, on the case list and without leaving it, until a row holds `text` and `ok(rowText)`:
+ * the list reads the cases again when a sync that changed something is over. */
 async function untilListed(text, ok = () => true, timeout = 60000) {
+  await heading("Cases");
   const end = Date.now() + timeout;
   for (;;) {
-    await reloadCaseList();
     for (const row of await wd.findAll(".case-table tbody tr")) {
       const t = await wd.text(row).catch(() => "");
       if (t.includes(text) && ok(t)) return row;
     }
     if (Date.now() > end) throw new Error(`no case row with “${text}” as expected after ${timeout} ms`);
-    await sleep(1000);
+    await sleep(250);
   }
 }
 
@@ -194,7 +189,7 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
   it("the service holds it: another device of the organization receives the typed case under the same id", async () => {
     const cli = cliDevice();
     cli("sync");
-    // The app shows no case id: read it through the app's own case_list command.
+    // Read the id through the app's own case_list command (the detail shows it too: checked below).
     const list = await wd.execAsync(
       `const done = arguments[arguments.length - 1];
        window.__TAURI_INTERNALS__.invoke("case_list").then(done, (e) => done({ error: String(e && e.message || e) }));`,
@@ -223,6 +218,10 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     await syncNow();
     await untilListed("Rosa Elena Tzul Chox");
     await $(".case-table tbody tr", { text: `${CHILD.given} ${CHILD.family}` });
+    // The typed case went out in an earlier sync than this one: both count since unlocking.
+    const counts = (t) => (t.match(/(\d+) sent, (\d+) received since unlocking/) ?? []).slice(1).map(Number);
+    const line = await syncLineUntil((t) => counts(t).length === 2 && counts(t).every((n) => n > 0), "what was sent and received");
+    assert.ok(counts(line)[1] >= 2, `the case received holds several changes: “${line}”`);
   });
 
   // Neither the app nor the CLI edits a case-level field after saving, so the
@@ -252,7 +251,10 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     await untilListed(CHILD.family, (t) => /Conflict/.test(t));
     await wd.type(await $(".case-table tbody tr button.link-button", { text: CHILD.family }), Key.Enter);
     await $("#conflicts-title", { text: "A field was changed on two devices at once" });
-    const conflict = await $(".conflict", { text: "child.given_name" });
+    // The reference to quote on the phone, and the full id to copy.
+    assert.equal(await wd.text(await $(".case-ref__short")), caseId.slice(-8));
+    assert.equal(await wd.text(await $(".case-ref__full")), caseId);
+    const conflict = await $(".conflict", { text: "Field: Given name" });
     const text = await wd.text(conflict);
     assert.match(text, new RegExp(CHILD.given));
     assert.match(text, new RegExp(OTHER_GIVEN));

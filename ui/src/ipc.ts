@@ -54,13 +54,11 @@ export async function call<C extends CommandName>(cmd: C, ...args: CallArgs<C>):
   }
 }
 
-/** Be told when the shell's background sync reports progress (`sync://progress`)
- * or found the device revoked (`sync://revoked`). Outside the shell (tests, the
- * mock build) nothing arrives and polling alone keeps the line current. */
-export function onSyncEvent(listener: () => void): () => void {
+/** Listen to events of the shell; outside it (tests without mocks, the mock build) nothing arrives. */
+function onShellEvents(names: string[], listener: () => void): () => void {
   const stops: Array<() => void> = [];
   let closed = false;
-  for (const name of ["sync://progress", "sync://revoked"]) {
+  for (const name of names) {
     try {
       listen(name, () => listener()).then(
         (unlisten) => (closed ? unlisten() : stops.push(unlisten)),
@@ -74,4 +72,20 @@ export function onSyncEvent(listener: () => void): () => void {
     closed = true;
     stops.forEach((s) => s());
   };
+}
+
+/** Be told when the shell's background sync reports progress (`sync://progress`)
+ * or found the device revoked (`sync://revoked`). Outside the shell (tests, the
+ * mock build) nothing arrives and polling alone keeps the line current. */
+export function onSyncEvent(listener: () => void): () => void {
+  return onShellEvents(["sync://progress", "sync://revoked"], listener);
+}
+
+/** The shell sends `sync://changed` when a sync that sent or received changes is
+ * over: screens showing cases read them again. */
+export const SYNC_CHANGED = "sync://changed";
+
+/** Be told when a sync that sent or received changes is over. */
+export function onSyncChanged(listener: () => void): () => void {
+  return onShellEvents([SYNC_CHANGED], listener);
 }

@@ -328,6 +328,8 @@ export const en = {
   "enum.sensitivity.medical": "Medical",
 
   "detail.back": "Back to cases",
+  "detail.caseRef": "Case reference",
+  "detail.caseId": "Full case ID",
   "detail.conflicts": "{count} fields were changed on two devices at once",
   "detail.conflicts.one": "A field was changed on two devices at once",
   "detail.conflictsHint": "Both values are kept until someone chooses. Choose the right one for each field.",

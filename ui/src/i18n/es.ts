@@ -333,6 +333,8 @@ export const es: Record<MessageKey, string> = {
   "enum.sensitivity.medical": "Médica",
 
   "detail.back": "Volver a los casos",
+  "detail.caseRef": "Referencia del caso",
+  "detail.caseId": "Identificador completo del caso",
   "detail.conflicts": "{count} campos se cambiaron en dos equipos a la vez",
   "detail.conflicts.one": "Un campo se cambió en dos equipos a la vez",
   "detail.conflictsHint": "Se conservan ambos valores hasta que alguien elija. Elija el correcto para cada campo.",

@@ -7,6 +7,7 @@ import type { MessageKey } from "../../i18n/translate";
 import { call, CommandFailure } from "../../ipc";
 import { CustodyClockView } from "../cases/CustodyClockView";
 import { useErrorText } from "../errors";
+import { useSyncChanges } from "../sync/useSyncChanges";
 import { Conflicts } from "./Conflicts";
 import { Notes } from "./Notes";
 import { Timeline } from "./Timeline";
@@ -17,6 +18,29 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
+  );
+}
+
+/** The short case reference staff quote on the phone: the id's last 8 characters
+ * (the random part of a UUIDv7, so two cases rarely share it). */
+export const shortCaseId = (id: CaseId) => id.slice(-8);
+
+/** The case's reference and its full id, which one click selects for copying. */
+function CaseReference({ id }: { id: CaseId }) {
+  const { t } = useI18n();
+  return (
+    <dl className="case-ref">
+      <div className="case-ref__row">
+        <dt>{t("detail.caseRef")}</dt>
+        <dd className="case-ref__short">{shortCaseId(id)}</dd>
+      </div>
+      <div className="case-ref__row">
+        <dt>{t("detail.caseId")}</dt>
+        <dd>
+          <code className="case-ref__full">{id}</code>
+        </dd>
+      </div>
+    </dl>
   );
 }
 
@@ -47,10 +71,20 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
   const now = useNow();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  // Read again after a sync that changed something: the sections keep their own
+  // state (a note being written, a conflict choice), only the case is replaced.
+  const changes = useSyncChanges();
 
   useEffect(() => {
-    call("case_get", { id }).then(setDetail, (e: CommandFailure) => setFailure(errorText(e.error)));
-  }, [id, errorText]);
+    let current = true;
+    call("case_get", { id }).then(
+      (d) => current && setDetail(d),
+      (e: CommandFailure) => current && setFailure(errorText(e.error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [id, errorText, changes]);
 
   const back = (
     <button type="button" className="link-button back" onClick={onBack}>
@@ -81,6 +115,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
         </h1>
         <span className={`tag tag--status-${d.status ?? "open"}`}>{t(`status.${d.status ?? "open"}`)}</span>
       </div>
+      <CaseReference id={detail.id} />
       <CustodyClockView clock={detail.clock} now={now} />
       <Conflicts detail={detail} onResolved={setDetail} />
       <div className="columns">

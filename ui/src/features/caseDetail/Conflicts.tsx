@@ -1,11 +1,38 @@
 import { useState } from "react";
 import type { CaseDetail, CaseId, Conflict, FieldKey, JsonValue } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
+import { en, type MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
 
 export const keyPath = (k: FieldKey) => (k.in === "case" ? k.field : `${k.list}/${k.item}/${k.field}`);
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The catalog key of the label the intake gives a field (`child.given_name` →
+ * `intake.child.given_name`, `encounter.occurred_at` → `intake.encounter.occurredAt`),
+ * or null for a field the intake does not ask. */
+function labelKey(section: string, field: string): MessageKey | null {
+  for (const key of [`intake.${section}.${field}`, `intake.${section}.${camel(field)}`]) {
+    if (key in en) return key as MessageKey;
+  }
+  return null;
+}
+
+/** A conflicting field as the user knows it: its intake label (an item's with its
+ * list's title), else its path. */
+export function fieldLabel(k: FieldKey, t: (key: MessageKey) => string): string {
+  if (k.in === "case") {
+    const [section, field] = k.field.split(".");
+    const key = section && field ? labelKey(section, field) : null;
+    return key ? t(key) : keyPath(k);
+  }
+  const key = labelKey(k.list, k.field);
+  const list = `intake.step.${k.list}`;
+  if (!key) return keyPath(k);
+  return list in en ? `${t(list as MessageKey)}: ${t(key)}` : t(key);
+}
 
 /** A JSON value as a person reads it. */
 export function showValue(v: JsonValue): string {
@@ -18,11 +45,12 @@ export function showValue(v: JsonValue): string {
 function ConflictChoice({ id, conflict, onResolved }: { id: CaseId; conflict: Conflict; onResolved: (c: CaseDetail) => void }) {
   const { t, dateTime } = useI18n();
   const errorText = useErrorText();
-  const [chosen, setChosen] = useState<number | null>(null);
+  // The choice is kept by operation: a refresh after a sync keeps it even when values were added.
+  const [chosen, setChosen] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const name = `conflict-${keyPath(conflict.key).replace(/[^A-Za-z0-9_-]+/g, "-")}`;
   const choose = async () => {
-    const v = chosen === null ? undefined : conflict.values[chosen];
+    const v = conflict.values.find((x) => x.op === chosen);
     if (!v) {
       setFailure(t("detail.conflict.pick"));
       return;
@@ -35,12 +63,12 @@ function ConflictChoice({ id, conflict, onResolved }: { id: CaseId; conflict: Co
   };
   return (
     <fieldset className="fieldset card conflict">
-      <legend className="legend">{t("detail.conflict.field", { field: keyPath(conflict.key) })}</legend>
+      <legend className="legend">{t("detail.conflict.field", { field: fieldLabel(conflict.key, t) })}</legend>
       <CommandAlert message={failure} />
       <div className="choices">
         {conflict.values.map((v, i) => (
           <div className="choice" key={v.op}>
-            <input className="choice__input" type="radio" id={`${name}-${i}`} name={name} checked={chosen === i} onChange={() => setChosen(i)} />
+            <input className="choice__input" type="radio" id={`${name}-${i}`} name={name} checked={chosen === v.op} onChange={() => setChosen(v.op)} />
             <label className="choice__label" htmlFor={`${name}-${i}`}>
               <strong>{showValue(v.value)}</strong>
               <span className="muted">

@@ -6,6 +6,7 @@ import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
 import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
+import { useSyncChanges } from "../sync/useSyncChanges";
 import { CustodyClockView } from "./CustodyClockView";
 import { FILTERS, visibleCases, type CaseFilter } from "./filterCases";
 import { useCaseSearch } from "./useCaseSearch";
@@ -43,23 +44,31 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   const [error, setError] = useState<string | null>(null);
   const [filters, setFilters] = useState<Set<CaseFilter>>(new Set());
   const [query, setQuery] = useState("");
-  const search = useCaseSearch(query);
+  // After a sync that changed something, the list and the search are read again;
+  // the search text, filters and scroll stay (the rows keep their keys).
+  const changes = useSyncChanges();
+  const search = useCaseSearch(query, changes);
 
   // Core reads every clock when the list is fetched; fetch again each minute so
   // that "due soon" stays core's decision while the screen is left open.
   useEffect(() => {
+    let alive = true;
     const load = () =>
       call("case_list").then(
         (list) => {
+          if (!alive) return;
           setCases(list);
           setError(null);
         },
-        (e: CommandFailure) => setError(errorText(e.error)),
+        (e: CommandFailure) => alive && setError(errorText(e.error)),
       );
     void load();
     const id = window.setInterval(load, 60_000);
-    return () => window.clearInterval(id);
-  }, [errorText]);
+    return () => {
+      alive = false;
+      window.clearInterval(id);
+    };
+  }, [errorText, changes]);
 
   const rows = useMemo(() => (cases ? visibleCases(cases, filters, search.hits, now) : []), [cases, filters, search.hits, now]);
   const toggle = (f: CaseFilter) =>

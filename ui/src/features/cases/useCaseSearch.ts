@@ -3,8 +3,9 @@ import type { CaseId } from "../../bindings";
 import { call } from "../../ipc";
 
 /** Search as you type: a short pause after the last key, and an answer that
- * arrives after a newer query is dropped. `null` while there is no query. */
-export function useCaseSearch(text: string, delayMs = 150): { hits: CaseId[] | null; failed: boolean } {
+ * arrives after a newer query is dropped. `null` while there is no query.
+ * A new `version` (the cases changed) searches the same text again. */
+export function useCaseSearch(text: string, version = 0, delayMs = 150): { hits: CaseId[] | null; failed: boolean } {
   const [state, setState] = useState<{ hits: CaseId[] | null; failed: boolean }>({ hits: null, failed: false });
   useEffect(() => {
     const q = text.trim();
@@ -23,6 +24,6 @@ export function useCaseSearch(text: string, delayMs = 150): { hits: CaseId[] | n
       current = false;
       window.clearTimeout(id);
     };
-  }, [text, delayMs]);
+  }, [text, version, delayMs]);
   return state;
 }
