@@ -256,17 +256,27 @@ mod tests {
     use waystation_core::{DeviceId, OrgId, UserName};
     use waystation_store::{KdfParams, Passphrase};
 
+    const USER: &str = "ana.lopez";
+    const PASS: &str = "a long passphrase";
+
+    /// The app's state with a local store just created and open in `dir`.
+    fn unlocked(dir: &Path) -> AppState {
+        let state = AppState::new(dir.join("store"));
+        let s = state.shared();
+        let user = UserName::parse("user", USER).unwrap();
+        let org = OrgId::parse("org", "local-demo").unwrap();
+        let pass = Passphrase::new(PASS).unwrap();
+        let store = Store::create(s.dir(), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap();
+        s.open(Session::new(store)).unwrap();
+        state
+    }
+
     #[test]
     fn the_store_locks_itself_after_the_idle_time_and_not_before() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().join("store"));
+        let state = unlocked(dir.path());
         let s = state.shared();
         s.set_settings(Settings { idle_lock_minutes: 15, ..Settings::default() }).unwrap();
-        let user = UserName::parse("user", "ana.lopez").unwrap();
-        let org = OrgId::parse("org", "local-demo").unwrap();
-        let pass = Passphrase::new("a long passphrase").unwrap();
-        let store = Store::create(s.dir(), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap();
-        s.open(Session::new(store)).unwrap();
         let start = Instant::now();
 
         assert!(!s.lock_if_idle(start + Duration::from_secs(14 * 60)));
@@ -276,19 +286,15 @@ mod tests {
         let e = s.with_session(|_| Ok(())).unwrap_err();
         assert_eq!(e.code, ErrorCode::Locked);
         // The store can be unlocked again: locking closed it cleanly.
-        Store::unlock(s.dir(), &user, &pass).unwrap().lock().unwrap();
+        let user = UserName::parse("user", USER).unwrap();
+        Store::unlock(s.dir(), &user, &Passphrase::new(PASS).unwrap()).unwrap().lock().unwrap();
     }
 
     #[test]
     fn polling_does_not_keep_an_idle_store_open() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::new(dir.path().join("store"));
+        let state = unlocked(dir.path());
         let s = state.shared();
-        let user = UserName::parse("user", "ana.lopez").unwrap();
-        let org = OrgId::parse("org", "local-demo").unwrap();
-        let pass = Passphrase::new("a long passphrase").unwrap();
-        let store = Store::create(s.dir(), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap();
-        s.open(Session::new(store)).unwrap();
         let start = Instant::now();
         s.peek_session(|store| Ok(store.outbox_len()?)).unwrap();
         assert!(s.lock_if_idle(start + Duration::from_secs(15 * 60 + 1)), "a peek is not activity");

@@ -39,6 +39,26 @@ export function TextField(
   );
 }
 
+/** A passphrase: hidden, required, and offered to the password manager as the
+ * one to type (`current`) or a new one (`new`). */
+export function PassphraseField(
+  props: Omit<Common, "required"> & { value: string; onChange: (v: string) => void; purpose: "current" | "new" },
+) {
+  return (
+    <TextField
+      id={props.id}
+      label={props.label}
+      hint={props.hint}
+      type="password"
+      autoComplete={props.purpose === "new" ? "new-password" : "current-password"}
+      value={props.value}
+      onChange={props.onChange}
+      error={props.error}
+      required
+    />
+  );
+}
+
 export function TextArea(props: Common & { value: string; onChange: (v: string) => void; rows?: number }) {
   return (
     <Field id={props.id} label={props.label} hint={props.hint} error={props.error} required={props.required}>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { Lang, Settings } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { CommandAlert } from "../../components/ErrorSummary";
-import { TextField } from "../../components/inputs";
+import { PassphraseField, TextField } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
@@ -49,9 +49,9 @@ function ChangePassphrase() {
         </div>
       ) : null}
       <CommandAlert message={failure} />
-      <TextField id="current_passphrase" label={t("settings.currentPassphrase")} type="password" autoComplete="current-password" value={current} onChange={setCurrent} error={problems.current_passphrase} required />
-      <TextField id="new_passphrase" label={t("settings.newPassphrase")} hint={t("first.passphraseHint", { min: 10 })} type="password" autoComplete="new-password" value={next} onChange={setNext} error={problems.new_passphrase} required />
-      <TextField id="new_passphrase_confirm" label={t("first.confirm")} type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} error={problems.new_passphrase_confirm} required />
+      <PassphraseField id="current_passphrase" purpose="current" label={t("settings.currentPassphrase")} value={current} onChange={setCurrent} error={problems.current_passphrase} />
+      <PassphraseField id="new_passphrase" purpose="new" label={t("settings.newPassphrase")} hint={t("first.passphraseHint", { min: 10 })} value={next} onChange={setNext} error={problems.new_passphrase} />
+      <PassphraseField id="new_passphrase_confirm" purpose="new" label={t("first.confirm")} value={confirm} onChange={setConfirm} error={problems.new_passphrase_confirm} />
       <button className="button" type="submit">
         {t("settings.changePassphrase")}
       </button>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import type { Notice, SessionInfo } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { CommandAlert, ErrorSummary } from "../../components/ErrorSummary";
-import { TextField } from "../../components/inputs";
+import { PassphraseField, TextField } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
@@ -105,27 +105,16 @@ export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) 
           </>
         ) : null}
         <TextField id="user" label={labels.user} hint={t("first.userHint")} value={user} onChange={setUser} error={problems.user} autoComplete="username" width="medium" required />
-        <TextField
+        <PassphraseField
           id="passphrase"
+          purpose="new"
           label={labels.passphrase}
           hint={t(mode === "enroll" ? "first.passphraseHintEnroll" : "first.passphraseHint", { min: MIN_PASSPHRASE })}
-          type="password"
-          autoComplete="new-password"
           value={passphrase}
           onChange={setPassphrase}
           error={problems.passphrase}
-          required
         />
-        <TextField
-          id="passphrase_confirm"
-          label={labels.passphrase_confirm}
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onChange={setConfirm}
-          error={problems.passphrase_confirm}
-          required
-        />
+        <PassphraseField id="passphrase_confirm" purpose="new" label={labels.passphrase_confirm} value={confirm} onChange={setConfirm} error={problems.passphrase_confirm} />
         {busy && mode === "enroll" ? (
           <p role="status" aria-live="polite">
             {t("first.enrolling")}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { SessionInfo } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
-import { SelectField, TextField } from "../../components/inputs";
+import { PassphraseField, SelectField } from "../../components/inputs";
 import type { Problems } from "../../components/problem";
 import { problem } from "../../components/problem";
 import { useNow } from "../../components/useNow";
@@ -75,16 +75,7 @@ export function UnlockScreen({ users, onUnlocked }: { users: string[]; onUnlocke
           required
         />
         <div ref={passRef}>
-          <TextField
-            id="passphrase"
-            label={t("unlock.passphrase")}
-            type="password"
-            autoComplete="current-password"
-            value={passphrase}
-            onChange={setPassphrase}
-            error={problems.passphrase}
-            required
-          />
+          <PassphraseField id="passphrase" purpose="current" label={t("unlock.passphrase")} value={passphrase} onChange={setPassphrase} error={problems.passphrase} />
         </div>
         <button className="button" type="submit" disabled={busy || lockedOut}>
           {busy ? t("unlock.busy") : t("unlock.submit")}
