@@ -10,6 +10,7 @@
 #   bash scripts/build-ui.sh                 (once: the app embeds ui/dist)
 #   tests/bench/desktop-start.sh             (from the repository root)
 #   N=10000 RUNS=5 tests/bench/desktop-start.sh
+#   START_ONLY=1 RUNS=20 tests/bench/desktop-start.sh   (start and memory only: no unlock, list, search)
 #
 # Needs Xvfb (used when DISPLAY is unset), tauri-driver and WebKitWebDriver,
 # as ui/e2e does. Prints a table; JSON_OUT=file keeps every launch's figures.
@@ -51,6 +52,6 @@ echo "== launching each app $RUNS times (after one warm-up), interleaved; load: 
 BENCH_OURS_APP="$ours" BENCH_EMPTY_APP="$empty" BENCH_STORE="$store" \
   BENCH_USER=bench.user BENCH_PASSPHRASE="$pass" BENCH_CASES="$N" \
   BENCH_SEARCH="$(field search)" BENCH_HITS="$(field hits)" BENCH_RUNS="$RUNS" \
-  BENCH_JSON_OUT="${JSON_OUT:-}" \
+  BENCH_JSON_OUT="${JSON_OUT:-}" BENCH_START_ONLY="${START_ONLY:-0}" \
   node tests/bench/desktop/bench.mjs
 echo "load after: $(uptime)"
