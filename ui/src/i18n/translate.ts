@@ -1,6 +1,7 @@
 import type { Lang } from "../bindings";
 import { en, type MessageKey } from "./en";
 import { es } from "./es";
+import { pluralRulesFor } from "./format";
 
 export type { MessageKey };
 export type Vars = Record<string, string | number>;
@@ -16,7 +17,7 @@ export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
   const catalog: Record<string, string> = catalogs[lang];
   let template = catalog[key] ?? en[key];
   if (typeof vars?.count === "number") {
-    const form = catalog[`${key}.${new Intl.PluralRules(lang).select(vars.count)}`];
+    const form = catalog[`${key}.${pluralRulesFor(lang).select(vars.count)}`];
     if (form !== undefined) template = form;
   }
   if (!vars) return template;
