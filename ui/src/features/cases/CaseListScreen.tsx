@@ -1,13 +1,15 @@
-import { useEffect, useMemo, useState } from "react";
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CaseId, CaseRow } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { useNow } from "../../components/useNow";
+import { numberFormat } from "../../i18n/format";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
 import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
 import { useSyncChanges } from "../sync/useSyncChanges";
 import { CustodyClockView } from "./CustodyClockView";
+import { moreCount, nextLimit, pageOf, PAGE_SIZE, sameRowMinute } from "./casePaging";
 import { FILTERS, visibleCases, type CaseFilter } from "./filterCases";
 import { useCaseSearch } from "./useCaseSearch";
 
@@ -36,8 +38,63 @@ function Flags({ c }: { c: CaseRow }) {
   );
 }
 
+/** One case's row. Memoised on the case, the minute and the language (through
+ * the context): the 30 s clock tick redraws a row only when its minute moved. */
+const CaseTableRow = memo(
+  function CaseTableRow({ c, now, onOpen }: { c: CaseRow; now: number; onOpen: (id: CaseId) => void }) {
+    const { t, dateTime } = useI18n();
+    return (
+      <tr>
+        <th scope="row">
+          <button type="button" className="link-button" onClick={() => onOpen(c.id)}>
+            {[c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed")}
+          </button>
+          <Flags c={c} />
+        </th>
+        <td>
+          <div>{c.station}</div>
+          <div className="muted">{c.encounter_at ? dateTime(c.encounter_at) : ""}</div>
+        </td>
+        <td>
+          <CustodyClockView clock={c.clock} now={now} />
+        </td>
+        <td>{t(`status.${c.status}` as MessageKey)}</td>
+      </tr>
+    );
+  },
+  sameRowMinute,
+);
+
+/** The search box keeps its own text, so a keystroke redraws only the box at
+ * once; the list follows in a transition that the next keystroke interrupts. */
+function CaseSearchField({ onChange }: { onChange: (text: string) => void }) {
+  const { t } = useI18n();
+  const [text, setText] = useState("");
+  return (
+    <div className="form-group search">
+      <label className="label" htmlFor="case-search">
+        {t("cases.search")}
+      </label>
+      <div className="hint" id="case-search--hint">
+        {t("cases.searchHint")}
+      </div>
+      <input
+        id="case-search"
+        className="input"
+        type="search"
+        value={text}
+        aria-describedby="case-search--hint"
+        onChange={(e) => {
+          setText(e.target.value);
+          onChange(e.target.value);
+        }}
+      />
+    </div>
+  );
+}
+
 export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) => void; onNewIntake: () => void }) {
-  const { t, dateTime } = useI18n();
+  const { t, locale } = useI18n();
   const errorText = useErrorText();
   const now = useNow();
   const [cases, setCases] = useState<CaseRow[] | null>(null);
@@ -48,6 +105,14 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   // the search text, filters and scroll stay (the rows keep their keys).
   const changes = useSyncChanges();
   const search = useCaseSearch(query, changes);
+  const onQuery = useCallback((text: string) => startTransition(() => setQuery(text)), []);
+  const [limit, setLimit] = useState(PAGE_SIZE);
+  // A new search or filter starts again at the first page.
+  useEffect(() => setLimit(PAGE_SIZE), [query, filters]);
+  // `onOpen` may be a new function on every render of the parent: keep the rows' prop stable.
+  const onOpenRef = useRef(onOpen);
+  onOpenRef.current = onOpen;
+  const openCase = useCallback((id: CaseId) => onOpenRef.current(id), []);
 
   // Core reads every clock when the list is fetched; fetch again each minute so
   // that "due soon" stays core's decision while the screen is left open.
@@ -71,6 +136,9 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   }, [errorText, changes]);
 
   const rows = useMemo(() => (cases ? visibleCases(cases, filters, search.hits, now) : []), [cases, filters, search.hits, now]);
+  const page = pageOf(rows, limit);
+  const more = moreCount(rows.length, limit);
+  const num = (n: number) => numberFormat(locale, {}).format(n);
   const toggle = (f: CaseFilter) =>
     setFilters((old) => {
       const next = new Set(old);
@@ -91,22 +159,7 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
       </div>
       <CommandAlert message={error} />
       <div className="toolbar">
-        <div className="form-group search">
-          <label className="label" htmlFor="case-search">
-            {t("cases.search")}
-          </label>
-          <div className="hint" id="case-search--hint">
-            {t("cases.searchHint")}
-          </div>
-          <input
-            id="case-search"
-            className="input"
-            type="search"
-            value={query}
-            aria-describedby="case-search--hint"
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </div>
+        <CaseSearchField onChange={onQuery} />
         <fieldset className="fieldset filters">
           <legend className="legend">{t("cases.filters")}</legend>
           <div className="choices choices--inline">
@@ -129,7 +182,12 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
       </div>
       {search.failed ? <CommandAlert message={t("cases.searchFailed")} /> : null}
       <p className="result-count" aria-live="polite">
-        {cases === null ? t("common.loading") : t("cases.count", { shown: rows.length, total: cases.length })}
+        {cases === null
+          ? t("common.loading")
+          : t("cases.count", { shown: num(page.length), total: num(cases.length) }) +
+            (rows.length > page.length && rows.length < cases.length
+              ? ` ${t("cases.matching", { count: rows.length, matching: num(rows.length) })}`
+              : "")}
       </p>
       {rows.length ? (
         <table className="table case-table">
@@ -143,27 +201,20 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
             </tr>
           </thead>
           <tbody>
-            {rows.map((c) => (
-              <tr key={c.id}>
-                <th scope="row">
-                  <button type="button" className="link-button" onClick={() => onOpen(c.id)}>
-                    {[c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed")}
-                  </button>
-                  <Flags c={c} />
-                </th>
-                <td>
-                  <div>{c.station}</div>
-                  <div className="muted">{c.encounter_at ? dateTime(c.encounter_at) : ""}</div>
-                </td>
-                <td>
-                  <CustodyClockView clock={c.clock} now={now} />
-                </td>
-                <td>{t(`status.${c.status}` as MessageKey)}</td>
-              </tr>
+            {page.map((c) => (
+              <CaseTableRow key={c.id} c={c} now={now} onOpen={openCase} />
             ))}
           </tbody>
         </table>
-      ) : cases !== null ? (
+      ) : null}
+      {more > 0 ? (
+        <p className="show-more">
+          <button type="button" className="button button--secondary" onClick={() => setLimit(nextLimit(rows.length, limit))}>
+            {t("cases.showMore", { count: more })}
+          </button>
+        </p>
+      ) : null}
+      {rows.length ? null : cases !== null ? (
         <p className="empty">{t(query.trim() || filters.size ? "cases.noMatch" : "cases.empty")}</p>
       ) : null}
     </section>

@@ -35,7 +35,8 @@ export function visibleCases(
   searchHits: CaseId[] | null,
   now: number,
 ): CaseRow[] {
-  const pass = (c: CaseRow) => [...filters].every((f) => matches(c, f, now));
+  const active = [...filters];
+  const pass = (c: CaseRow) => active.every((f) => matches(c, f, now));
   if (searchHits) {
     const byId = new Map(cases.map((c) => [c.id, c]));
     return searchHits.flatMap((id) => {
@@ -43,5 +44,10 @@ export function visibleCases(
       return c && pass(c) ? [c] : [];
     });
   }
-  return cases.filter(pass).sort((a, b) => urgency(a, now) - urgency(b, now));
+  // Read each clock once, not once per comparison (10,000 cases: ~130,000 comparisons).
+  return cases
+    .filter(pass)
+    .map((c) => ({ c, u: urgency(c, now) }))
+    .sort((a, b) => (a.u === b.u ? 0 : a.u < b.u ? -1 : 1))
+    .map(({ c }) => c);
 }
