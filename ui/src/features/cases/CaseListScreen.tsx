@@ -107,6 +107,14 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
   const search = useCaseSearch(query, changes);
   const onQuery = useCallback((text: string) => startTransition(() => setQuery(text)), []);
   const [limit, setLimit] = useState(PAGE_SIZE);
+  // After "Show more", the keyboard goes on at the first row just added.
+  const focusRow = useRef<number | null>(null);
+  useEffect(() => {
+    const n = focusRow.current;
+    focusRow.current = null;
+    if (n === null) return;
+    document.querySelectorAll<HTMLButtonElement>(".case-table tbody tr th button.link-button")[n]?.focus();
+  }, [limit]);
   // A new search or filter starts again at the first page.
   useEffect(() => setLimit(PAGE_SIZE), [query, filters]);
   // `onOpen` may be a new function on every render of the parent: keep the rows' prop stable.
@@ -209,7 +217,10 @@ export function CaseListScreen({ onOpen, onNewIntake }: { onOpen: (id: CaseId) =
       ) : null}
       {more > 0 ? (
         <p className="show-more">
-          <button type="button" className="button button--secondary" onClick={() => setLimit(nextLimit(rows.length, limit))}>
+          <button type="button" className="button button--secondary" onClick={() => {
+              focusRow.current = page.length;
+              setLimit(nextLimit(rows.length, limit));
+            }}>
             {t("cases.showMore", { count: more })}
           </button>
         </p>

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CaseRow } from "../../bindings";
@@ -62,34 +62,37 @@ describe("paging helper", () => {
 
 describe("case list with many cases", () => {
   it("draws the first 100, announces the count, and shows 100 more on demand", async () => {
-    const rows = Array.from({ length: 10_250 }, (_, i) => row(i));
+    const rows = Array.from({ length: 1_250 }, (_, i) => row(i));
     mockIPC((cmd, args) => {
       if (cmd === "case_list") return rows;
-      if (cmd === "case_search") return (args as { text: string }).text === "Child10249" ? [id(10249)] : [];
+      if (cmd === "case_search") return (args as { text: string }).text === "Child1249" ? [id(1249)] : [];
       return null;
     });
     renderIn("en", <CaseListScreen onOpen={() => undefined} onNewIntake={() => undefined} />);
-    const count = await screen.findByText("Showing 100 of 10,250 cases");
+    const count = await screen.findByText("Showing 100 of 1,250 cases");
     expect(count.getAttribute("aria-live")).toBe("polite");
-    const body = () => within(document.querySelector(".case-table tbody") as HTMLElement);
-    expect(body().getAllByRole("row")).toHaveLength(100);
+    // Plain selectors: role queries over hundreds of rows are slow in jsdom.
+    const drawn = () => document.querySelectorAll(".case-table tbody tr").length;
+    expect(drawn()).toBe(100);
 
-    const more = screen.getByRole("button", { name: "Show 100 more" });
+    const more = screen.getByText("Show 100 more");
+    expect(more.tagName).toBe("BUTTON");
     fireEvent.click(more);
-    await screen.findByText("Showing 200 of 10,250 cases");
-    expect(body().getAllByRole("row")).toHaveLength(200);
+    await screen.findByText("Showing 200 of 1,250 cases");
+    expect(drawn()).toBe(200);
+    expect(document.activeElement?.textContent).toBe("Child100");
 
     // A filter narrows over all cases and starts again at the first page.
     fireEvent.click(screen.getByLabelText("Needs screening"));
-    await screen.findByText("Showing 100 of 10,250 cases 3,417 cases match the search and filters.");
+    await screen.findByText("Showing 100 of 1,250 cases 417 cases match the search and filters.");
 
     // A search finds a case far beyond the first page.
     fireEvent.click(screen.getByLabelText("Needs screening"));
-    fireEvent.change(screen.getByLabelText("Search cases"), { target: { value: "Child10249" } });
-    await screen.findByText("Showing 1 of 10,250 cases");
-    expect(screen.getByRole("button", { name: "Child10249" })).toBeTruthy();
-    expect(screen.queryByRole("button", { name: /more/ })).toBeNull();
-  });
+    fireEvent.change(screen.getByLabelText("Search cases"), { target: { value: "Child1249" } });
+    await screen.findByText("Showing 1 of 1,250 cases");
+    expect(screen.getByText("Child1249").tagName).toBe("BUTTON");
+    expect(screen.queryByText(/more$/)).toBeNull();
+  }, 30_000);
 
   it("speaks Spanish", async () => {
     const rows = Array.from({ length: 150 }, (_, i) => row(i));
@@ -98,5 +101,5 @@ describe("case list with many cases", () => {
     await screen.findByText("Se muestran 100 de 150 casos");
     await act(async () => fireEvent.click(screen.getByRole("button", { name: "Mostrar 50 más" })));
     await waitFor(() => expect(screen.getByText("Se muestran 150 de 150 casos")).toBeTruthy());
-  });
+  }, 20_000);
 });
