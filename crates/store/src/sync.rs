@@ -63,7 +63,8 @@ impl Store {
     /// from the last position it read, without reading again what it sent.
     pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, Operation)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT x.num, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id WHERE x.num > ?1 ORDER BY x.num LIMIT ?2",
+            "SELECT x.num, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id \
+             WHERE x.num > ?1 ORDER BY x.num LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))

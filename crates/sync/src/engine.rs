@@ -95,7 +95,8 @@ pub struct SyncOptions {
     pub batch: usize,
     /// Operations asked for per pull page.
     pub pull_page: u32,
-    /// Push requests in flight at once (a case is in one of them at a time, so none of its operations overtakes another).
+    /// Push requests in flight at once (a case is in one of them at a time, so none of its
+    /// operations overtakes another).
     pub in_flight: usize,
 }
 
