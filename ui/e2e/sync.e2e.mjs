@@ -5,7 +5,8 @@
 // organization (waystation-cli) receives it from the service under the same
 // case id; a case that device sends appears in the open case list after "Sync
 // now" (the sync line counts what was sent and received since unlocking); a
-// concurrent write to the typed case's given name shows in the app as a
+// concurrent write to the typed case's given name on two other devices
+// (`waystation-cli case set`) shows in the app as a
 // conflict on "Given name" with both values, beside the case's reference,
 // the user keeps one by keyboard, and the other device then holds that value
 // and no conflict.
@@ -38,6 +39,7 @@ const PASS = "correct horse battery staple";
 const CHILD = { given: "Yaretzi", family: "Ccahuana", adult: "Baltazar Ixcoy", place: "Cuilapa", station: "ELP-09" };
 // The given name another device writes to the same case at the same time.
 const OTHER_GIVEN = "Itzanami";
+const THIRD_GIVEN = "Nayeli";
 const examples = new URL("../../examples/", import.meta.url).pathname;
 
 const work = mkdtempSync(join(tmpdir(), "waystation-e2e-sync-"));
@@ -224,26 +226,25 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     assert.ok(counts(line)[1] >= 2, `the case received holds several changes: “${line}”`);
   });
 
-  // Neither the app nor the CLI edits a case-level field after saving, so the
-  // concurrent write comes from a third device (CLI) that never saw the case:
-  // it saves the same case, under the same id, with another given name. Its
-  // write supersedes nothing, so the service and every device hold both values.
+  // Two other devices that hold the case change its given name at the same
+  // time (`case set`, each without having seen the other's change): both
+  // writes supersede the typed value but not each other, so the service and
+  // every device hold both values as a conflict.
   it("shows a concurrent write to the same field as a conflict with both values, chosen by keyboard", async () => {
     assert.ok(caseId, "the typed case's id is known");
     const second = cliDevice();
-    const doc = JSON.parse(second("case", "show", caseId));
-    for (const k of ["owner", "shared_with", "conflicts"]) delete doc[k];
-    doc.child.given_name = OTHER_GIVEN;
-    const file = join(work, "same-case.json");
-    writeFileSync(file, JSON.stringify(doc));
     const third = cliDevice("cli-store-3");
-    assert.equal(third("case", "add", file).trim(), caseId);
+    third("sync");
+    assert.equal(JSON.parse(third("case", "show", caseId)).child.given_name, CHILD.given, "the third device holds the case");
+    second("case", "set", caseId, "child.given_name", JSON.stringify(OTHER_GIVEN));
+    third("case", "set", caseId, "child.given_name", JSON.stringify(THIRD_GIVEN));
+    second("sync");
     third("sync");
     second("sync");
     const seen = JSON.parse(second("case", "show", caseId));
     assert.deepEqual(
       seen.conflicts.map((c) => [c.key.field, c.values.map((v) => v.value).sort()]),
-      [["child.given_name", [OTHER_GIVEN, CHILD.given].sort()]],
+      [["child.given_name", [OTHER_GIVEN, THIRD_GIVEN].sort()]],
       "the other device holds exactly this conflict",
     );
 
@@ -256,14 +257,14 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     assert.equal(await wd.text(await $(".case-ref__full")), caseId);
     const conflict = await $(".conflict", { text: "Field: Given name" });
     const text = await wd.text(conflict);
-    assert.match(text, new RegExp(CHILD.given));
     assert.match(text, new RegExp(OTHER_GIVEN));
+    assert.match(text, new RegExp(THIRD_GIVEN));
     await shot("case-conflict");
-    // Keep the value typed in the window (the later write would win by clock otherwise).
-    const label = await $(".conflict label.choice__label", { text: CHILD.given });
+    // Keep the second device's value (the third device's later write would win by clock otherwise).
+    const label = await $(".conflict label.choice__label", { text: OTHER_GIVEN });
     await s.key(`#${await wd.attr(label, "for")}`, Key.Space);
     await pressButton("Keep the chosen value");
-    await heading(`${CHILD.given} ${CHILD.family}`);
+    await heading(`${OTHER_GIVEN} ${CHILD.family}`);
     for (let i = 0; i < 50 && (await wd.find("#conflicts-title")); i++) await sleep(100);
     assert.equal(await wd.find("#conflicts-title"), null, "the conflict is gone from the detail");
   });
@@ -272,7 +273,7 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     await syncNow();
     const second = cliDevice();
     const shown = await untilShown(second, caseId, (c) => c.conflicts.length === 0, "the conflict resolved");
-    assert.equal(shown.child.given_name, CHILD.given);
+    assert.equal(shown.child.given_name, OTHER_GIVEN);
     await syncLineUntil((t) => /Synced: nothing waiting/.test(t), "nothing is waiting");
   });
 
@@ -281,6 +282,6 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
   });
 
   it("keeps none of the typed names readable in the app's store folder", () => {
-    assertNoPlaintext(appStore, [...typedWords(CHILD), OTHER_GIVEN]);
+    assertNoPlaintext(appStore, [...typedWords(CHILD), OTHER_GIVEN, THIRD_GIVEN]);
   });
 });
