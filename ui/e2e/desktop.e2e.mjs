@@ -125,24 +125,24 @@ describe("the desktop app", { concurrency: false }, () => {
 });
 
 describe("a crash in the middle of an intake", { concurrency: false }, () => {
-  it("restores the draft when the app starts again", async () => {
-    await app.close();
+  /** Start the app again on the same store, unlock, and open a new intake. */
+  async function startUnlockAndBeginIntake() {
     app = await startApp({ application, store });
     wd = app.wd;
     await heading("Unlock Waystation");
     await typeInto("#passphrase", PASS + Key.Enter);
     await heading("Cases");
     await pressButton("Start a new intake");
+  }
+
+  it("restores the draft when the app starts again", async () => {
+    await app.close();
+    await startUnlockAndBeginIntake();
     await typeInto("#encounter-station", "ELP-02");
     await $(".autosave", { text: "Draft saved" });
     assert.ok(app.killApp() > 0, "the app process was found and killed");
     await app.close();
-    app = await startApp({ application, store });
-    wd = app.wd;
-    await heading("Unlock Waystation");
-    await typeInto("#passphrase", PASS + Key.Enter);
-    await heading("Cases");
-    await pressButton("Start a new intake");
+    await startUnlockAndBeginIntake();
     await $(".alert--info", { text: "was restored" });
     assert.equal(await wd.prop(await $("#encounter-station"), "value"), "ELP-02");
   });

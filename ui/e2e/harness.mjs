@@ -106,11 +106,17 @@ export async function startApp({ application, store, env = {} }) {
   };
 }
 
-/** Every descendant of `pid`, from /proc. */
-function descendants(pid) {
+/** Every descendant of `pid`, from /proc (processes that end meanwhile are skipped). */
+export function descendants(pid) {
   const out = [];
   const walk = (p) => {
-    for (const task of readdirSync(`/proc/${p}/task`, { withFileTypes: false })) {
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
       let kids = "";
       try {
         kids = readFileSync(`/proc/${p}/task/${task}/children`, "utf8");
