@@ -18,9 +18,9 @@
 //
 // Run by tests/bench/desktop-start.sh, which builds the apps and the store.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import { Key, WebDriver } from "../../../ui/e2e/webdriver.mjs";
+import { descendants, freePort } from "../../../ui/e2e/harness.mjs";
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -42,43 +42,7 @@ const START_ONLY = process.env.BENCH_START_ONLY === "1";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-/** Every descendant of `pid`, from /proc. */
-function descendants(pid) {
-  const out = [];
-  const walk = (p) => {
-    let tasks = [];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      return;
-    }
-    for (const task of tasks) {
-      let kids = "";
-      try {
-        kids = readFileSync(`/proc/${p}/task/${task}/children`, "utf8");
-      } catch {
-        continue;
-      }
-      for (const k of kids.split(/\s+/).filter(Boolean).map(Number)) {
-        out.push(k);
-        walk(k);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
 
 const exeOf = (pid) => {
   try {
