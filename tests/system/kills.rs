@@ -102,15 +102,25 @@ async fn client_killed_mid_sync() -> Result<()> {
         std::fs::write(&cases, text)?;
         Ok(())
     };
-    proxy.set_plan(Plan { fault_rate: 1.0, kinds: vec![Fault::Delay], ..Plan::clean() });
+    // Every request is delayed, and more cases are queued every third round,
+    // so a sync is usually still running when the kill comes; rounds go on
+    // until 25 syncs were killed mid-way (a faster sync must not weaken this).
+    proxy.set_plan(Plan {
+        fault_rate: 1.0,
+        kinds: vec![Fault::Delay],
+        max_delay: Duration::from_millis(80),
+        ..Plan::clean()
+    });
     let mut killed = 0;
-    for round in 0..25 {
-        if round % 5 == 0 {
+    let mut rounds = 0;
+    while killed < 25 && rounds < 200 {
+        if rounds % 3 == 0 {
             write_cases(40)?;
             assert!(run(&["case", "import", cases.to_str().context("path")?]).status()?.success(), "import");
         }
+        rounds += 1;
         let mut child = run(&["sync", "--batch", "20"]).spawn()?;
-        tokio::time::sleep(Duration::from_millis(rand::rng().random_range(100..900))).await;
+        tokio::time::sleep(Duration::from_millis(rand::rng().random_range(50..700))).await;
         if child.try_wait()?.is_none() {
             child.kill()?; // SIGKILL
             killed += 1;
@@ -120,7 +130,7 @@ async fn client_killed_mid_sync() -> Result<()> {
     proxy.set_plan(Plan::clean());
     let st = run(&["sync"]).status()?;
     assert!(st.success(), "the last sync finishes");
-    assert!(killed >= 20, "only {killed} syncs were killed mid-way");
+    assert!(killed >= 20, "only {killed} syncs of {rounds} were killed mid-way");
     let (all, rows) = server_ops(server.db()).await?;
     let s = Store::unlock(&store, &user("ana"), &Passphrase::new(PASSWORD)?)?;
     assert_eq!(s.outbox_len()?, 0);
@@ -130,6 +140,6 @@ async fn client_killed_mid_sync() -> Result<()> {
     let ids: std::collections::BTreeSet<_> = all.iter().map(|o| o.id).collect();
     assert_eq!(ids, h.local, "the service holds exactly this device's operations");
     check_held("cli", &h, &all, &org("border-7"), waystation_core::Role::Agent)?;
-    eprintln!("client killed {killed} times mid-sync; {} operations, each once", all.len());
+    eprintln!("client killed {killed} times mid-sync in {rounds} rounds; {} operations, each once", all.len());
     Ok(())
 }
