@@ -44,7 +44,8 @@ async function stop(child) {
   }
 }
 
-async function startDisplay() {
+/** A display for the app: $DISPLAY, or a fresh Xvfb on a free number. */
+export async function startDisplay() {
   if (process.env.DISPLAY) return { display: process.env.DISPLAY, child: null };
   for (let n = 90; n < 140; n++) {
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;

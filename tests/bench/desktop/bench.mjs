@@ -20,7 +20,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import { Key, WebDriver } from "../../../ui/e2e/webdriver.mjs";
-import { descendants, freePort } from "../../../ui/e2e/harness.mjs";
+import { descendants, freePort, startDisplay } from "../../../ui/e2e/harness.mjs";
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -89,16 +89,6 @@ function memory(pid) {
   return { pssMiB: pss / 1024, rssMiB: rss / 1024, procs: procs.join(" ") };
 }
 
-async function startDisplay() {
-  if (process.env.DISPLAY) return { display: process.env.DISPLAY, child: null };
-  for (let n = 90; n < 140; n++) {
-    if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-    const child = spawn("Xvfb", [`:${n}`, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], { stdio: "ignore" });
-    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await sleep(100);
-    if (child.exitCode === null) return { display: `:${n}`, child };
-  }
-  throw new Error("no free X display for Xvfb");
-}
 
 async function startDriver(display) {
   const port = await freePort();
