@@ -33,28 +33,13 @@ async fn postgres_restarted_mid_sync() -> Result<()> {
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: 50, pull_page: 100, ..SyncOptions::default() };
     let devices = devices(&server, &proxy.url(), root.path(), options).await?;
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for mut d in devices {
-        let rx = rx.clone();
-        tasks.push(tokio::spawn(async move {
-            while !*rx.borrow() {
-                d.random_edits(30, "casa-esperanza")?;
-                d.syncer.sync_until_done(100_000, quick_backoff()).await?;
-            }
-            anyhow::Ok(d)
-        }));
-    }
+    let loops = EditLoops::start(devices, 30, 100_000);
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         tokio::task::spawn_blocking(restart_postgres).await??;
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    tx.send(true)?;
-    let mut devices = Vec::new();
-    for t in tasks {
-        devices.push(t.await??);
-    }
+    let mut devices = loops.stop().await?;
     settle(&mut devices).await?;
     let n = check_end_state(&server, &devices).await?;
     eprintln!("PostgreSQL restarted twice mid-sync; {n} operations, each once");

@@ -57,6 +57,45 @@ pub fn quick_backoff() -> Backoff {
     Backoff::new(Duration::from_millis(1), Duration::from_millis(8))
 }
 
+/// Devices editing and syncing in a loop, each in its own task, until [`EditLoops::stop`]:
+/// every round makes `edits` random edits (some shared with casa-esperanza) and syncs
+/// until done, with up to `attempts` tries through whatever faults the test injects.
+pub struct EditLoops {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<Result<Device>>>,
+}
+
+impl EditLoops {
+    /// Start one loop per device.
+    pub fn start(devices: Vec<Device>, edits: usize, attempts: u32) -> Self {
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let tasks = devices
+            .into_iter()
+            .map(|mut d| {
+                let rx = rx.clone();
+                tokio::spawn(async move {
+                    while !*rx.borrow() {
+                        d.random_edits(edits, "casa-esperanza")?;
+                        d.syncer.sync_until_done(attempts, quick_backoff()).await?;
+                    }
+                    anyhow::Ok(d)
+                })
+            })
+            .collect();
+        Self { stop, tasks }
+    }
+
+    /// Let every loop finish its round and hand its device back.
+    pub async fn stop(self) -> Result<Vec<Device>> {
+        self.stop.send(true)?;
+        let mut devices = Vec::new();
+        for t in self.tasks {
+            devices.push(t.await??);
+        }
+        Ok(devices)
+    }
+}
+
 /// Sync every device until push and pull both finish, twice over (so each pulls what the others pushed).
 pub async fn settle(devices: &mut [Device]) -> Result<()> {
     for _ in 0..2 {

@@ -25,18 +25,7 @@ async fn service_killed_mid_batch(backend: Backend) -> Result<()> {
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: 50, pull_page: 100, ..SyncOptions::default() };
     let devices = devices(&server, &proxy.url(), root.path(), options).await?;
-    let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for mut d in devices {
-        let rx = rx.clone();
-        tasks.push(tokio::spawn(async move {
-            while !*rx.borrow() {
-                d.random_edits(40, "casa-esperanza")?;
-                d.syncer.sync_until_done(10_000, quick_backoff()).await?;
-            }
-            anyhow::Ok(d)
-        }));
-    }
+    let loops = EditLoops::start(devices, 40, 10_000);
     let n = kills();
     for _ in 0..n {
         tokio::time::sleep(Duration::from_millis(rand::rng().random_range(150..600))).await;
@@ -45,12 +34,7 @@ async fn service_killed_mid_batch(backend: Backend) -> Result<()> {
         server.restart()?;
         proxy.set_upstream(server.addr);
     }
-    tx.send(true)?;
-    let mut devices = Vec::new();
-    for t in tasks {
-        devices.push(t.await??);
-    }
-    rx.mark_changed();
+    let mut devices = loops.stop().await?;
     settle(&mut devices).await?;
     let ops = check_end_state(&server, &devices).await?;
     eprintln!("{backend:?}: service killed {n} times; {ops} operations, each once");

@@ -186,12 +186,7 @@ impl Store {
         }
         log.at(rfc3339(now)).append(&tx, Action::Unlock, None, None, None)?;
         let head = log.finish(&tx)?;
-        // Advance the checkpoint only along the chain it names: a database
-        // swapped for an older copy keeps failing `audit verify`.
-        let advance = match &ring.audit_checkpoint {
-            Some(cp) => audit::holds(&tx, cp)?,
-            None => true,
-        };
+        let advance = checkpoint_may_advance(&tx, &ring)?;
         tx.commit()?;
         if advance {
             ring.audit_checkpoint = Some(head);
@@ -217,10 +212,7 @@ impl Store {
         let head = log.finish(&tx)?;
         let _guard = Keyring::lock(&self.dir)?;
         let mut ring = Keyring::load(&self.dir)?;
-        let advance = match &ring.audit_checkpoint {
-            Some(cp) => audit::holds(&tx, cp)?,
-            None => true,
-        };
+        let advance = checkpoint_may_advance(&tx, &ring)?;
         tx.commit()?;
         if advance {
             ring.audit_checkpoint = Some(head);
@@ -363,5 +355,15 @@ impl Store {
     #[doc(hidden)]
     pub fn raw_connection_for_tests(&self) -> Result<Connection> {
         db::open(&self.dir, &self.key, false)
+    }
+}
+
+/// Whether the key ring's audit checkpoint may move to the new head: only
+/// along the chain it names, so a database swapped for an older copy keeps
+/// failing `audit verify`.
+fn checkpoint_may_advance(conn: &Connection, ring: &Keyring) -> Result<bool> {
+    match &ring.audit_checkpoint {
+        Some(cp) => audit::holds(conn, cp),
+        None => Ok(true),
     }
 }
