@@ -95,6 +95,14 @@ impl CommandError {
     }
 }
 
+impl CommandError {
+    /// Several fields refused at once (a form's every problem).
+    pub fn fields(problems: Vec<FieldProblem>) -> Self {
+        let message = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; ");
+        Self { fields: problems, ..Self::new(ErrorCode::Invalid, message) }
+    }
+}
+
 impl From<FieldError> for CommandError {
     fn from(e: FieldError) -> Self {
         Self::field(e.field, e.message)

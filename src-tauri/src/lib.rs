@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod commands;
 pub mod document;
 pub mod error;
+pub mod followup;
 pub mod settings;
 pub mod state;
 pub mod sync_tally;

@@ -11,11 +11,11 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::views::{self, CaseDetail, CaseRow};
 
-fn case_id(text: &str) -> CommandResult<CaseId> {
+pub(crate) fn case_id(text: &str) -> CommandResult<CaseId> {
     Ok(CaseId::parse("id", text)?)
 }
 
-fn load_detail(store: &mut Store, id: CaseId) -> CommandResult<CaseDetail> {
+pub(crate) fn load_detail(store: &mut Store, id: CaseId) -> CommandResult<CaseDetail> {
     let view = store.case(id)?.ok_or_else(|| CommandError::from(waystation_store::StoreError::CaseNotFound(id)))?;
     let ops = store.operations(id)?;
     Ok(views::detail(view, &ops, Utc::now()))

@@ -27,6 +27,7 @@ export type * from "./Driver";
 export type * from "./Encounter";
 export type * from "./EncounterType";
 export type * from "./ErrorCode";
+export type * from "./FieldEdit";
 export type * from "./FieldKey";
 export type * from "./FieldProblem";
 export type * from "./Hlc";

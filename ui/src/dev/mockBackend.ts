@@ -230,6 +230,13 @@ export function installMockBackend() {
       s.has_conflict = false;
       return detailOf(s);
     },
+    // The follow-up edits answer with the case as it was: the mock keeps no case documents.
+    case_referral_status: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_add_service: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_add_relief: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_add_outcome: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_relief_milestone: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_set_fields: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     draft_load: () => draft,
     draft_save: (a) => {
       draft = a.draft;

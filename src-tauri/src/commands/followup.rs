@@ -1,0 +1,118 @@
+//! The follow-up of a saved case from its screen: a referral's next status,
+//! a service, a relief application and its milestones, an outcome, and
+//! corrections of case-level fields. Each parses its input, lets
+//! [`crate::followup`] check the edit by core's rules against the case as
+//! this device has it, and saves the changes in one store transaction (op
+//! log, outbox and audit log together). A refused edit saves nothing.
+
+use serde_json::Value;
+use tauri::State;
+use waystation_core::{Change, ItemId, ListKind, ReferralStatus};
+use waystation_store::Store;
+
+use super::cases::{case_id, load_detail};
+use crate::error::{CommandError, CommandResult};
+use crate::followup::{self, FieldEdit};
+use crate::state::AppState;
+use crate::views::CaseDetail;
+
+fn item_id(field: &str, text: &str) -> CommandResult<ItemId> {
+    Ok(ItemId::parse(field, text)?)
+}
+
+/// The merged document of case `id`, as this device has it.
+fn document(store: &mut Store, id: waystation_core::CaseId) -> CommandResult<Value> {
+    let view = store.case(id)?.ok_or_else(|| CommandError::from(waystation_store::StoreError::CaseNotFound(id)))?;
+    Ok(view.document)
+}
+
+/// Build the changes from the case's document with `build`, save them (none: nothing to save), and read the case again.
+pub(crate) fn edit_case(
+    store: &mut Store,
+    id: &str,
+    build: impl FnOnce(&Value) -> CommandResult<Vec<Change>>,
+) -> CommandResult<CaseDetail> {
+    let id = case_id(id)?;
+    let changes = build(&document(store, id)?)?;
+    if !changes.is_empty() {
+        store.edit(id, changes)?;
+    }
+    load_detail(store, id)
+}
+
+/// Move a referral to its next status, dated `at` (RFC 3339 with the offset).
+#[tauri::command]
+pub async fn case_referral_status(
+    state: State<'_, AppState>,
+    id: String,
+    referral: String,
+    status: ReferralStatus,
+    at: String,
+) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let referral = item_id("referral", &referral)?;
+            s.with_session(|store| {
+                edit_case(store, &id, |doc| followup::referral_status_changes(doc, referral, status, &at))
+            })
+        })
+        .await
+}
+
+/// Add an item (`value`: its fields) to a follow-up list.
+async fn add_item(state: State<'_, AppState>, id: String, list: ListKind, value: Value) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let change = followup::new_item_change(list, value)?;
+            s.with_session(|store| edit_case(store, &id, |_| Ok(vec![change])))
+        })
+        .await
+}
+
+/// Log a service delivered to the child.
+#[tauri::command]
+pub async fn case_add_service(state: State<'_, AppState>, id: String, service: Value) -> CommandResult<CaseDetail> {
+    add_item(state, id, ListKind::Services, service).await
+}
+
+/// Open a relief application (T visa, U visa, SIJS, asylum, other), with any milestones already reached.
+#[tauri::command]
+pub async fn case_add_relief(state: State<'_, AppState>, id: String, relief: Value) -> CommandResult<CaseDetail> {
+    add_item(state, id, ListKind::Relief, relief).await
+}
+
+/// Record an outcome (placement, sponsor release, reunification, a follow-up visit…).
+#[tauri::command]
+pub async fn case_add_outcome(state: State<'_, AppState>, id: String, outcome: Value) -> CommandResult<CaseDetail> {
+    add_item(state, id, ListKind::Outcomes, outcome).await
+}
+
+/// Date one milestone (`filed_on`…) of a relief application, on day `on` (`YYYY-MM-DD`).
+#[tauri::command]
+pub async fn case_relief_milestone(
+    state: State<'_, AppState>,
+    id: String,
+    relief: String,
+    milestone: String,
+    on: String,
+) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let relief = item_id("relief", &relief)?;
+            s.with_session(|store| {
+                edit_case(store, &id, |doc| Ok(vec![followup::relief_milestone_change(doc, relief, &milestone, &on)?]))
+            })
+        })
+        .await
+}
+
+/// Correct case-level fields: only those whose value changed are saved, each
+/// superseding what this device has seen of it; one refused field saves none.
+#[tauri::command]
+pub async fn case_set_fields(
+    state: State<'_, AppState>,
+    id: String,
+    edits: Vec<FieldEdit>,
+) -> CommandResult<CaseDetail> {
+    state.run(move |s| s.with_session(|store| edit_case(store, &id, |doc| followup::field_changes(doc, edits)))).await
+}

@@ -1,0 +1,274 @@
+//! The follow-up of a saved case, as changes: a referral moved to its next
+//! status, a service, relief application or outcome added, a relief
+//! milestone dated, case-level fields corrected. Each builder reads the
+//! case's merged document, checks the edit by core's rules (one field, then
+//! the whole item or case it lands in) and returns the changes to write, or
+//! every refused field at once; nothing here writes. The store fills each
+//! change's `supersedes` from the device's frontier when it saves them.
+//!
+//! The order of a referral's statuses is kept here because core models the
+//! statuses and their times but not which step may follow which; it belongs
+//! in core's `referral.rs` (reported to the lead).
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use waystation_core::relief::MILESTONES;
+use waystation_core::{
+    Catalog, Change, FieldError, FieldPath, ItemId, ListKind, NewCase, ReferralStatus, Timestamp, validate_field,
+    validate_item, validate_item_field,
+};
+
+use crate::error::{CommandError, FieldProblem};
+
+/// The statuses a referral may move to from `from`: drafted → sent →
+/// acknowledged → accepted or declined (straight from sent too) → completed
+/// (after accepted). Declined and completed are final.
+pub fn next_statuses(from: ReferralStatus) -> &'static [ReferralStatus] {
+    use ReferralStatus as S;
+    match from {
+        S::Drafted => &[S::Sent],
+        S::Sent => &[S::Acknowledged, S::Accepted, S::Declined],
+        S::Acknowledged => &[S::Accepted, S::Declined],
+        S::Accepted => &[S::Completed],
+        _ => &[],
+    }
+}
+
+/// The item field that dates a status (`sent_at`); none for `drafted`, which `drafted_at` dates.
+fn status_time_field(status: ReferralStatus) -> Option<&'static str> {
+    use ReferralStatus as S;
+    match status {
+        S::Sent => Some("sent_at"),
+        S::Acknowledged => Some("acknowledged_at"),
+        S::Accepted => Some("accepted_at"),
+        S::Declined => Some("declined_at"),
+        S::Completed => Some("completed_at"),
+        _ => None,
+    }
+}
+
+fn status_word(status: ReferralStatus) -> String {
+    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The item `item` of `list` in a merged document, without its `id`.
+fn find_item(document: &Value, list: ListKind, item: ItemId) -> Option<Map<String, Value>> {
+    let id = item.to_string();
+    document.get(list.as_str())?.as_array()?.iter().find_map(|v| {
+        let o = v.as_object()?;
+        (o.get("id").and_then(Value::as_str) == Some(id.as_str())).then(|| {
+            let mut o = o.clone();
+            o.remove("id");
+            o
+        })
+    })
+}
+
+fn not_found(list: ListKind, field: &str) -> CommandError {
+    CommandError::field(field, format!("is not one of this case's {} (it may have been removed)", list.as_str()))
+}
+
+/// Check the item whole after the edit (two fields that contradict, a step
+/// before the referral was written), naming the field under the list.
+fn check_whole(list: ListKind, item: &Map<String, Value>) -> Result<(), CommandError> {
+    validate_item(list, item).map_err(CommandError::from)
+}
+
+/// Move referral `referral` to `status`, dated `at` (RFC 3339 with its
+/// offset): two `SetItemField` changes, the status and its time.
+pub fn referral_status_changes(
+    document: &Value,
+    referral: ItemId,
+    status: ReferralStatus,
+    at: &str,
+) -> Result<Vec<Change>, CommandError> {
+    let list = ListKind::Referrals;
+    let mut current = find_item(document, list, referral).ok_or_else(|| not_found(list, "referral"))?;
+    let from = current.get("status").and_then(|s| ReferralStatus::parse(s).ok());
+    let allowed = from.map(next_statuses).unwrap_or_default();
+    if !allowed.contains(&status) {
+        let now = from.map_or_else(|| "unknown".to_owned(), status_word);
+        let next: Vec<String> = allowed.iter().copied().map(status_word).collect();
+        let message = if next.is_empty() {
+            format!("a {now} referral cannot move to another status")
+        } else {
+            format!("a {now} referral can move only to {}", next.join(" or "))
+        };
+        return Err(CommandError::field("referrals.status", message));
+    }
+    let time_field =
+        status_time_field(status).ok_or_else(|| CommandError::field("referrals.status", "is not a step"))?;
+    let at = Value::String(at.trim().to_owned());
+    validate_item_field(list, time_field, &at)?;
+    // Steps go forward in time: not before the step this one follows.
+    let new_time = Timestamp::parse_any(&at)?;
+    let previous = ["drafted_at", "sent_at", "acknowledged_at", "accepted_at"]
+        .iter()
+        .filter_map(|k| Some((*k, Timestamp::parse_any(current.get(*k)?).ok()?)))
+        .max_by_key(|(_, t)| *t);
+    if let Some((k, t)) = previous
+        && new_time < t
+    {
+        let step = k.trim_end_matches("_at");
+        return Err(CommandError::field(
+            format!("referrals.{time_field}"),
+            format!("is before the referral was {step}; a referral moves forward in time"),
+        ));
+    }
+    let status_value = serde_json::to_value(status).map_err(|_| not_found(list, "referrals.status"))?;
+    current.insert("status".into(), status_value.clone());
+    current.insert(time_field.into(), at.clone());
+    check_whole(list, &current)?;
+    Ok(vec![
+        Change::SetItemField { list, item: referral, field: "status".into(), value: status_value, supersedes: vec![] },
+        Change::SetItemField { list, item: referral, field: time_field.into(), value: at, supersedes: vec![] },
+    ])
+}
+
+/// The lists an item may be added to from the case screen, besides notes.
+pub const FOLLOW_UP_LISTS: [ListKind; 3] = [ListKind::Services, ListKind::Relief, ListKind::Outcomes];
+
+/// Add `value` (an object of the item's fields, no `id`) to `list` as a new item.
+pub fn new_item_change(list: ListKind, value: Value) -> Result<Change, CommandError> {
+    if !FOLLOW_UP_LISTS.contains(&list) {
+        return Err(CommandError::field("list", "items of this list are not added from the case screen"));
+    }
+    let Value::Object(mut item) = value else {
+        return Err(CommandError::field(list.as_str(), format!("must be an object of {}'s fields", list.as_str())));
+    };
+    if item.contains_key("id") {
+        return Err(CommandError::field(format!("{}.id", list.as_str()), "is made by the app; leave it out"));
+    }
+    // An optional field left empty in a form is not a value.
+    item.retain(|_, v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()));
+    for v in item.values_mut() {
+        if let Value::String(s) = v {
+            *s = s.trim().to_owned();
+        }
+    }
+    check_whole(list, &item)?;
+    Ok(Change::AddItem { list, item: ItemId::new(), value: item })
+}
+
+/// Date milestone `milestone` (`filed_on`, one of core's relief milestones)
+/// of relief application `relief` on day `on` (`YYYY-MM-DD`).
+pub fn relief_milestone_change(
+    document: &Value,
+    relief: ItemId,
+    milestone: &str,
+    on: &str,
+) -> Result<Change, CommandError> {
+    let list = ListKind::Relief;
+    if !MILESTONES.contains(&milestone) {
+        return Err(CommandError::field(
+            "relief.milestone",
+            format!("is not a relief milestone; the milestones are: {}", MILESTONES.join(", ")),
+        ));
+    }
+    let mut current = find_item(document, list, relief).ok_or_else(|| not_found(list, "relief"))?;
+    let on = Value::String(on.trim().to_owned());
+    validate_item_field(list, milestone, &on)?;
+    current.insert(milestone.into(), on.clone());
+    check_whole(list, &current)?;
+    Ok(Change::SetItemField { list, item: relief, field: milestone.into(), value: on, supersedes: vec![] })
+}
+
+/// One case-level field as a form saves it.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct FieldEdit {
+    /// The field's path (`child.given_name`, `status`).
+    pub field: String,
+    /// The new value (`null` clears an optional field).
+    pub value: Value,
+    /// The value the form was opened with: when the field holds another one
+    /// now (a sync brought it), the edit is refused rather than overwrite it unseen.
+    #[serde(default)]
+    #[ts(optional)]
+    pub was: Option<Value>,
+}
+
+fn field_value<'a>(document: &'a Value, path: &FieldPath) -> &'a Value {
+    path.segments().try_fold(document, |v, k| v.get(k)).unwrap_or(&Value::Null)
+}
+
+fn set_value(document: &mut Value, path: &FieldPath, value: Value) {
+    let mut at = document;
+    let segments: Vec<&str> = path.segments().collect();
+    for (i, k) in segments.iter().enumerate() {
+        let Value::Object(map) = at else { return };
+        if i + 1 == segments.len() {
+            if value.is_null() {
+                map.remove(*k);
+            } else {
+                map.insert((*k).to_owned(), value);
+            }
+            return;
+        }
+        at = map.entry((*k).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// `Set` changes for the fields whose value differs from the case's: every
+/// field checked on its own, then the case whole (a date of birth and an
+/// estimated age together) when it was whole before. All refused fields come
+/// back at once; an edit that changes nothing gives no change.
+pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Change>, CommandError> {
+    let mut problems = Vec::new();
+    let mut changes = Vec::new();
+    let mut edited = document.clone();
+    for edit in edits {
+        let path = match FieldPath::parse(&edit.field) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(problem(e));
+                continue;
+            }
+        };
+        let current = field_value(document, &path);
+        if let Some(was) = &edit.was
+            && was != current
+        {
+            problems.push(FieldProblem {
+                field: path.to_string(),
+                message: "was changed on another device while you edited it; check the new value and edit again".into(),
+            });
+            continue;
+        }
+        let value = match edit.value {
+            Value::String(s) if s.trim().is_empty() => Value::Null,
+            Value::String(s) => Value::String(s.trim().to_owned()),
+            v => v,
+        };
+        if &value == current {
+            continue;
+        }
+        if let Err(e) = validate_field(&path, &value) {
+            problems.push(problem(e));
+            continue;
+        }
+        set_value(&mut edited, &path, value.clone());
+        changes.push(Change::Set { field: path, value, supersedes: vec![] });
+    }
+    if problems.is_empty()
+        && !changes.is_empty()
+        && whole(document).is_ok()
+        && let Err(e) = whole(&edited)
+    {
+        problems.push(problem(e));
+    }
+    if problems.is_empty() { Ok(changes) } else { Err(CommandError::fields(problems)) }
+}
+
+fn problem(e: FieldError) -> FieldProblem {
+    FieldProblem { field: e.field, message: e.message }
+}
+
+/// The case read whole, by the rules a new case follows.
+fn whole(document: &Value) -> Result<NewCase, FieldError> {
+    NewCase::parse_with(document, chrono::Utc::now().date_naive(), Catalog::builtin())
+}
+
+#[cfg(test)]
+#[path = "followup_tests.rs"]
+mod tests;
