@@ -8,8 +8,13 @@ import { call, CommandFailure } from "../../ipc";
 import { CustodyClockView } from "../cases/CustodyClockView";
 import { useErrorText } from "../errors";
 import { useSyncChanges } from "../sync/useSyncChanges";
+import { ChildSection, StatusEdit } from "./ChildSection";
 import { Conflicts } from "./Conflicts";
 import { Notes } from "./Notes";
+import { Outcomes } from "./Outcomes";
+import { Referrals } from "./Referrals";
+import { Relief } from "./Relief";
+import { Services } from "./Services";
 import { Timeline } from "./Timeline";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -66,7 +71,7 @@ function ScreeningSummary({ result }: { result: ScreeningResult }) {
 }
 
 export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => void }) {
-  const { t, dateTime, date } = useI18n();
+  const { t, dateTime } = useI18n();
   const errorText = useErrorText();
   const now = useNow();
   const [detail, setDetail] = useState<CaseDetail | null>(null);
@@ -113,25 +118,13 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
         <h1 id="case-title" tabIndex={-1}>
           {name}
         </h1>
-        <span className={`tag tag--status-${d.status ?? "open"}`}>{t(`status.${d.status ?? "open"}`)}</span>
+        <StatusEdit detail={detail} onChanged={setDetail} />
       </div>
       <CaseReference id={detail.id} />
       <CustodyClockView clock={detail.clock} now={now} />
       <Conflicts detail={detail} onResolved={setDetail} />
       <div className="columns">
-        <section aria-labelledby="child-title" className="panel">
-          <h2 id="child-title">{t("intake.step.child")}</h2>
-          <dl className="summary">
-            <Row label={t("intake.child.aliases")}>{(c.aliases ?? []).join(", ") || "—"}</Row>
-            <Row label={t("intake.review.age")}>
-              {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age_years != null ? t("intake.review.estimated", { age: c.estimated_age_years }) : "—"}
-              {c.age_method ? ` (${en("enum.ageMethod", c.age_method)})` : ""}
-            </Row>
-            <Row label={t("intake.child.sex")}>{en("enum.sex", c.sex)}</Row>
-            <Row label={t("intake.child.nationalities")}>{(c.nationalities ?? []).join(", ") || "—"}</Row>
-            <Row label={t("intake.child.languages")}>{(c.languages ?? []).join(", ") || "—"}</Row>
-          </dl>
-        </section>
+        <ChildSection detail={detail} onChanged={setDetail} />
         <section aria-labelledby="encounter-title" className="panel">
           <h2 id="encounter-title">{t("intake.step.encounter")}</h2>
           <dl className="summary">
@@ -179,33 +172,10 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
           <p className="tag tag--needsScreening">{t("cases.flag.needsScreening")}</p>
         )}
       </section>
-      <section aria-labelledby="referrals-title" className="panel">
-        <h2 id="referrals-title">{t("intake.referrals.title")}</h2>
-        {(d.referrals ?? []).length ? (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("intake.referrals.to")}</th>
-                <th scope="col">{t("detail.referral.status")}</th>
-                <th scope="col">{t("detail.referral.drafted")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(d.referrals ?? []).map((r) => (
-                <tr key={r.id ?? r.drafted_at}>
-                  <td>{en("enum.referralTo", r.to)}</td>
-                  <td>
-                    <span className={`tag tag--ref-${r.status}`}>{t(`enum.referralStatus.${r.status}`)}</span>
-                  </td>
-                  <td>{dateTime(r.drafted_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p className="muted">{t("detail.referral.none")}</p>
-        )}
-      </section>
+      <Referrals detail={detail} onChanged={setDetail} />
+      <Services detail={detail} onChanged={setDetail} />
+      <Relief detail={detail} onChanged={setDetail} />
+      <Outcomes detail={detail} onChanged={setDetail} />
       <Notes detail={detail} onChanged={setDetail} />
       <Timeline entries={detail.timeline} />
     </article>

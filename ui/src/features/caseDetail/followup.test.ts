@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import type { Child, CommandError, ReliefItem } from "../../bindings";
+import {
+  checkMilestone,
+  checkOutcome,
+  checkRelief,
+  checkService,
+  checkStep,
+  childEdits,
+  childFieldId,
+  childForm,
+  milestonesFor,
+  NEXT_STATUS,
+  reachedMilestones,
+  serviceForm,
+  shellProblems,
+  statusEdits,
+  stepForm,
+} from "./followup";
+
+const NOW = new Date(2026, 10, 25, 15, 30); // 25 Nov 2026, 15:30 device time
+const day = (d: number, m = 11, y = 2026) => ({ day: String(d), month: String(m), year: String(y) });
+
+describe("referral steps", () => {
+  it("follow the shell's order and end at declined or completed", () => {
+    expect(NEXT_STATUS.sent).toEqual(["acknowledged", "accepted", "declined"]);
+    expect(NEXT_STATUS.accepted).toEqual(["completed"]);
+    expect(NEXT_STATUS.completed).toEqual([]);
+    expect(NEXT_STATUS.declined).toEqual([]);
+  });
+
+  it("send the status with the time and the device's offset", () => {
+    const r = checkStep({ status: "acknowledged", date: day(25), time: "9:05" }, NOW, "s");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.status).toBe("acknowledged");
+    expect(r.value.at).toMatch(/^2026-11-25T09:05:00[+-]\d\d:\d\d$/);
+    expect(Date.parse(r.value.at)).toBe(new Date(2026, 10, 25, 9, 5).getTime());
+  });
+
+  it("start on now and refuse a missing status, a bad date or time, or a future moment beside each field", () => {
+    const f = stepForm(NOW);
+    expect(f.time).toBe("15:30");
+    expect(f.date).toEqual(day(25));
+    const r = checkStep({ status: "", date: day(31, 2), time: "25:00" }, NOW, "s");
+    expect(r.ok ? {} : r.problems).toEqual({
+      "s-status": { key: "followup.err.choose" },
+      "s-date": { key: "followup.err.date" },
+      "s-time": { key: "followup.err.time" },
+    });
+    const later = checkStep({ status: "sent", date: day(25), time: "16:30" }, NOW, "s");
+    expect(later.ok ? {} : later.problems).toEqual({ "s-time": { key: "followup.err.future" } });
+    const tomorrow = checkStep({ status: "sent", date: day(26), time: "08:00" }, NOW, "s");
+    expect(tomorrow.ok ? {} : tomorrow.problems).toEqual({ "s-date": { key: "followup.err.future" } });
+  });
+});
+
+describe("services, relief and outcomes", () => {
+  it("a service needs its kind and a past day; other needs words", () => {
+    expect(checkService({ ...serviceForm(NOW), kind: "shelter", description: "  Bed for two nights " }, NOW)).toEqual({
+      ok: true,
+      value: { kind: "shelter", provided_on: "2026-11-25", description: "Bed for two nights" },
+    });
+    const r = checkService({ kind: "other", date: { day: "", month: "", year: "" }, description: " " }, NOW);
+    expect(r.ok ? {} : r.problems).toEqual({
+      "service-date": { key: "followup.err.dateRequired" },
+      "service-description": { key: "followup.err.describe" },
+    });
+  });
+
+  it("a relief application may start with its first milestone; milestones follow the kind", () => {
+    expect(checkRelief({ kind: "sijs", description: "", milestone: "court_findings_on", date: day(20) }, NOW)).toEqual({
+      ok: true,
+      value: { kind: "sijs", court_findings_on: "2026-11-20" },
+    });
+    expect(checkRelief({ kind: "t_visa", description: "", milestone: "", date: day(99) }, NOW)).toEqual({ ok: true, value: { kind: "t_visa" } });
+    expect(milestonesFor("sijs")).toContain("court_findings_on");
+    expect(milestonesFor("sijs")).not.toContain("certification_requested_on");
+    expect(milestonesFor("u_visa")).toContain("certification_obtained_on");
+    expect(milestonesFor("t_visa")).not.toContain("court_findings_on");
+    const m = checkMilestone({ milestone: "", date: day(26) }, NOW, "m");
+    expect(m.ok ? {} : m.problems).toEqual({ "m-milestone": { key: "followup.err.choose" }, "m-date": { key: "followup.err.future" } });
+    const r: ReliefItem = { kind: "t_visa", filed_on: "2026-11-25", screened_eligible_on: "2026-11-20" };
+    expect(reachedMilestones(r)).toEqual([
+      { milestone: "screened_eligible_on", on: "2026-11-20" },
+      { milestone: "filed_on", on: "2026-11-25" },
+    ]);
+  });
+
+  it("an outcome keeps only the optional fields given", () => {
+    expect(checkOutcome({ kind: "reunification", date: day(24), sponsor: "aunt_or_uncle", location: " Houston ", description: "" }, NOW)).toEqual({
+      ok: true,
+      value: { kind: "reunification", occurred_on: "2026-11-24", sponsor_relationship: "aunt_or_uncle", location: "Houston" },
+    });
+  });
+});
+
+describe("case field edits", () => {
+  const child: Partial<Child> = { given_name: "Rosa", family_name: "Tzul", aliases: ["Rosita"], date_of_birth: "2011-06-14", nationalities: ["GT"], languages: ["quc"] };
+
+  it("send only the changed fields, each with the value the form opened with", () => {
+    const f = childForm(child);
+    expect(f.date_of_birth).toEqual({ day: "14", month: "6", year: "2011" });
+    expect(f.aliases).toBe("Rosita");
+    const unchanged = childEdits(child, f, NOW);
+    expect(unchanged).toEqual({ ok: true, value: [] });
+    const r = childEdits(child, { ...f, given_name: " Rosa Elena ", nationalities: "gt, mx", aliases: "" }, NOW);
+    expect(r).toEqual({
+      ok: true,
+      value: [
+        { field: "child.given_name", value: "Rosa Elena", was: "Rosa" },
+        { field: "child.aliases", value: null, was: ["Rosita"] },
+        { field: "child.nationalities", value: ["GT", "MX"], was: ["GT"] },
+      ],
+    });
+  });
+
+  it("refuse a date that is not a day or in the future, and an age that is not a number, beside the field", () => {
+    const f = childForm(child);
+    const r = childEdits(child, { ...f, date_of_birth: day(30, 2, 2012), estimated_age_years: "about 12" }, NOW);
+    expect(r.ok ? {} : r.problems).toEqual({
+      [childFieldId("date_of_birth")]: { key: "followup.err.date" },
+      [childFieldId("estimated_age_years")]: { key: "followup.err.number" },
+    });
+    const future = childEdits(child, { ...f, date_of_birth: day(1, 1, 2027) }, NOW);
+    expect(future.ok ? {} : future.problems).toEqual({ [childFieldId("date_of_birth")]: { key: "followup.err.future" } });
+  });
+
+  it("change the status only when another one is chosen", () => {
+    expect(statusEdits({ status: "open" }, "open")).toEqual({ ok: true, value: [] });
+    expect(statusEdits({ status: "open" }, "closed")).toEqual({ ok: true, value: [{ field: "status", value: "closed", was: "open" }] });
+    expect(statusEdits({}, "")).toEqual({ ok: false, problems: { "edit-status": { key: "followup.err.statusRequired" } } });
+  });
+});
+
+describe("the shell's refused fields", () => {
+  it("go beside the form's field, an unknown one to the fallback, and other failures stay alerts", () => {
+    const e: CommandError = {
+      code: "invalid",
+      message: "…",
+      fields: [
+        { field: "child.nationalities[0]", message: "\"Guatemala\" is not a country code" },
+        { field: "child.photo", message: "is wrong" },
+      ],
+    };
+    const idOf = (f: string) => (f === "child.nationalities" ? "nat" : undefined);
+    expect(shellProblems(e, idOf, "first")).toEqual({ nat: { text: "\"Guatemala\" is not a country code" }, first: { text: "is wrong" } });
+    expect(shellProblems({ code: "locked", message: "locked" }, idOf, "first")).toBeNull();
+  });
+});

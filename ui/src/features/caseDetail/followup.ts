@@ -1,0 +1,326 @@
+/**
+ * The logic of the case screen's follow-up forms, without React: what each
+ * form holds, the checks made before anything is sent (plain words beside
+ * the field), the value sent to the shell, and the shell's refused fields
+ * put back beside the form's fields. The shell checks everything again by
+ * core's rules; these checks only save a round trip for the obvious.
+ */
+import type {
+  AgeMethod,
+  CaseDocument,
+  CaseStatus,
+  Child,
+  CommandError,
+  FieldEdit,
+  OutcomeItem,
+  OutcomeKind,
+  ReferralStatus,
+  Relationship,
+  ReliefItem,
+  ReliefKind,
+  ServiceKind,
+  Sex,
+} from "../../bindings";
+import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
+import { problem, type Problems } from "../../components/problem";
+import { localToRfc3339 } from "../intake/draft";
+
+/** The statuses a referral may move to (the shell's `followup::next_statuses`). */
+export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
+  drafted: ["sent"],
+  sent: ["acknowledged", "accepted", "declined"],
+  acknowledged: ["accepted", "declined"],
+  accepted: ["completed"],
+  declined: [],
+  completed: [],
+};
+
+export const SERVICE_KINDS: ServiceKind[] = [
+  "shelter",
+  "food_and_clothing",
+  "medical_care",
+  "mental_health",
+  "legal_consultation",
+  "legal_representation",
+  "education",
+  "family_tracing",
+  "interpretation",
+  "case_management",
+  "transport",
+  "other",
+];
+export const RELIEF_KINDS: ReliefKind[] = ["t_visa", "u_visa", "sijs", "asylum", "other"];
+export const OUTCOME_KINDS: OutcomeKind[] = ["placement", "sponsor_release", "reunification", "follow_up_visit", "repatriation", "other"];
+export const CASE_STATUSES: CaseStatus[] = ["open", "referred", "transferred", "closed"];
+
+/** Core's relief milestones, in the order they usually happen. */
+export const MILESTONES = [
+  "screened_eligible_on",
+  "certification_requested_on",
+  "certification_obtained_on",
+  "court_findings_on",
+  "filed_on",
+  "receipt_on",
+  "bona_fide_on",
+  "approved_on",
+  "denied_on",
+] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
+/** The milestones that apply to a kind of relief: a law-enforcement certification for T and U visas, court findings for SIJS. */
+export function milestonesFor(kind: ReliefKind): Milestone[] {
+  return MILESTONES.filter((m) => {
+    if (m === "certification_requested_on" || m === "certification_obtained_on") return kind === "t_visa" || kind === "u_visa";
+    if (m === "court_findings_on") return kind === "sijs";
+    return true;
+  });
+}
+
+/** The milestones an application has reached, in order, with their days. */
+export function reachedMilestones(r: ReliefItem): { milestone: Milestone; on: string }[] {
+  return MILESTONES.flatMap((m) => (r[m] ? [{ milestone: m, on: r[m] }] : []));
+}
+
+/** A form's check: the value to send, or the problems by field id. */
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problems };
+const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+const bad = (problems: Problems): { ok: false; problems: Problems } => ({ ok: false, problems });
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** Today's date as the date boxes hold it. */
+export function dateOf(now: Date): DateParts {
+  return { day: String(now.getDate()), month: String(now.getMonth() + 1), year: String(now.getFullYear()) };
+}
+
+/** `YYYY-MM-DD` of the device's today. */
+export const todayIso = (now: Date) => `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+
+/** Check a day: required, a real date, not after today. `id` is the field's DOM id. */
+function checkDay(p: Problems, id: string, d: DateParts, now: Date): string | null {
+  if (isDateEmpty(d)) {
+    p[id] = problem("followup.err.dateRequired");
+    return null;
+  }
+  const iso = isoDate(d);
+  if (!iso) {
+    p[id] = problem("followup.err.date");
+    return null;
+  }
+  if (iso > todayIso(now)) {
+    p[id] = problem("followup.err.future");
+    return null;
+  }
+  return iso;
+}
+
+// ---------------------------------------------------------------- referral
+
+/** A referral's next step as the form holds it. */
+export interface StepForm {
+  status: ReferralStatus | "";
+  date: DateParts;
+  time: string;
+}
+
+export const stepForm = (now: Date): StepForm => ({ status: "", date: dateOf(now), time: `${pad(now.getHours())}:${pad(now.getMinutes())}` });
+
+/** The step's status and time (RFC 3339 with the device's offset), or the problems by field id under `prefix`. */
+export function checkStep(f: StepForm, now: Date, prefix: string): Checked<{ status: ReferralStatus; at: string }> {
+  const p: Problems = {};
+  if (!f.status) p[`${prefix}-status`] = problem("followup.err.choose");
+  const day = checkDay(p, `${prefix}-date`, f.date, now);
+  const time = f.time.trim();
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(time);
+  if (!hm || Number(hm[1]) > 23 || Number(hm[2]) > 59) p[`${prefix}-time`] = problem("followup.err.time");
+  if (Object.keys(p).length || !f.status || !day || !hm) return bad(p);
+  const at = localToRfc3339(`${day}T${pad(Number(hm[1]))}:${hm[2]}`);
+  if (Date.parse(at) > now.getTime() + 60_000) return bad({ [`${prefix}-time`]: problem("followup.err.future") });
+  return ok({ status: f.status, at });
+}
+
+// ---------------------------------------------------------------- lists
+
+export interface ServiceForm {
+  kind: ServiceKind | "";
+  date: DateParts;
+  description: string;
+}
+export const serviceForm = (now: Date): ServiceForm => ({ kind: "", date: dateOf(now), description: "" });
+
+/** The service to send, or the problems by field id. */
+export function checkService(f: ServiceForm, now: Date): Checked<{ kind: ServiceKind; provided_on: string; description?: string }> {
+  const p: Problems = {};
+  if (!f.kind) p["service-kind"] = problem("followup.err.choose");
+  const day = checkDay(p, "service-date", f.date, now);
+  const description = f.description.trim();
+  if (f.kind === "other" && !description) p["service-description"] = problem("followup.err.describe");
+  if (Object.keys(p).length || !f.kind || !day) return bad(p);
+  return ok({ kind: f.kind, provided_on: day, ...(description ? { description } : {}) });
+}
+
+export interface ReliefForm {
+  kind: ReliefKind | "";
+  description: string;
+  milestone: Milestone | "";
+  date: DateParts;
+}
+export const reliefForm = (): ReliefForm => ({ kind: "", description: "", milestone: "", date: emptyDate() });
+
+/** The new application to send (with its first milestone when one is chosen), or the problems. */
+export function checkRelief(f: ReliefForm, now: Date): Checked<ReliefItem> {
+  const p: Problems = {};
+  if (!f.kind) p["relief-kind"] = problem("followup.err.choose");
+  const description = f.description.trim();
+  if (f.kind === "other" && !description) p["relief-description"] = problem("followup.err.describe");
+  let day: string | null = null;
+  if (f.milestone) day = checkDay(p, "relief-date", f.date, now);
+  if (Object.keys(p).length || !f.kind) return bad(p);
+  const relief: ReliefItem = { kind: f.kind, ...(description ? { description } : {}) };
+  if (f.milestone && day) relief[f.milestone] = day;
+  return ok(relief);
+}
+
+export interface MilestoneForm {
+  milestone: Milestone | "";
+  date: DateParts;
+}
+export const milestoneForm = (now: Date): MilestoneForm => ({ milestone: "", date: dateOf(now) });
+
+export function checkMilestone(f: MilestoneForm, now: Date, prefix: string): Checked<{ milestone: Milestone; on: string }> {
+  const p: Problems = {};
+  if (!f.milestone) p[`${prefix}-milestone`] = problem("followup.err.choose");
+  const day = checkDay(p, `${prefix}-date`, f.date, now);
+  if (Object.keys(p).length || !f.milestone || !day) return bad(p);
+  return ok({ milestone: f.milestone, on: day });
+}
+
+export interface OutcomeForm {
+  kind: OutcomeKind | "";
+  date: DateParts;
+  sponsor: Relationship | "";
+  location: string;
+  description: string;
+}
+export const outcomeForm = (now: Date): OutcomeForm => ({ kind: "", date: dateOf(now), sponsor: "", location: "", description: "" });
+
+export function checkOutcome(f: OutcomeForm, now: Date): Checked<OutcomeItem> {
+  const p: Problems = {};
+  if (!f.kind) p["outcome-kind"] = problem("followup.err.choose");
+  const day = checkDay(p, "outcome-date", f.date, now);
+  const [location, description] = [f.location.trim(), f.description.trim()];
+  if (f.kind === "other" && !description) p["outcome-description"] = problem("followup.err.describe");
+  if (Object.keys(p).length || !f.kind || !day) return bad(p);
+  return ok({
+    kind: f.kind,
+    occurred_on: day,
+    ...(f.sponsor ? { sponsor_relationship: f.sponsor } : {}),
+    ...(location ? { location } : {}),
+    ...(description ? { description } : {}),
+  });
+}
+
+// ---------------------------------------------------------------- case fields
+
+/** The child section as the edit form holds it: text as typed, lists comma-separated. */
+export interface ChildForm {
+  given_name: string;
+  family_name: string;
+  aliases: string;
+  date_of_birth: DateParts;
+  estimated_age_years: string;
+  age_method: AgeMethod | "";
+  sex: Sex | "";
+  nationalities: string;
+  languages: string;
+}
+
+function partsOf(iso: string | undefined): DateParts {
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return m ? { year: m[1]!, month: String(Number(m[2])), day: String(Number(m[3])) } : emptyDate();
+}
+
+export function childForm(c: Partial<Child>): ChildForm {
+  return {
+    given_name: c.given_name ?? "",
+    family_name: c.family_name ?? "",
+    aliases: (c.aliases ?? []).join(", "),
+    date_of_birth: partsOf(c.date_of_birth),
+    estimated_age_years: c.estimated_age_years != null ? String(c.estimated_age_years) : "",
+    age_method: c.age_method ?? "",
+    sex: c.sex ?? "",
+    nationalities: (c.nationalities ?? []).join(", "),
+    languages: (c.languages ?? []).join(", "),
+  };
+}
+
+const list = (s: string, upper = false) =>
+  s
+    .split(",")
+    .map((x) => (upper ? x.trim().toUpperCase() : x.trim()))
+    .filter(Boolean);
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The DOM id of a child field in the edit form. */
+export const childFieldId = (field: string) => `edit-child-${field}`;
+
+/**
+ * The edits to send for the fields whose value changed (each with the value
+ * the form was opened with, so the shell refuses an edit of a field a sync
+ * changed meanwhile), or the problems by field id.
+ */
+export function childEdits(c: Partial<Child>, f: ChildForm, now: Date): Checked<FieldEdit[]> {
+  const p: Problems = {};
+  let dob: string | null = null;
+  if (!isDateEmpty(f.date_of_birth)) {
+    dob = isoDate(f.date_of_birth);
+    if (!dob) p[childFieldId("date_of_birth")] = problem("followup.err.date");
+    else if (dob > todayIso(now)) p[childFieldId("date_of_birth")] = problem("followup.err.future");
+  }
+  const est = f.estimated_age_years.trim();
+  if (est && !/^\d+$/.test(est)) p[childFieldId("estimated_age_years")] = problem("followup.err.number");
+  if (Object.keys(p).length) return bad(p);
+  const text = (s: string) => (s.trim() ? s.trim() : null);
+  const next: Record<keyof ChildForm, unknown> = {
+    given_name: text(f.given_name),
+    family_name: text(f.family_name),
+    aliases: list(f.aliases).length ? list(f.aliases) : null,
+    date_of_birth: dob,
+    estimated_age_years: est ? Number(est) : null,
+    age_method: f.age_method || null,
+    sex: f.sex || null,
+    nationalities: list(f.nationalities, true).length ? list(f.nationalities, true) : null,
+    languages: list(f.languages).length ? list(f.languages).map((l) => l.toLowerCase()) : null,
+  };
+  const edits: FieldEdit[] = [];
+  for (const [k, v] of Object.entries(next) as [keyof ChildForm, unknown][]) {
+    const was = (c as Record<string, unknown>)[k] ?? null;
+    if (!same(was, v)) edits.push({ field: `child.${k}`, value: v as FieldEdit["value"], was: was as FieldEdit["was"] });
+  }
+  return ok(edits);
+}
+
+/** The case status edit, when it changed. */
+export function statusEdits(doc: CaseDocument, status: CaseStatus | ""): Checked<FieldEdit[]> {
+  if (!status) return bad({ "edit-status": problem("followup.err.statusRequired") });
+  const was = doc.status ?? null;
+  return ok(was === status ? [] : [{ field: "status", value: status, was }]);
+}
+
+// ---------------------------------------------------------------- the shell's answer
+
+/**
+ * The shell's refused fields beside the form's fields: `idOf` names the DOM
+ * id for a field path (`child.nationalities[0]` is looked up as
+ * `child.nationalities`); a field the form does not show goes to `fallback`.
+ * `null` when the error refused no field (show it as an alert instead).
+ */
+export function shellProblems(e: CommandError, idOf: (field: string) => string | undefined, fallback: string): Problems | null {
+  if (e.code !== "invalid" || !e.fields?.length) return null;
+  const p: Problems = {};
+  for (const f of e.fields) {
+    const id = idOf(f.field.replace(/\[\d+\]/g, "")) ?? fallback;
+    p[id] ??= { text: f.message };
+  }
+  return p;
+}
