@@ -185,7 +185,7 @@ export function Relief({ detail, onChanged }: { detail: CaseDetail; onChanged: (
           ) : null}
         </FollowupForm>
       ) : (
-        <button type="button" className="button button--secondary" ref={newButton} onClick={(e) => start({ kind: "new", form: reliefForm() }, e.currentTarget)}>
+        <button type="button" className="button button--secondary" ref={newButton} onClick={(e) => start({ kind: "new", form: reliefForm(new Date()) }, e.currentTarget)}>
           {t("followup.relief.add")}
         </button>
       )}

@@ -42,6 +42,9 @@ describe("referral steps", () => {
     const f = stepForm(NOW);
     expect(f.time).toBe("15:30");
     expect(f.date).toEqual(day(25));
+    // Kept as opened, it is "now" to the second, as the referral's earlier steps are.
+    const kept = checkStep({ ...f, status: "sent" }, new Date(2026, 10, 25, 15, 30, 42), "s");
+    expect(kept.ok && Date.parse(kept.value.at)).toBe(new Date(2026, 10, 25, 15, 30, 42).getTime());
     const r = checkStep({ status: "", date: day(31, 2), time: "25:00" }, NOW, "s");
     expect(r.ok ? {} : r.problems).toEqual({
       "s-status": { key: "followup.err.choose" },

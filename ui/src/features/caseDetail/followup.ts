@@ -23,7 +23,7 @@ import type {
 } from "../../bindings";
 import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
 import { problem, type Problems } from "../../components/problem";
-import { localToRfc3339 } from "../intake/draft";
+import { instantToRfc3339, localToRfc3339 } from "../intake/draft";
 
 /** The statuses a referral may move to (the shell's `followup::next_statuses`). */
 export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
@@ -121,9 +121,19 @@ export interface StepForm {
   status: ReferralStatus | "";
   date: DateParts;
   time: string;
+  /** The minute the form opened on: kept as is, it means "now", sent to the second
+   * (a referral drafted a few seconds ago must not seem to move before it was written). */
+  opened?: string;
 }
 
-export const stepForm = (now: Date): StepForm => ({ status: "", date: dateOf(now), time: `${pad(now.getHours())}:${pad(now.getMinutes())}` });
+const minuteOf = (now: Date) => `${todayIso(now)}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
+
+export const stepForm = (now: Date): StepForm => ({
+  status: "",
+  date: dateOf(now),
+  time: `${pad(now.getHours())}:${pad(now.getMinutes())}`,
+  opened: minuteOf(now),
+});
 
 /** The step's status and time (RFC 3339 with the device's offset), or the problems by field id under `prefix`. */
 export function checkStep(f: StepForm, now: Date, prefix: string): Checked<{ status: ReferralStatus; at: string }> {
@@ -134,7 +144,8 @@ export function checkStep(f: StepForm, now: Date, prefix: string): Checked<{ sta
   const hm = /^(\d{1,2}):(\d{2})$/.exec(time);
   if (!hm || Number(hm[1]) > 23 || Number(hm[2]) > 59) p[`${prefix}-time`] = problem("followup.err.time");
   if (Object.keys(p).length || !f.status || !day || !hm) return bad(p);
-  const at = localToRfc3339(`${day}T${pad(Number(hm[1]))}:${hm[2]}`);
+  const minute = `${day}T${pad(Number(hm[1]))}:${hm[2]}`;
+  const at = minute === f.opened ? instantToRfc3339(now.getTime()) : localToRfc3339(minute);
   if (Date.parse(at) > now.getTime() + 60_000) return bad({ [`${prefix}-time`]: problem("followup.err.future") });
   return ok({ status: f.status, at });
 }
@@ -165,7 +176,7 @@ export interface ReliefForm {
   milestone: Milestone | "";
   date: DateParts;
 }
-export const reliefForm = (): ReliefForm => ({ kind: "", description: "", milestone: "", date: emptyDate() });
+export const reliefForm = (now: Date): ReliefForm => ({ kind: "", description: "", milestone: "", date: dateOf(now) });
 
 /** The new application to send (with its first milestone when one is chosen), or the problems. */
 export function checkRelief(f: ReliefForm, now: Date): Checked<ReliefItem> {

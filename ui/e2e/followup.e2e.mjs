@@ -1,0 +1,172 @@
+// End to end in the real app: the follow-up of a saved case from its screen,
+// by keyboard only, against a fresh store. A case is made by the intake, then
+// its referral moves on, a service is logged, a relief application gets a
+// milestone, the child's name is corrected (after a bad value is refused
+// beside its field), and the case screen and its history are read back.
+//
+//   WAYSTATION_APP=/path/to/waystation-desktop node --test e2e/followup.e2e.mjs
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { newStoreDir, startApp } from "./harness.mjs";
+import { assertNoPlaintext, completeIntake, steps, typedWords } from "./intake.mjs";
+import { Key } from "./webdriver.mjs";
+
+const application = process.env.WAYSTATION_APP;
+if (!application) throw new Error("set WAYSTATION_APP to the desktop binary (built with --features custom-protocol)");
+
+const USER = "nadia.ruiz";
+const PASS = "correct horse battery staple";
+// Fictional names; none may be readable in the store's files.
+const CHILD = { given: "Yesenia", family: "Cumez", adult: "Abelino Sacor", place: "Chimaltenango", station: "SND-03" };
+const CORRECTED = "Yessenia";
+
+const store = newStoreDir();
+let app;
+let wd;
+
+const s = steps(() => wd);
+const { $, heading, key, typeInto, pressButton, shot, axeProblems } = s;
+
+/** Press the button whose accessible name (its aria-label) is `label`. */
+async function pressLabelled(label) {
+  await wd.type(await $(`button[aria-label="${label}"]`), Key.Enter);
+}
+
+/** Empty a text box by keyboard. */
+async function clear(css) {
+  const el = await $(css);
+  const value = String(await wd.prop(el, "value"));
+  await wd.type(el, Key.Backspace.repeat(value.length));
+  assert.equal(await wd.prop(el, "value"), "");
+}
+
+/** The id of the element that has focus. */
+async function focused() {
+  return wd.attr(await wd.active(), "id");
+}
+
+before(async () => {
+  app = await startApp({ application, store });
+  wd = app.wd;
+});
+after(async () => {
+  await app?.close();
+  rmSync(dirname(store), { recursive: true, force: true });
+});
+
+describe("the follow-up of a saved case", { concurrency: false }, () => {
+  it("starts from a case saved by the intake", async () => {
+    await heading("Set up this device");
+    await key("#mode--local", Key.Space);
+    await typeInto("#user", USER);
+    await typeInto("#passphrase", PASS);
+    await typeInto("#passphrase_confirm", PASS + Key.Enter);
+    await heading("Cases");
+    await pressButton("Start a new intake");
+    await completeIntake(s, () => wd, CHILD);
+    await $("#referrals-title");
+    await $(".tag--ref-drafted", { text: "Drafted" });
+  });
+
+  it("moves the referral to its next status with the time", async () => {
+    await pressLabelled("Update status of the Federal child placement office referral");
+    // The only next step is preselected and has focus; the day and time start on now.
+    assert.equal(await focused(), "ref-step-status");
+    assert.equal(await wd.prop(await $("#ref-step-status"), "checked"), true);
+    assert.match(String(await wd.prop(await $("#ref-step-time"), "value")), /^\d\d:\d\d$/);
+    await pressButton("Save the status");
+    await $("#referrals-title + .saved-note", { text: "Saved." });
+    await $(".tag--ref-sent", { text: "Sent" });
+    assert.equal(await focused(), "referrals-title", "focus goes back to the referrals");
+  });
+
+  it("logs a service", async () => {
+    await pressButton("Log a service");
+    assert.equal(await focused(), "service-kind");
+    await typeInto("#service-kind", "Int");
+    assert.equal(await wd.prop(await $("#service-kind"), "value"), "interpretation");
+    await typeInto("#service-description", "Mam interpreter for the shelter intake.");
+    await pressButton("Save the service");
+    const services = await $("section[aria-labelledby=services-title]", { text: "Saved." });
+    const text = await wd.text(services);
+    assert.match(text, /Interpreter/);
+    assert.match(text, /Mam interpreter for the shelter intake\./);
+    assert.equal(await wd.text(await wd.active()), "Log a service", "focus returns to the button, ready for another");
+  });
+
+  it("starts a T visa application and records a milestone", async () => {
+    await pressButton("Start a relief application");
+    await typeInto("#relief-kind", "T");
+    assert.equal(await wd.prop(await $("#relief-kind"), "value"), "t_visa");
+    await typeInto("#relief-milestone", "Scr");
+    assert.equal(await wd.prop(await $("#relief-milestone"), "value"), "screened_eligible_on");
+    await pressButton("Save the application");
+    await $("section[aria-labelledby=relief-title] .relief", { text: "Screened as likely eligible" });
+
+    await pressLabelled("Record a milestone for the T visa (I-914) application");
+    assert.equal(await focused(), "relief-step-milestone");
+    await typeInto("#relief-step-milestone", "F");
+    assert.equal(await wd.prop(await $("#relief-step-milestone"), "value"), "filed_on");
+    await pressButton("Save the milestone");
+    const relief = await $("section[aria-labelledby=relief-title] .relief", { text: "Filed" });
+    assert.match(await wd.text(relief), /Screened as likely eligible/);
+  });
+
+  it("refuses a bad value beside its field and saves nothing", async () => {
+    await pressLabelled("Edit Child");
+    assert.equal(await focused(), "edit-child-given_name");
+    await clear("#edit-child-given_name");
+    await typeInto("#edit-child-given_name", CORRECTED);
+    await clear("#edit-child-nationalities");
+    await typeInto("#edit-child-nationalities", "Mexico");
+    await pressButton("Save the changes");
+    const error = await $("#edit-child-nationalities--error", { text: "MEXICO" });
+    assert.match(await wd.text(error), /country code/);
+    const input = await $("#edit-child-nationalities");
+    assert.equal(await wd.attr(input, "aria-invalid"), "true");
+    assert.match(await wd.attr(input, "aria-describedby"), /edit-child-nationalities--error/);
+    assert.equal(await focused(), "edit-child-nationalities", "focus goes to the refused field");
+    await shot("case-followup-error");
+    // Nothing was saved: the heading still has the name as it was.
+    assert.equal(await wd.text(await $("#case-title")), `${CHILD.given} ${CHILD.family}`);
+  });
+
+  it("corrects the child's name", async () => {
+    await clear("#edit-child-nationalities");
+    await typeInto("#edit-child-nationalities", "MX");
+    await pressButton("Save the changes");
+    await heading(`${CORRECTED} ${CHILD.family}`);
+    await $("section[aria-labelledby=child-title] .saved-note", { text: "Saved." });
+    assert.equal(await wd.attr(await wd.active(), "aria-label"), "Edit Child", "focus returns to Edit");
+  });
+
+  it("shows it all on the case screen, and in its history, after reading the case again", async () => {
+    await pressButton("Back to cases");
+    await heading("Cases");
+    await wd.type(await $(".case-table tbody tr a, .case-table tbody tr button", { text: CORRECTED }), Key.Enter);
+    await heading(`${CORRECTED} ${CHILD.family}`);
+    await $(".tag--ref-sent", { text: "Sent" });
+    await $("section[aria-labelledby=services-title]", { text: "Mam interpreter for the shelter intake." });
+    await $("section[aria-labelledby=relief-title] .relief", { text: "Filed" });
+    const timeline = await wd.text(await $(".timeline"));
+    for (const change of ["Changed child.given_name", "Changed referrals.status", "Changed referrals.sent_at", "Added to services", "Added to relief", "Changed relief.filed_on"]) {
+      assert.ok(timeline.includes(change), `the history shows “${change}”`);
+    }
+    const count = (text) => timeline.split(text).length - 1;
+    assert.equal(count("Changed child.given_name by"), 2, "the intake's name, then the correction");
+    assert.equal(count("Changed child.nationalities by"), 1, "the intake's only: the refused edit left no change");
+    await shot("case-followup");
+  });
+
+  it("has no serious or critical axe-core violation on the case screen", () => {
+    assert.deepEqual(axeProblems, []);
+  });
+
+  it("keeps none of the typed names readable in the store's files", async () => {
+    await app.close();
+    app = undefined;
+    assertNoPlaintext(store, [...typedWords(CHILD), CORRECTED]);
+  });
+});
