@@ -142,6 +142,16 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     assert.equal(await wd.attr(await wd.active(), "aria-label"), "Edit Child", "focus returns to Edit");
   });
 
+  it("corrects a typo in the station code", async () => {
+    await pressLabelled("Edit Encounter");
+    assert.equal(await focused(), "edit-encounter-station");
+    await clear("#edit-encounter-station");
+    await typeInto("#edit-encounter-station", "snd-05");
+    await pressButton("Save the changes");
+    await $("section[aria-labelledby=encounter-title] .saved-note", { text: "Saved." });
+    await $("section[aria-labelledby=encounter-title] dl", { text: "SND-05" });
+  });
+
   it("shows it all on the case screen, and in its history, after reading the case again", async () => {
     await pressButton("Back to cases");
     await heading("Cases");
@@ -150,13 +160,23 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     await $(".tag--ref-sent", { text: "Sent" });
     await $("section[aria-labelledby=services-title]", { text: "Mam interpreter for the shelter intake." });
     await $("section[aria-labelledby=relief-title] .relief", { text: "Filed" });
+    await $("section[aria-labelledby=encounter-title] dl", { text: "SND-05" });
     const timeline = await wd.text(await $(".timeline"));
-    for (const change of ["Changed child.given_name", "Changed referrals.status", "Changed referrals.sent_at", "Added to services", "Added to relief", "Changed relief.filed_on"]) {
+    const changes = [
+      "Changed Given name",
+      "Changed Referrals: Status",
+      "Changed Referrals: Sent",
+      "Added to Services",
+      "Added to Immigration relief",
+      "Changed Immigration relief: Filed",
+      "Changed Station or port code",
+    ];
+    for (const change of changes) {
       assert.ok(timeline.includes(change), `the history shows “${change}”`);
     }
     const count = (text) => timeline.split(text).length - 1;
-    assert.equal(count("Changed child.given_name by"), 2, "the intake's name, then the correction");
-    assert.equal(count("Changed child.nationalities by"), 1, "the intake's only: the refused edit left no change");
+    assert.equal(count("Changed Given name by"), 2, "the intake's name, then the correction");
+    assert.equal(count("Changed Nationalities by"), 1, "the intake's only: the refused edit left no change");
     await shot("case-followup");
   });
 

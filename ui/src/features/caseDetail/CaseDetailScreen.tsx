@@ -1,30 +1,21 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState } from "react";
 import type { CaseDetail, CaseId, CriterionKind, ScreeningResult } from "../../bindings";
 import { CommandAlert } from "../../components/ErrorSummary";
 import { useNow } from "../../components/useNow";
 import { useI18n } from "../../i18n/I18nProvider";
-import type { MessageKey } from "../../i18n/translate";
 import { call, CommandFailure } from "../../ipc";
 import { CustodyClockView } from "../cases/CustodyClockView";
 import { useErrorText } from "../errors";
 import { useSyncChanges } from "../sync/useSyncChanges";
-import { ChildSection, StatusEdit } from "./ChildSection";
+import { ChildSection, Row, StatusEdit } from "./ChildSection";
 import { Conflicts } from "./Conflicts";
+import { EncounterSection } from "./EncounterSection";
 import { Notes } from "./Notes";
 import { Outcomes } from "./Outcomes";
 import { Referrals } from "./Referrals";
 import { Relief } from "./Relief";
 import { Services } from "./Services";
 import { Timeline } from "./Timeline";
-
-function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="summary__row">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
 
 /** The short case reference staff quote on the phone: the id's last 8 characters
  * (the random part of a UUIDv7, so two cases rarely share it). */
@@ -107,8 +98,6 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
   }
   const d = detail.document;
   const c = d.child ?? {};
-  const e: Partial<NonNullable<typeof d.encounter>> = d.encounter ?? {};
-  const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
   const name = [c.given_name, c.family_name].filter(Boolean).join(" ") || t("cases.unnamed");
   const s = d.screening;
   return (
@@ -125,21 +114,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
       <Conflicts detail={detail} onResolved={setDetail} />
       <div className="columns">
         <ChildSection detail={detail} onChanged={setDetail} />
-        <section aria-labelledby="encounter-title" className="panel">
-          <h2 id="encounter-title">{t("intake.step.encounter")}</h2>
-          <dl className="summary">
-            <Row label={t("intake.encounter.occurredAt")}>{e.occurred_at ? dateTime(e.occurred_at) : "—"}</Row>
-            <Row label={t("intake.encounter.station")}>{[e.station, e.place].filter(Boolean).join(" · ") || "—"}</Row>
-            <Row label={t("intake.encounter.type")}>{en("enum.encounterType", e.type)}</Row>
-            <Row label={t("intake.encounter.accompaniment")}>{en("enum.accompaniment", e.accompaniment)}</Row>
-            <Row label={t("intake.encounter.narrative")}>{e.narrative || "—"}</Row>
-            <Row label={t("intake.step.adults")}>
-              {(d.adults ?? [])
-                .map((a) => `${a.name ?? "?"}${a.claimed_relationship ? ` (${t(`enum.relationship.${a.claimed_relationship}`)})` : ""}`)
-                .join("; ") || "—"}
-            </Row>
-          </dl>
-        </section>
+        <EncounterSection detail={detail} onChanged={setDetail} />
       </div>
       <section aria-labelledby="screening-title" className="panel">
         <h2 id="screening-title">{t("intake.step.screening")}</h2>

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Child, CommandError, ReliefItem } from "../../bindings";
+import type { Child, CommandError, ReliefItem, TimelineEntry } from "../../bindings";
+import { translate } from "../../i18n/translate";
+import { timelineTarget } from "./Timeline";
 import {
   checkMilestone,
   checkOutcome,
@@ -9,6 +11,9 @@ import {
   childEdits,
   childFieldId,
   childForm,
+  encounterEdits,
+  encounterFieldId,
+  encounterForm,
   milestonesFor,
   NEXT_STATUS,
   reachedMilestones,
@@ -129,10 +134,45 @@ describe("case field edits", () => {
     expect(future.ok ? {} : future.problems).toEqual({ [childFieldId("date_of_birth")]: { key: "followup.err.future" } });
   });
 
+  it("encounter: the station in capitals, the required choices kept, only the changes sent", () => {
+    const e = { occurred_at: "2026-11-24T06:30:00-06:00", station: "LRD-07", type: "between_ports" as const, accompaniment: "alone" as const, narrative: "Found at dawn." };
+    const f = encounterForm(e);
+    expect(encounterEdits(e, f)).toEqual({ ok: true, value: [] });
+    expect(encounterEdits(e, { ...f, station: " lrd-09 ", narrative: "" })).toEqual({
+      ok: true,
+      value: [
+        { field: "encounter.station", value: "LRD-09", was: "LRD-07" },
+        { field: "encounter.narrative", value: null, was: "Found at dawn." },
+      ],
+    });
+    const r = encounterEdits(e, { ...f, station: "L", type: "" });
+    expect(r.ok ? {} : r.problems).toEqual({
+      [encounterFieldId("station")]: { key: "intake.err.stationFormat" },
+      [encounterFieldId("type")]: { key: "intake.err.typeRequired" },
+    });
+  });
+
   it("change the status only when another one is chosen", () => {
     expect(statusEdits({ status: "open" }, "open")).toEqual({ ok: true, value: [] });
     expect(statusEdits({ status: "open" }, "closed")).toEqual({ ok: true, value: [{ field: "status", value: "closed", was: "open" }] });
     expect(statusEdits({}, "")).toEqual({ ok: false, problems: { "edit-status": { key: "followup.err.statusRequired" } } });
+  });
+});
+
+describe("the history", () => {
+  it("names what changed in the screens' words, in the user's language", () => {
+    const t = (lang: "en" | "es") => (key: Parameters<typeof translate>[1]) => translate(lang, key);
+    const name = (kind: TimelineEntry["kind"], target: string | null, lang: "en" | "es" = "en") => timelineTarget({ kind, target }, t(lang));
+    expect(name("set", "child.given_name")).toBe("Given name");
+    expect(name("set", "child.given_name", "es")).toBe("Nombre");
+    expect(name("set", "status")).toBe("Case status");
+    expect(name("set_item_field", "referrals.sent_at")).toBe("Referrals: Sent");
+    expect(name("set_item_field", "referrals.status", "es")).toBe("Remisiones: Estado");
+    expect(name("set_item_field", "relief.filed_on")).toBe("Immigration relief: Filed");
+    expect(name("add_item", "services")).toBe("Services");
+    expect(name("share", "casa-esperanza")).toBe("casa-esperanza");
+    expect(name("set", "custody.zz_unknown")).toBe("custody.zz_unknown");
+    expect(name("set_item_field", "outcomes.zz_unknown")).toBe("outcomes.zz_unknown");
   });
 });
 

@@ -6,11 +6,14 @@
  * core's rules; these checks only save a round trip for the obvious.
  */
 import type {
+  Accompaniment,
   AgeMethod,
   CaseDocument,
   CaseStatus,
   Child,
   CommandError,
+  Encounter,
+  EncounterType,
   FieldEdit,
   OutcomeItem,
   OutcomeKind,
@@ -307,6 +310,47 @@ export function childEdits(c: Partial<Child>, f: ChildForm, now: Date): Checked<
   for (const [k, v] of Object.entries(next) as [keyof ChildForm, unknown][]) {
     const was = (c as Record<string, unknown>)[k] ?? null;
     if (!same(was, v)) edits.push({ field: `child.${k}`, value: v as FieldEdit["value"], was: was as FieldEdit["was"] });
+  }
+  return ok(edits);
+}
+
+/** The encounter's editable facts as the form holds them (its time, kept with its own offset, is not edited here). */
+export interface EncounterForm {
+  station: string;
+  place: string;
+  type: EncounterType | "";
+  accompaniment: Accompaniment | "";
+  narrative: string;
+}
+
+export function encounterForm(e: Partial<Encounter>): EncounterForm {
+  return { station: e.station ?? "", place: e.place ?? "", type: e.type ?? "", accompaniment: e.accompaniment ?? "", narrative: e.narrative ?? "" };
+}
+
+/** The DOM id of an encounter field in the edit form. */
+export const encounterFieldId = (field: string) => `edit-encounter-${field}`;
+
+/** The changed encounter fields; the type and whether the child was alone stay required, as in the intake. */
+export function encounterEdits(e: Partial<Encounter>, f: EncounterForm): Checked<FieldEdit[]> {
+  const p: Problems = {};
+  const station = f.station.trim().toUpperCase();
+  if (!station) p[encounterFieldId("station")] = problem("intake.err.stationRequired");
+  else if (!/^[A-Z0-9][A-Z0-9-]{1,15}$/.test(station)) p[encounterFieldId("station")] = problem("intake.err.stationFormat");
+  if (!f.type) p[encounterFieldId("type")] = problem("intake.err.typeRequired");
+  if (!f.accompaniment) p[encounterFieldId("accompaniment")] = problem("intake.err.accompanimentRequired");
+  if (Object.keys(p).length) return bad(p);
+  const text = (s: string) => (s.trim() ? s.trim() : null);
+  const next: Record<keyof EncounterForm, unknown> = {
+    station,
+    place: text(f.place),
+    type: f.type,
+    accompaniment: f.accompaniment,
+    narrative: text(f.narrative),
+  };
+  const edits: FieldEdit[] = [];
+  for (const [k, v] of Object.entries(next) as [keyof EncounterForm, unknown][]) {
+    const was = (e as Record<string, unknown>)[k] ?? null;
+    if (!same(was, v)) edits.push({ field: `encounter.${k}`, value: v as FieldEdit["value"], was: was as FieldEdit["was"] });
   }
   return ok(edits);
 }

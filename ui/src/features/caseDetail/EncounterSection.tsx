@@ -1,0 +1,123 @@
+import { useRef, useState } from "react";
+import type { CaseDetail, Encounter } from "../../bindings";
+import { SelectField, TextArea, TextField } from "../../components/inputs";
+import { useI18n } from "../../i18n/I18nProvider";
+import type { MessageKey } from "../../i18n/translate";
+import { call } from "../../ipc";
+import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../intake/options";
+import { Row } from "./ChildSection";
+import { encounterEdits, encounterFieldId, encounterForm, type EncounterForm } from "./followup";
+import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+
+const encounterId = (field: string) => (field.startsWith("encounter.") ? encounterFieldId(field.slice("encounter.".length)) : undefined);
+
+/** The encounter's section: what is recorded, and an Edit button for its facts (only changed fields are saved). */
+export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
+  const { t, dateTime } = useI18n();
+  const d = detail.document;
+  const e: Partial<Encounter> = d.encounter ?? {};
+  const [form, setForm] = useState<EncounterForm | null>(null);
+  const edit = useRef<HTMLButtonElement>(null);
+  const after = useAfterSave();
+  const { problems, failure, saving, save, reset } = useFollowupSave(encounterId, encounterFieldId("station"));
+  const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
+  const title = t("intake.step.encounter");
+  const close = (message: string | null) => {
+    setForm(null);
+    after.done(message, () => edit.current);
+  };
+  const submit = async () => {
+    if (!form) return;
+    const checked = encounterEdits(e, form);
+    if (checked.ok && !checked.value.length) return close(t("followup.nothingChanged"));
+    const saved = await save(checked, (edits) => call("case_set_fields", { id: detail.id, edits }));
+    if (saved) {
+      onChanged(saved);
+      close(t("followup.saved"));
+    }
+  };
+  const put = (patch: Partial<EncounterForm>) => form && setForm({ ...form, ...patch });
+  return (
+    <section aria-labelledby="encounter-title" className="panel">
+      <h2 id="encounter-title">{title}</h2>
+      {form ? (
+        <FollowupForm
+          id="edit-encounter"
+          title={t("followup.editWhat", { what: title })}
+          submit={t("followup.child.save")}
+          failure={failure}
+          saving={saving}
+          onSubmit={submit}
+          onCancel={() => close(null)}
+        >
+          <TextField
+            id={encounterFieldId("station")}
+            label={t("intake.encounter.station")}
+            width="medium"
+            value={form.station}
+            onChange={(station) => put({ station })}
+            error={problems[encounterFieldId("station")]}
+            required
+          />
+          <TextField id={encounterFieldId("place")} label={t("intake.encounter.place")} value={form.place} onChange={(place) => put({ place })} error={problems[encounterFieldId("place")]} />
+          <SelectField
+            id={encounterFieldId("type")}
+            label={t("intake.encounter.type")}
+            value={form.type}
+            onChange={(type) => put({ type })}
+            options={options(t, "enum.encounterType", ENCOUNTER_TYPES)}
+            placeholder={t("followup.err.choose")}
+            error={problems[encounterFieldId("type")]}
+            required
+          />
+          <SelectField
+            id={encounterFieldId("accompaniment")}
+            label={t("intake.encounter.accompaniment")}
+            value={form.accompaniment}
+            onChange={(accompaniment) => put({ accompaniment })}
+            options={options(t, "enum.accompaniment", ACCOMPANIMENT)}
+            placeholder={t("followup.err.choose")}
+            error={problems[encounterFieldId("accompaniment")]}
+            required
+          />
+          <TextArea
+            id={encounterFieldId("narrative")}
+            label={t("intake.encounter.narrative")}
+            value={form.narrative}
+            onChange={(narrative) => put({ narrative })}
+            error={problems[encounterFieldId("narrative")]}
+          />
+        </FollowupForm>
+      ) : (
+        <>
+          <dl className="summary">
+            <Row label={t("intake.encounter.occurredAt")}>{e.occurred_at ? dateTime(e.occurred_at) : "—"}</Row>
+            <Row label={t("intake.encounter.station")}>{[e.station, e.place].filter(Boolean).join(" · ") || "—"}</Row>
+            <Row label={t("intake.encounter.type")}>{en("enum.encounterType", e.type)}</Row>
+            <Row label={t("intake.encounter.accompaniment")}>{en("enum.accompaniment", e.accompaniment)}</Row>
+            <Row label={t("intake.encounter.narrative")}>{e.narrative || "—"}</Row>
+            <Row label={t("intake.step.adults")}>
+              {(d.adults ?? [])
+                .map((a) => `${a.name ?? "?"}${a.claimed_relationship ? ` (${t(`enum.relationship.${a.claimed_relationship}`)})` : ""}`)
+                .join("; ") || "—"}
+            </Row>
+          </dl>
+          <SavedNote message={after.message} />
+          <button
+            type="button"
+            className="button button--secondary"
+            ref={edit}
+            aria-label={t("followup.editWhat", { what: title })}
+            onClick={() => {
+              reset();
+              after.clear();
+              setForm(encounterForm(e));
+            }}
+          >
+            {t("followup.edit")}
+          </button>
+        </>
+      )}
+    </section>
+  );
+}
