@@ -252,3 +252,21 @@ fn a_case_that_is_not_here_is_not_found() {
     let e = edit_case(&mut f.store, "not-a-case", |_| Ok(vec![])).unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
 }
+
+#[test]
+fn an_accepted_edit_is_in_the_audit_chain_and_a_refused_one_is_not() {
+    let mut f = fixture();
+    let entries = |f: &Fixture| f.store.audit_verify().expect("the audit chain verifies").entries;
+    let start = entries(&f);
+    f.refused("status", |d| field_changes(d, vec![edit("status", json!("lost"))]));
+    let after_refused = entries(&f);
+    f.edit(|d| field_changes(d, vec![edit("status", json!("closed"))])).unwrap();
+    let after_saved = entries(&f);
+    // Reading the case may be audited either way; the write adds its own entry on top.
+    assert!(
+        after_saved - after_refused > after_refused - start,
+        "refused: +{}, saved: +{}",
+        after_refused - start,
+        after_saved - after_refused
+    );
+}

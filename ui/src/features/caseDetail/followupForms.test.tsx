@@ -108,4 +108,36 @@ describe("follow-up forms on the case screen", () => {
     await screen.findByRole("heading", { name: "Rosa Elena Tzul" });
     await waitFor(() => expect(document.activeElement?.getAttribute("aria-label")).toBe("Editar Niño o niña"));
   });
+
+  it("starts a relief application with its first milestone, and records an outcome", async () => {
+    const calls = shell(() => detail({}));
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Start a relief application" }));
+    fireEvent.change(screen.getByLabelText("What relief?"), { target: { value: "sijs" } });
+    fireEvent.change(screen.getByLabelText(/Milestone reached so far/), { target: { value: "court_findings_on" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save the application" }));
+    await screen.findByText("Saved.");
+    expect(calls[0]![0]).toBe("case_add_relief");
+    expect((calls[0]![1].relief as Record<string, string>).kind).toBe("sijs");
+    expect((calls[0]![1].relief as Record<string, string>).court_findings_on).toMatch(/^\d{4}-\d\d-\d\d$/);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe("Start a relief application"));
+
+    fireEvent.click(screen.getByRole("button", { name: "Record an outcome" }));
+    fireEvent.change(screen.getByLabelText("What happened?"), { target: { value: "reunification" } });
+    fireEvent.change(screen.getByLabelText(/Sponsor's relationship/), { target: { value: "aunt_or_uncle" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save the outcome" }));
+    await waitFor(() => expect(calls).toHaveLength(2));
+    expect(calls[1]![0]).toBe("case_add_outcome");
+    expect(calls[1]![1].outcome).toMatchObject({ kind: "reunification", sponsor_relationship: "aunt_or_uncle" });
+  });
+
+  it("cancels with Escape and puts focus back where the form was opened", async () => {
+    const calls = shell(() => null);
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit Encounter" }));
+    fireEvent.keyDown(screen.getByLabelText(/Station or port code/), { key: "Escape" });
+    await waitFor(() => expect(document.activeElement?.getAttribute("aria-label")).toBe("Edit Encounter"));
+    expect(screen.queryByRole("button", { name: "Save the changes" })).toBeNull();
+    expect(calls).toHaveLength(0);
+  });
 });
