@@ -46,12 +46,13 @@ pub async fn case_referral_status(
     state: State<'_, AppState>,
     id: String,
     referral: String,
-    status: ReferralStatus,
+    status: String,
     at: String,
 ) -> CommandResult<CaseDetail> {
     state
         .run(move |s| {
             let referral = item_id("referral", &referral)?;
+            let status = ReferralStatus::parse(&Value::String(status)).map_err(|e| e.under("referrals.status"))?;
             s.with_session(|store| {
                 edit_case(store, &id, |doc| followup::referral_status_changes(doc, referral, status, &at))
             })
@@ -109,10 +110,37 @@ pub async fn case_relief_milestone(
 /// Correct case-level fields: only those whose value changed are saved, each
 /// superseding what this device has seen of it; one refused field saves none.
 #[tauri::command]
-pub async fn case_set_fields(
-    state: State<'_, AppState>,
-    id: String,
-    edits: Vec<FieldEdit>,
-) -> CommandResult<CaseDetail> {
-    state.run(move |s| s.with_session(|store| edit_case(store, &id, |doc| followup::field_changes(doc, edits)))).await
+pub async fn case_set_fields(state: State<'_, AppState>, id: String, edits: Value) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let edits = parse_edits(edits)?;
+            s.with_session(|store| edit_case(store, &id, |doc| followup::field_changes(doc, edits)))
+        })
+        .await
+}
+
+/// The edits a form sends, each `{field, value, was?}`; anything else is refused as a whole.
+fn parse_edits(edits: Value) -> CommandResult<Vec<FieldEdit>> {
+    serde_json::from_value(edits)
+        .map_err(|_| CommandError::field("edits", "must be a list of {field, value, was} objects, one per field"))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn malformed_edits_are_refused_with_a_field_not_a_transport_error() {
+        for bad in
+            [json!({"field": "status"}), json!([{"field": "status"}]), json!([{"field": "status", "value": 1, "x": 2}])]
+        {
+            let e = parse_edits(bad).unwrap_err();
+            assert_eq!((e.code, e.fields[0].field.as_str()), (ErrorCode::Invalid, "edits"));
+        }
+        let ok = parse_edits(json!([{"field": "status", "value": "closed"}])).unwrap();
+        assert_eq!(ok[0].field, "status");
+    }
 }

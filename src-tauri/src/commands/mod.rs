@@ -44,12 +44,12 @@ command_table! {
     app cases::case_save_new(input: Value as NewCaseDocument) -> Saved;
     app cases::case_add_note(id: String, note: NewNote) -> CaseDetail;
     app cases::case_resolve_conflict(id: String, key: FieldKey, value: Value) -> CaseDetail;
-    app followup::case_referral_status(id: String, referral: String, status: ReferralStatus, at: String) -> CaseDetail;
+    app followup::case_referral_status(id: String, referral: String, status: String as ReferralStatus, at: String) -> CaseDetail;
     app followup::case_add_service(id: String, service: Value as ServiceItem) -> CaseDetail;
     app followup::case_add_relief(id: String, relief: Value as ReliefItem) -> CaseDetail;
     app followup::case_add_outcome(id: String, outcome: Value as OutcomeItem) -> CaseDetail;
     app followup::case_relief_milestone(id: String, relief: String, milestone: String, on: String) -> CaseDetail;
-    app followup::case_set_fields(id: String, edits: Vec<FieldEdit>) -> CaseDetail;
+    app followup::case_set_fields(id: String, edits: Value as Vec<FieldEdit>) -> CaseDetail;
     app intake::draft_load() -> Option<Value>;
     app intake::draft_save(draft: Value) -> ();
     app intake::draft_discard() -> ();
