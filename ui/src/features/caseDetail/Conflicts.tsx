@@ -5,6 +5,7 @@ import { en, type MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
+import { itemFieldLabel, LIST_TITLE } from "./labels";
 
 export const keyPath = (k: FieldKey) => (k.in === "case" ? k.field : `${k.list}/${k.item}/${k.field}`);
 
@@ -23,6 +24,11 @@ function labelKey(section: string, field: string): MessageKey | null {
 /** A conflicting field as the user knows it: its intake label (an item's with its
  * list's title), else its path. */
 export function fieldLabel(k: FieldKey, t: (key: MessageKey) => string): string {
+  if (k.in === "case" && k.field === "status") return t("followup.status");
+  if (k.in === "item") {
+    const followup = itemFieldLabel(k.list, k.field, t);
+    if (followup) return `${t(LIST_TITLE[k.list])}: ${followup}`;
+  }
   if (k.in === "case") {
     const [section, field] = k.field.split(".");
     const key = section && field ? labelKey(section, field) : null;

@@ -1,27 +1,8 @@
-import type { ListKind, TimelineEntry } from "../../bindings";
-import { en } from "../../i18n/en";
+import type { TimelineEntry } from "../../bindings";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
 import { fieldLabel } from "./Conflicts";
-
-const LIST_TITLE: Record<ListKind, MessageKey> = {
-  adults: "intake.step.adults",
-  referrals: "intake.referrals.title",
-  notes: "detail.notes",
-  services: "followup.services",
-  relief: "followup.relief",
-  outcomes: "followup.outcomes",
-};
-const isList = (s: string): s is ListKind => s in LIST_TITLE;
-
-/** An item field as the case screen names it: a referral step by its status, a relief milestone by its name. */
-function itemFieldLabel(list: ListKind, field: string, t: (key: MessageKey) => string): string | null {
-  const step = /^(sent|acknowledged|accepted|declined|completed)_at$/.exec(field);
-  if (list === "referrals" && step) return t(`enum.referralStatus.${step[1]}` as MessageKey);
-  if (list === "referrals" && field === "status") return t("detail.referral.status");
-  if (list === "relief" && `enum.milestone.${field}` in en) return t(`enum.milestone.${field}` as MessageKey);
-  return null;
-}
+import { isList, LIST_TITLE } from "./labels";
 
 /** What a change touched, in the words of the screens (`child.given_name` → "Given name",
  * `referrals.sent_at` → "Referrals: Sent"); the path itself when no label fits. */
@@ -29,13 +10,11 @@ export function timelineTarget(e: Pick<TimelineEntry, "kind" | "target">, t: (ke
   const target = e.target ?? "";
   if (e.kind === "share" || !target) return target;
   if (e.kind === "add_item" || e.kind === "remove_item") return isList(target) ? t(LIST_TITLE[target]) : target;
-  if (e.kind === "set") return target === "status" ? t("followup.status") : fieldLabel({ in: "case", field: target }, t);
+  if (e.kind === "set") return fieldLabel({ in: "case", field: target }, t);
   const [list, field] = target.split(".");
   if (!list || !field || !isList(list)) return target;
-  const label = itemFieldLabel(list, field, t);
-  if (label) return `${t(LIST_TITLE[list])}: ${label}`;
-  const intake = fieldLabel({ in: "item", list, item: "", field }, t);
-  return intake.includes("/") ? target : intake;
+  const label = fieldLabel({ in: "item", list, item: "", field }, t);
+  return label.includes("/") ? target : label;
 }
 
 /** Every change, newest first: who, when, on which device, which field. */

@@ -48,6 +48,8 @@ describe("conflict field label", () => {
     expect(fieldLabel({ in: "case", field: "encounter.occurred_at" }, t("en"))).toBe("When");
     expect(fieldLabel({ in: "item", list: "adults", item: "a1", field: "name" }, t("es"))).toBe("Adultos acompañantes: Nombre");
     expect(fieldLabel({ in: "case", field: "custody.zz_unknown" }, t("en"))).toBe("custody.zz_unknown");
+    expect(fieldLabel({ in: "item", list: "referrals", item: "r1", field: "status" }, t("en"))).toBe("Referrals: Status");
+    expect(fieldLabel({ in: "item", list: "relief", item: "v1", field: "approved_on" }, t("es"))).toBe("Alivio migratorio: Aprobada");
   });
 });
 

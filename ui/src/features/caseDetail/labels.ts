@@ -1,0 +1,24 @@
+/** The names the case screen gives its lists and the follow-up fields of their items. */
+import type { ListKind } from "../../bindings";
+import { en } from "../../i18n/en";
+import type { MessageKey } from "../../i18n/translate";
+
+export const LIST_TITLE: Record<ListKind, MessageKey> = {
+  adults: "intake.step.adults",
+  referrals: "intake.referrals.title",
+  notes: "detail.notes",
+  services: "followup.services",
+  relief: "followup.relief",
+  outcomes: "followup.outcomes",
+};
+
+export const isList = (s: string): s is ListKind => s in LIST_TITLE;
+
+/** An item field as the case screen names it: a referral step by its status, a relief milestone by its name; null for others. */
+export function itemFieldLabel(list: ListKind, field: string, t: (key: MessageKey) => string): string | null {
+  const step = /^(sent|acknowledged|accepted|declined|completed)_at$/.exec(field);
+  if (list === "referrals" && step) return t(`enum.referralStatus.${step[1]}` as MessageKey);
+  if (list === "referrals" && field === "status") return t("detail.referral.status");
+  if (list === "relief" && `enum.milestone.${field}` in en) return t(`enum.milestone.${field}` as MessageKey);
+  return null;
+}
