@@ -3,7 +3,10 @@
 //! encrypted store), the service on disk (SQLite by default, or PostgreSQL
 //! with `--postgres URL`): initial push, a sync with nothing new, a sync
 //! after CHANGED records changed; `--delay-ms` adds the same per-request
-//! latency the peer's DELAY_MS adds, in the proxy. Prints one JSON line.
+//! latency the peer's DELAY_MS adds, in the proxy (at 0 ms the client talks
+//! to the service directly, as the peer's client does). Prints one JSON line.
+//! `--perf FILE` records a `perf` profile of the client and the service
+//! during the initial push only.
 //!
 //! Run by `tests/bench/sync-vs-pouchdb.sh`, which runs the peer too.
 
@@ -23,6 +26,7 @@ struct Args {
     postgres: bool,
     batch: usize,
     in_flight: usize,
+    perf: Option<String>,
 }
 
 fn args() -> Result<Args> {
@@ -33,6 +37,7 @@ fn args() -> Result<Args> {
         postgres: false,
         batch: 1000,
         in_flight: waystation_sync::DEFAULT_IN_FLIGHT,
+        perf: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,8 +49,11 @@ fn args() -> Result<Args> {
             "--batch" => a.batch = val()?.parse()?,
             "--in-flight" => a.in_flight = val()?.parse()?,
             "--postgres" => a.postgres = true,
+            "--perf" => a.perf = Some(val()?),
             other => {
-                bail!("unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --in-flight N --postgres")
+                bail!(
+                    "unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --in-flight N --postgres --perf FILE"
+                )
             }
         }
     }
@@ -87,13 +95,16 @@ async fn main() -> Result<()> {
     };
     server.admin(&["org", "add", "border-7"])?;
     server.admin(&["user", "add", "--org", "border-7", "--role", "agent", "ana"])?;
-    let plan = Plan { latency: Duration::from_millis(a.delay_ms), ..Plan::clean() };
-    let proxy = FaultProxy::start(server.addr, plan).await?;
+    // The peer adds its delay in its server; at 0 ms neither side has anything between client and service.
+    let proxy = match a.delay_ms {
+        0 => None,
+        ms => Some(FaultProxy::start(server.addr, Plan { latency: Duration::from_millis(ms), ..Plan::clean() }).await?),
+    };
+    let url = proxy.as_ref().map_or_else(|| server.url(), FaultProxy::url);
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: a.batch, in_flight: a.in_flight, ..SyncOptions::default() };
     let mut dev =
-        Device::enroll(&server, &proxy.url(), "border-7", Role::Agent, "ana", &root.path().join("ana"), options)
-            .await?;
+        Device::enroll(&server, &url, "border-7", Role::Agent, "ana", &root.path().join("ana"), options).await?;
 
     let t = Instant::now();
     let mut ids = Vec::with_capacity(a.n);
@@ -104,29 +115,30 @@ async fn main() -> Result<()> {
     let insert = t.elapsed();
     let ops = dev.with_store(|s| s.outbox_len())?;
 
-    let r0 = proxy.requests();
+    let perf = a.perf.as_deref().map(|out| start_perf(out, &server)).transpose()?;
+    let service_pid = server.pid().context("the service is not running")?;
+    let cpu0 = (cpu_ms(std::process::id())?, cpu_ms(service_pid)?);
     let t = Instant::now();
     let push = dev.syncer.push_once().await?;
     let initial = t.elapsed();
-    let initial_requests = proxy.requests() - r0;
+    let cpu1 = (cpu_ms(std::process::id())?, cpu_ms(service_pid)?);
+    if let Some(p) = perf {
+        stop_perf(p)?;
+    }
     anyhow::ensure!(dev.with_store(|s| s.outbox_len())? == 0, "the outbox is empty after the push");
 
     // Pull our own records back once (not timed: the peer's push does not pull), then a sync with nothing new.
     dev.syncer.sync_once().await?;
-    let r0 = proxy.requests();
     let t = Instant::now();
-    dev.syncer.sync_once().await?;
+    let noop_report = dev.syncer.sync_once().await?;
     let noop = t.elapsed();
-    let noop_requests = proxy.requests() - r0;
 
     for (k, id) in ids.iter().take(a.changed).enumerate() {
         dev.with_store(|s| s.edit(*id, vec![set("child.given_name", json!(format!("Changed {k}")))]))?;
     }
-    let r0 = proxy.requests();
     let t = Instant::now();
     let delta = dev.syncer.sync_once().await?;
     let delta_time = t.elapsed();
-    let delta_requests = proxy.requests() - r0;
 
     let (_, rows) = waystation_system_tests::world::server_ops(server.db()).await?;
     anyhow::ensure!(
@@ -146,15 +158,45 @@ async fn main() -> Result<()> {
             "initial_push_ms": ms(initial),
             "initial_records_s": a.n as f64 / initial.as_secs_f64(),
             "initial_ops_s": ops as f64 / initial.as_secs_f64(),
-            "initial_requests": initial_requests,
+            "initial_requests": push.requests,
+            // CPU time spent during the push (less noisy than the wall clock on a shared machine).
+            "initial_cpu_ms_client": cpu1.0 - cpu0.0,
+            "initial_cpu_ms_service": cpu1.1 - cpu0.1,
             "initial_accepted": push.accepted,
             "noop_ms": ms(noop),
-            "noop_requests": noop_requests,
+            "noop_requests": noop_report.requests,
             "delta_changed": a.changed,
             "delta_ms": ms(delta_time),
-            "delta_requests": delta_requests,
+            "delta_requests": delta.requests,
             "delta_accepted": delta.accepted,
         })
     );
     Ok(())
+}
+
+/// `perf record` on this process and the service, from now until [`stop_perf`].
+fn start_perf(out: &str, server: &ServerProc) -> Result<std::process::Child> {
+    let service = server.pid().context("the service is not running")?;
+    let child = std::process::Command::new("perf")
+        .args(["record", "-q", "-F", "1999", "-g", "-o", out, "-p", &format!("{},{service}", std::process::id())])
+        .spawn()
+        .context("perf record (install linux-perf)")?;
+    std::thread::sleep(Duration::from_millis(500)); // let it attach
+    Ok(child)
+}
+
+fn stop_perf(mut perf: std::process::Child) -> Result<()> {
+    std::process::Command::new("kill").args(["-INT", &perf.id().to_string()]).status()?;
+    perf.wait()?;
+    Ok(())
+}
+
+/// CPU time (user + system) a process has used so far, in milliseconds.
+fn cpu_ms(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').context("a /proc stat line")?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11).context("utime")?.parse::<u64>()? + f.get(12).context("stime")?.parse::<u64>()?;
+    Ok(ticks * 10) // USER_HZ is 100 on Linux
 }

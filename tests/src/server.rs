@@ -174,6 +174,11 @@ impl ServerProc {
         }
     }
 
+    /// The service's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The database.
     pub fn db(&self) -> &Db {
         &self.db

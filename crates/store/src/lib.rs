@@ -43,7 +43,7 @@ pub use keyring::{KEYRING_FILE, KdfParams, LockoutPolicy};
 pub use passphrase::Passphrase;
 pub use read::{CaseSummary, StoreStatus};
 pub use store::Store;
-pub use sync::{PullCursor, PullReport, RejectedOp};
+pub use sync::{PullCursor, PullReport, QueuedOp, RejectedOp};
 
 impl Store {
     /// Verify the audit chain end to end, against the head stored in the

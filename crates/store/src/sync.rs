@@ -9,7 +9,7 @@ use waystation_core::{CaseId, CaseState, OpId, Operation};
 
 use crate::audit::{self, Action, ops_detail};
 use crate::error::{Result, StoreError};
-use crate::materialize::{insert_op, load_state, parse_op, save_last_hlc, write_case};
+use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
 use crate::read::parse_bodies;
 use crate::store::Store;
 
@@ -21,6 +21,32 @@ pub struct PullCursor {
     pub epoch: String,
     /// The server's position, opaque to the store.
     pub cursor: String,
+}
+
+/// An operation waiting in the outbox, as stored: its queue position, its
+/// ids, and its canonical JSON, which a sender puts on the wire as it is,
+/// without parsing and encoding it again. Its `Debug` never shows the body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct QueuedOp {
+    /// Its position in the outbox.
+    pub num: i64,
+    /// The operation's id.
+    pub id: OpId,
+    /// The case it changes.
+    pub case_id: CaseId,
+    /// The operation's canonical JSON.
+    pub body: String,
+}
+
+impl std::fmt::Debug for QueuedOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuedOp")
+            .field("num", &self.num)
+            .field("id", &self.id)
+            .field("case_id", &self.case_id)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 /// A pulled operation that was refused and kept aside.
@@ -58,20 +84,26 @@ impl Store {
     }
 
     /// Up to `limit` operations waiting in the outbox whose queue position
-    /// is after `after` (0 for the start), oldest first, each with its
-    /// position: a sender that keeps several batches in flight reads on
-    /// from the last position it read, without reading again what it sent.
-    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, Operation)>> {
+    /// is after `after` (0 for the start), oldest first, as stored: a sender
+    /// that keeps several batches in flight reads on from the last position
+    /// it read, without reading again what it sent.
+    pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<QueuedOp>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT x.num, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id \
+            "SELECT x.num, o.op_id, o.case_id, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id \
              WHERE x.num > ?1 ORDER BY x.num LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
         })?;
+        let damaged = || StoreError::Damaged("a queued operation's id does not parse".into());
         rows.map(|row| {
-            let (num, body) = row?;
-            Ok((num, parse_op(&body)?))
+            let (num, id, case_id, body) = row?;
+            Ok(QueuedOp {
+                num,
+                id: id.parse().map_err(|_| damaged())?,
+                case_id: case_id.parse().map_err(|_| damaged())?,
+                body,
+            })
         })
         .collect()
     }

@@ -82,6 +82,25 @@ impl Client {
         body: Option<&B>,
         authorized: bool,
     ) -> Result<T> {
+        let body = match body {
+            Some(b) => Some(serde_json::to_vec(b).map_err(|e| SyncError::BadAnswer(e.to_string()))?),
+            None => None,
+        };
+        self.send(method, url, body, authorized).await
+    }
+
+    /// One request with a JSON body already encoded, on behalf of this device.
+    async fn call_raw<T: DeserializeOwned>(&self, method: Method, url: Url, body: Vec<u8>) -> Result<T> {
+        self.send(method, url, Some(body), true).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        authorized: bool,
+    ) -> Result<T> {
         let mut req = self
             .http
             .request(method, url)
@@ -92,7 +111,7 @@ impl Client {
             req = req.bearer_auth(cred.bearer_token());
         }
         if let Some(b) = body {
-            req = req.json(b);
+            req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b);
         }
         let resp = req.send().await.map_err(transport)?;
         let status = resp.status();
@@ -118,6 +137,13 @@ impl Client {
         self.call(Method::POST, self.url(paths::PUSH)?, Some(req), true).await
     }
 
+    /// Push operations given as their stored canonical JSON: the request is
+    /// the same `PushRequest` document, put together from the bodies
+    /// without parsing and encoding each again.
+    pub async fn push_canonical<'a>(&self, bodies: impl ExactSizeIterator<Item = &'a str>) -> Result<PushResponse> {
+        self.call_raw(Method::POST, self.url(paths::PUSH)?, push_document(bodies)).await
+    }
+
     /// `GET /v1/pull`: the page after `after`.
     pub async fn pull(&self, after: &PullCursor, limit: u32) -> Result<PullResponse> {
         let mut url = self.url(paths::PULL)?;
@@ -130,6 +156,21 @@ impl Client {
         let Ok(url) = self.url(paths::HEALTHZ) else { return false };
         matches!(self.http.get(url).timeout(Duration::from_secs(5)).send().await, Ok(r) if r.status().is_success())
     }
+}
+
+/// `{"ops":[…]}` from operations' canonical JSON, each already a complete
+/// JSON object: the document a [`PushRequest`] of them encodes to, up to key order.
+fn push_document<'a>(bodies: impl ExactSizeIterator<Item = &'a str>) -> Vec<u8> {
+    let mut doc = Vec::with_capacity(bodies.len() * 1024 + 16);
+    doc.extend_from_slice(b"{\"ops\":[");
+    for (i, body) in bodies.enumerate() {
+        if i > 0 {
+            doc.push(b',');
+        }
+        doc.extend_from_slice(body.as_bytes());
+    }
+    doc.extend_from_slice(b"]}");
+    doc
 }
 
 fn transport(e: reqwest::Error) -> SyncError {
@@ -169,5 +210,34 @@ fn error_answer(status: StatusCode, bytes: &[u8]) -> SyncError {
             SyncError::Busy { code: body.code, message: body.message }
         }
         code => SyncError::Refused { code, message: body.message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waystation_core::{CaseId, Change, DeviceId, HlcClock, OpId, Operation, OrgId, UserName};
+
+    #[test]
+    fn the_push_document_of_stored_bodies_is_the_push_request_of_the_operations() {
+        let device = DeviceId::new();
+        let mut clock = HlcClock::new(device);
+        let ops: Vec<Operation> = (0..3)
+            .map(|i| Operation {
+                id: OpId::new(),
+                case_id: CaseId::new(),
+                hlc: clock.tick(i),
+                device,
+                user: UserName::parse("u", "ana").unwrap(),
+                class: Default::default(),
+                change: Change::CreateCase { owner: OrgId::parse("o", "border-7").unwrap() },
+            })
+            .collect();
+        let bodies: Vec<String> = ops.iter().map(Operation::canonical_json).collect();
+        let doc = push_document(bodies.iter().map(String::as_str));
+        let parsed: PushRequest = serde_json::from_slice(&doc).unwrap();
+        assert_eq!(parsed, PushRequest { ops });
+        let empty: PushRequest = serde_json::from_slice(&push_document(std::iter::empty())).unwrap();
+        assert!(empty.ops.is_empty());
     }
 }

@@ -8,8 +8,9 @@
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use tokio::task::JoinSet;
-use waystation_core::{CaseId, OpId, Operation};
-use waystation_protocol::{ErrorCode, OpStatus, PushRequest, PushResponse};
+use waystation_core::{CaseId, OpId};
+use waystation_protocol::{ErrorCode, OpStatus, PushResponse};
+use waystation_store::QueuedOp;
 
 use crate::engine::{Phase, SyncReport, Syncer};
 use crate::error::{Result, SyncError};
@@ -19,7 +20,7 @@ use crate::state::RefusedOp;
 /// operations, none of a case in `busy` (a case with a batch on the wire);
 /// the cases of the batch become busy. A busy case's operations all stay
 /// behind, so a case's operations leave in outbox order, one batch at a time.
-fn next_batch(pending: &mut VecDeque<Operation>, busy: &mut HashSet<CaseId>, batch: usize) -> Vec<Operation> {
+fn next_batch(pending: &mut VecDeque<QueuedOp>, busy: &mut HashSet<CaseId>, batch: usize) -> Vec<QueuedOp> {
     let mut taken = Vec::new();
     let mut kept = VecDeque::with_capacity(pending.len());
     let mut cases = HashSet::new();
@@ -51,7 +52,7 @@ impl Syncer {
         'restart: loop {
             let mut read_to: i64 = 0;
             let mut exhausted = false;
-            let mut pending: VecDeque<Operation> = VecDeque::new();
+            let mut pending: VecDeque<QueuedOp> = VecDeque::new();
             let mut busy: HashSet<CaseId> = HashSet::new();
             let mut tasks: JoinSet<Sent> = JoinSet::new();
             let mut failure: Option<SyncError> = None;
@@ -68,10 +69,10 @@ impl Syncer {
                             self.with_store(move |s| Ok((s.outbox_after(read_to, want)?, s.outbox_len()?))).await?;
                         self.progress.send_modify(|p| p.queued = queued);
                         exhausted = read.len() < want;
-                        if let Some((num, _)) = read.last() {
-                            read_to = *num;
+                        if let Some(last) = read.last() {
+                            read_to = last.num;
                         }
-                        pending.extend(read.into_iter().map(|(_, op)| op).filter(|op| !skip.contains(&op.id)));
+                        pending.extend(read.into_iter().filter(|op| !skip.contains(&op.id)));
                     }
                     let ops = next_batch(&mut pending, &mut busy, self.batch);
                     if ops.is_empty() {
@@ -83,7 +84,8 @@ impl Syncer {
                     let client = self.client.clone();
                     report.requests += 1;
                     tasks.spawn(async move {
-                        let answer = client.push(&PushRequest { ops }).await;
+                        // Sent as stored: the canonical JSON is the operation.
+                        let answer = client.push_canonical(ops.iter().map(|o| o.body.as_str())).await;
                         (ids, cases, answer)
                     });
                 }
@@ -178,23 +180,13 @@ impl Syncer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use waystation_core::{Change, DeviceId, HlcClock, OrgId, UserName};
 
-    fn ops(cases: &[(CaseId, usize)]) -> Vec<Operation> {
-        let device = DeviceId::new();
-        let mut clock = HlcClock::new(device);
+    fn ops(cases: &[(CaseId, usize)]) -> Vec<QueuedOp> {
         let mut out = Vec::new();
         for (case, n) in cases {
             for _ in 0..*n {
-                out.push(Operation {
-                    id: OpId::new(),
-                    case_id: *case,
-                    hlc: clock.tick(1),
-                    device,
-                    user: UserName::parse("u", "ana").unwrap(),
-                    class: Default::default(),
-                    change: Change::CreateCase { owner: OrgId::parse("o", "border-7").unwrap() },
-                });
+                let num = out.len() as i64 + 1;
+                out.push(QueuedOp { num, id: OpId::new(), case_id: *case, body: "{}".into() });
             }
         }
         out
@@ -206,7 +198,7 @@ mod tests {
         let mut all = ops(&[(a, 3), (b, 2), (c, 4), (d, 1)]);
         all.swap(2, 3); // a case's operations may be spread over the outbox
         let order: Vec<OpId> = all.iter().map(|o| o.id).collect();
-        let mut pending: VecDeque<Operation> = all.into_iter().collect();
+        let mut pending: VecDeque<QueuedOp> = all.into_iter().collect();
         let mut busy = HashSet::new();
         let first = next_batch(&mut pending, &mut busy, 4);
         assert_eq!(first.iter().map(|o| o.id).collect::<Vec<_>>(), order[..4]);
@@ -225,7 +217,7 @@ mod tests {
         assert_eq!(fourth.iter().map(|o| o.id).collect::<Vec<_>>(), [order[4]]);
         assert!(pending.is_empty());
         // A case larger than a batch goes a batch at a time.
-        let mut big: VecDeque<Operation> = ops(&[(a, 7)]).into_iter().collect();
+        let mut big: VecDeque<QueuedOp> = ops(&[(a, 7)]).into_iter().collect();
         let mut busy = HashSet::new();
         assert_eq!(next_batch(&mut big, &mut busy, 5).len(), 5);
         assert!(next_batch(&mut big, &mut busy, 5).is_empty());

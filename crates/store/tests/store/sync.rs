@@ -40,14 +40,18 @@ fn the_outbox_holds_local_operations_until_acknowledged() {
     assert_ne!(store.outbox_peek(1).unwrap()[0].id, ids[0]);
     // Reading on from a position: what is after it, in order, never what was read before.
     let head = store.outbox_after(0, 4).unwrap();
-    assert_eq!(
-        head.iter().map(|(_, o)| o.id).collect::<Vec<_>>(),
-        store.outbox_peek(4).unwrap().iter().map(|o| o.id).collect::<Vec<_>>()
-    );
-    let rest = store.outbox_after(head[1].0, 100).unwrap();
+    let peeked = store.outbox_peek(4).unwrap();
+    assert_eq!(head.iter().map(|q| q.id).collect::<Vec<_>>(), peeked.iter().map(|o| o.id).collect::<Vec<_>>());
+    // Each as stored: its canonical JSON, which is the operation, and its case.
+    for (q, op) in head.iter().zip(&peeked) {
+        assert_eq!(q.body, op.canonical_json());
+        assert_eq!(q.case_id, op.case_id);
+        assert!(!format!("{q:?}").contains(&q.body), "Debug never shows the body");
+    }
+    let rest = store.outbox_after(head[1].num, 100).unwrap();
     assert_eq!(rest.len(), 5);
-    assert_eq!(rest[0].1.id, head[2].1.id);
-    assert!(rest.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(rest[0].id, head[2].id);
+    assert!(rest.windows(2).all(|w| w[0].num < w[1].num));
 
     // After a server epoch change every local operation goes out again.
     assert_eq!(store.requeue_all_local_ops().unwrap(), 3);
