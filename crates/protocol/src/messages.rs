@@ -209,12 +209,15 @@ pub struct PullRequest {
 pub struct PullResponse {
     /// Operations the device may see, in feed order. An operation may come
     /// again (for instance when a case is shared with the device's
-    /// organization later): apply by id, at most once.
+    /// organization later): apply by id, at most once. The operations the
+    /// pulling device pushed itself are left out (it holds them).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub ops: Vec<Operation>,
-    /// Where to continue: store it with the applied operations.
+    /// Where to continue: store it with the applied operations. It moves past
+    /// the operations left out too.
     pub next_cursor: PullCursor,
-    /// Whether more pages follow now.
+    /// Whether more pages follow now. A page may be empty with `more` set
+    /// (everything in it was left out): continue from `next_cursor`.
     pub more: bool,
     /// The service's epoch.
     pub server_epoch: ServerEpoch,

@@ -161,7 +161,9 @@ pub async fn push(
     Ok(Json(PushResponse { results, server_epoch: state.storage.epoch().await? }))
 }
 
-/// Pull a page of the device's organization's change feed.
+/// Pull a page of the device's organization's change feed: what its role may
+/// read, without the operations it pushed itself. A page may be empty with
+/// `more` set (it skipped only such operations): continue from its cursor.
 #[utoipa::path(get, path = "/v1/pull", tag = "sync", params(PullRequest,
     ("x-waystation-protocol" = u32, Header, description = "protocol version (1)")),
     responses((status = 200, body = PullResponse), (status = 400, body = ErrorBody)))]
@@ -176,7 +178,7 @@ pub async fn pull(
     if limit == 0 {
         return Err(ApiError::bad_request("limit: ask for at least one operation"));
     }
-    let page = state.storage.pull(&device.org, device.role, after, limit.min(MAX_PULL_LIMIT)).await?;
+    let page = state.storage.pull(&device.org, device.role, device.id, after, limit.min(MAX_PULL_LIMIT)).await?;
     state.metrics.pull_page(page.ops.len());
     Ok(Json(PullResponse {
         ops: page.ops,

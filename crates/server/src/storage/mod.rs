@@ -124,9 +124,9 @@ pub enum Redeemed {
 pub struct PullPage {
     /// The operations, in feed order.
     pub ops: Vec<Operation>,
-    /// The feed position to continue after.
+    /// The feed position to continue after (past skipped operations too).
     pub next: u64,
-    /// Whether more follow.
+    /// Whether more follow (a page may be empty and still have more).
     pub more: bool,
 }
 
@@ -181,8 +181,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Store a batch of operations: idempotent by id, checked, merged into
     /// each case's state, appended to the change feeds — one transaction.
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>>;
-    /// A page of the feed of `org`, after `after`, of what `role` may read.
-    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage>;
+    /// A page of the feed of `org`, after `after`, of what `role` may read,
+    /// without the operations `device` pushed itself (it holds them: a device
+    /// never loses its own operations while enrolled, and after a restore it
+    /// re-sends them). The page's cursor moves past skipped operations too.
+    async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage>;
     /// Recorded conflicts of the cases `org` sees (never of notes).
     async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>>;
     /// How many operations are stored (tests and metrics).

@@ -53,6 +53,9 @@ pub struct NewOp<'a> {
     pub canonical: &'a str,
     /// SHA-256 of that.
     pub hash: &'a str,
+    /// The organization owning its case: the first of its feed rows
+    /// ([`Plan::feed`]) is this organization's.
+    pub owner: Option<OrgId>,
 }
 
 /// An operation's canonical JSON and content hash: pure work, done before
@@ -182,9 +185,10 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             }
             Effect::None => {}
         }
-        if let Some(a) = known.access.get(&op.case_id) {
+        let owner = known.access.get(&op.case_id).map(|a| {
             plan.feed.extend(a.orgs().map(|o| (o.clone(), op.id)));
-        }
+            a.owner.clone()
+        });
         known.case_ops.entry(op.case_id).or_default().push(op.id);
         if let Change::AddItem { list: ListKind::Notes, item, .. } = &op.change {
             known.note_classes.entry(*item).or_insert(op.class);
@@ -193,7 +197,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
         plan.touched.insert(op.case_id);
         plan.last_accepted = Some(op.id);
         plan.results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
-        plan.ops.push(NewOp { op, canonical, hash });
+        plan.ops.push(NewOp { op, canonical, hash, owner });
     }
     plan
 }

@@ -27,7 +27,7 @@ use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
-use super::rows::{conflict_rows, page};
+use super::rows::{conflict_rows, page, rows_to_read};
 use super::rules;
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 
@@ -388,18 +388,22 @@ impl Storage for Postgres {
         push::push_tx(tx, pusher.device, pusher.now, &ops, &prepared).await
     }
 
-    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {
+    async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage> {
         let classes: Vec<String> = rules::readable_classes(role).into_iter().map(str::to_owned).collect();
         let c = self.client().await?;
+        // Rows to skip come back without their text (see `rows::page`).
         let stmt = c
             .prepare_cached(
-                "SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
-                 WHERE f.org = $1 AND f.seq > $2 AND o.class = ANY($3) ORDER BY f.seq LIMIT $4",
+                "SELECT f.seq, CASE WHEN o.device_id = $5 OR NOT (o.class = ANY($3)) THEN NULL ELSE o.canonical END \
+                 FROM feed f JOIN ops o ON o.op_id = f.op_id WHERE f.org = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $4",
             )
             .await
             .map_err(db)?;
         let after_i = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = c.query(&stmt, &[&org.as_str(), &after_i, &classes, &(i64::from(limit) + 1)]).await.map_err(db)?;
+        let rows = c
+            .query(&stmt, &[&org.as_str(), &after_i, &classes, &rows_to_read(limit), &device.to_string()])
+            .await
+            .map_err(db)?;
         page(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect(), after, limit)
     }
 

@@ -6,17 +6,41 @@ use waystation_protocol::admin::CaseConflicts;
 
 use super::{PullPage, Result, StorageError};
 
-/// Turn feed rows (one more than the limit, to know whether more follow) into a page.
-pub(crate) fn page(mut rows: Vec<(i64, String)>, after: u64, limit: u32) -> Result<PullPage> {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = rows.last().map(|(s, _)| *s as u64).unwrap_or(after);
-    let ops = rows
-        .into_iter()
-        .map(|(_, text)| {
-            serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}")))
-        })
-        .collect::<Result<_>>()?;
+/// How many feed rows a pull reads at most per operation it may return: rows
+/// it skips (the pulling device's own operations, notes its role may not
+/// read) cost a row read each, and never a page of their own.
+pub(crate) const SCAN_FACTOR: u32 = 8;
+
+/// How many feed rows to ask the database for: the scan window, plus one to
+/// know whether rows follow it.
+pub(crate) fn rows_to_read(limit: u32) -> i64 {
+    i64::from(limit) * i64::from(SCAN_FACTOR) + 1
+}
+
+/// Turn feed rows into a page. `rows` are in feed order, at most
+/// [`rows_to_read`]`(limit)` of them: `(seq, Some(canonical JSON))` for an
+/// operation to send, `(seq, None)` for one to skip. The cursor moves past
+/// every row the page consumed, skipped ones included, so a window of only
+/// skipped rows answers an empty page that still moves on (with `more` set
+/// when rows follow it); `more` is false only when the feed ended within the
+/// rows read.
+pub(crate) fn page(rows: Vec<(i64, Option<String>)>, after: u64, limit: u32) -> Result<PullPage> {
+    let window = (rows_to_read(limit) - 1) as usize;
+    let (mut next, mut more, mut ops) = (after, false, Vec::new());
+    for (i, (seq, text)) in rows.into_iter().enumerate() {
+        if i == window {
+            more = true;
+            break;
+        }
+        if let Some(text) = text {
+            if ops.len() == limit as usize {
+                more = true;
+                break;
+            }
+            ops.push(serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}")))?);
+        }
+        next = seq as u64;
+    }
     Ok(PullPage { ops, next, more })
 }
 
@@ -31,4 +55,53 @@ pub(crate) fn conflict_rows(rows: Vec<(String, Option<String>, String)>) -> Resu
         out.insert(case_id, CaseConflicts { case_id, owner, conflicts });
     }
     Ok(out.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op_json(n: u128) -> String {
+        let device = waystation_core::DeviceId::from_u128(1);
+        let op = waystation_core::Operation {
+            id: waystation_core::OpId::from_u128(n),
+            case_id: CaseId::from_u128(1),
+            hlc: waystation_core::Hlc { wall_ms: 1, counter: 0, device },
+            device,
+            user: "ana".parse().unwrap(),
+            class: Default::default(),
+            change: waystation_core::Change::CreateCase { owner: "border-7".parse().unwrap() },
+        };
+        serde_json::to_string(&op).unwrap()
+    }
+
+    fn ids(p: &PullPage) -> Vec<u128> {
+        p.ops.iter().map(|o| o.id.as_uuid().as_u128()).collect()
+    }
+
+    #[test]
+    fn a_window_of_only_skipped_rows_moves_on_and_says_more() {
+        let limit = 2;
+        let rows: Vec<_> = (1..=rows_to_read(limit)).map(|s| (s, None)).collect();
+        let p = page(rows, 0, limit).unwrap();
+        assert!(p.ops.is_empty());
+        assert!(p.more, "rows follow the window");
+        assert_eq!(p.next, rows_to_read(limit) as u64 - 1, "past every row read but the extra one");
+    }
+
+    #[test]
+    fn skipped_rows_at_the_end_of_the_feed_are_consumed_and_it_ends() {
+        let rows = vec![(5, Some(op_json(1))), (6, None), (7, None)];
+        let p = page(rows, 4, 2).unwrap();
+        assert_eq!((ids(&p), p.next, p.more), (vec![1], 7, false));
+    }
+
+    #[test]
+    fn a_full_page_stops_before_the_next_operation_to_send() {
+        let rows = vec![(1, Some(op_json(1))), (2, None), (3, Some(op_json(3))), (4, None), (5, Some(op_json(5)))];
+        let p = page(rows, 0, 2).unwrap();
+        assert_eq!((ids(&p), p.next, p.more), (vec![1, 3], 4, true));
+        let empty = page(vec![], 9, 2).unwrap();
+        assert_eq!((empty.ops.len(), empty.next, empty.more), (0, 9, false));
+    }
 }

@@ -1,8 +1,8 @@
 //! The embedded backend: one SQLite file (rusqlite, the build's only
 //! sqlite3 — SQLCipher used unkeyed as plain SQLite). One connection behind a
 //! mutex, used from blocking threads: SQLite runs one writer at a time anyway,
-//! so feed seqs (`INTEGER PRIMARY KEY`) are handed out in commit order and a
-//! reader can never see a later seq before an earlier one commits.
+//! so feed seqs (handed out inside the write transaction) are in commit
+//! order and a reader can never see a later seq before an earlier one commits.
 //!
 //! Restore detection: next to the database, `epoch-marker` records the epoch
 //! and the highest feed seq this service acknowledged. At open, a database
@@ -18,7 +18,7 @@ use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
-use super::rows::{conflict_rows, page};
+use super::rows::{conflict_rows, page, rows_to_read};
 use super::rules;
 use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 use crate::storage::DeviceRecord;
@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_ops_arrival.sql")),
     (3, include_str!("../../migrations/sqlite/0003_ops_indexes.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_ops_feed.sql")),
 ];
 
 /// The SQLite backend.
@@ -130,7 +131,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 fn settle_epoch(conn: &Connection, marker: &Path) -> Result<String> {
     let stored: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0)).optional().map_err(db)?;
-    let high: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
+    let high = push::high_seq(conn)?;
     let seen = std::fs::read_to_string(marker).ok().and_then(|t| {
         let (e, h) = t.trim().split_once(' ')?;
         Some((e.to_owned(), h.parse::<i64>().ok()?))
@@ -480,22 +481,34 @@ impl Storage for Sqlite {
         answered.await.map_err(|_| StorageError::Database("the push was not written".into()))?
     }
 
-    async fn pull(&self, org: &OrgId, role: Role, after: u64, limit: u32) -> Result<PullPage> {
+    async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage> {
         let org = org.as_str().to_owned();
         let classes = rules::readable_classes(role);
         self.run(move |c| {
-            let placeholders: Vec<String> = (0..classes.len()).map(|i| format!("?{}", i + 4)).collect();
+            let placeholders: Vec<String> = (0..classes.len()).map(|i| format!("?{}", i + 5)).collect();
+            // Rows to skip (the device's own operations, classes the role may
+            // not read) come back without their text (see `rows::page`).
+            let text = |o: &str| {
+                format!(
+                    "CASE WHEN {o}device_id = ?4 OR {o}class NOT IN ({}) THEN NULL ELSE {o}canonical END",
+                    placeholders.join(", ")
+                )
+            };
+            // The feed: the organization's own operation rows (rowid = seq),
+            // and its `feed` rows (shares, and everything before migration 4).
             let sql = format!(
-                "SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
-                 WHERE f.org = ?1 AND f.seq > ?2 AND o.class IN ({}) ORDER BY f.seq LIMIT ?3",
-                placeholders.join(", ")
+                "SELECT rowid, {} FROM ops WHERE feed_org = ?1 AND rowid > ?2 \
+                 UNION ALL SELECT f.seq, {} FROM feed f JOIN ops o ON o.op_id = f.op_id WHERE f.org = ?1 AND f.seq > ?2 \
+                 ORDER BY 1 LIMIT ?3",
+                text(""),
+                text("o.")
             );
             let mut s = c.prepare_cached(&sql).map_err(db)?;
             let after = i64::try_from(after).unwrap_or(i64::MAX);
             let mut values: Vec<Box<dyn rusqlite::ToSql>> =
-                vec![Box::new(org), Box::new(after), Box::new(i64::from(limit) + 1)];
+                vec![Box::new(org), Box::new(after), Box::new(rows_to_read(limit)), Box::new(device.to_string())];
             values.extend(classes.iter().map(|c| Box::new(c.to_string()) as Box<dyn rusqlite::ToSql>));
-            let rows: Vec<(i64, String)> = s
+            let rows: Vec<(i64, Option<String>)> = s
                 .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
                 .map_err(db)?
                 .collect::<rusqlite::Result<_>>()

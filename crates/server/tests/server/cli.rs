@@ -118,7 +118,7 @@ async fn a_full_sync_through_the_binary_logs_no_names_narratives_or_secrets(back
     ];
     let pushed = d.push(&ops).await;
     assert!(pushed.results.iter().all(|r| r.status.is_acknowledged()), "{:?}", pushed.results);
-    assert_eq!(d.pull_all().await.len(), ops.len());
+    assert!(d.pull_all().await.is_empty(), "a device's own operations do not come back");
     let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("waystation_ops_total{result=\"accepted\"} 6"), "{metrics}");
     assert!(metrics.contains("waystation_pull_pages_total 1"));

@@ -14,5 +14,6 @@ mod enrollment;
 mod epoch;
 mod gap;
 mod need_to_know;
+mod pull;
 mod push;
 mod tls;

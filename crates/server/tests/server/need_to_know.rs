@@ -66,7 +66,8 @@ async fn agents_never_receive_legal_privileged_notes(backend: Backend) {
     let mut remove = ngo.op(case, waystation_core::Change::RemoveItem { list: waystation_core::ListKind::Notes, item });
     remove.class = Sensitivity::General;
     assert_eq!(ngo.push(&[remove]).await.results[0].status, OpStatus::RefusedInvalid);
-    assert!(ngo.pull_all().await.iter().any(|o| o.id == legal.id), "the NGO gets its own legal note");
+    let ngo_2 = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    assert!(ngo_2.pull_all().await.iter().any(|o| o.id == legal.id), "the NGO's other device gets the legal note");
 }
 
 async fn small_pages_return_every_visible_operation_once(backend: Backend) {

@@ -24,7 +24,8 @@ async fn the_same_batch_three_times_stores_one_copy_of_each(backend: Backend) {
         assert_eq!(again.server_epoch, first.server_epoch);
     }
     assert_eq!(app.storage.op_count().await.unwrap(), 3);
-    let pulled = d.pull_all().await;
+    let reader = app.device("border-7", Role::Agent, "ana").await;
+    let pulled = reader.pull_all().await;
     assert_eq!(pulled.len(), 3, "each operation once in the feed");
     assert_eq!(app.storage.last_pushed(d.id).await.unwrap(), Some(batch[2].id));
 }
@@ -44,7 +45,8 @@ async fn the_same_id_with_different_content_is_refused_and_the_original_kept(bac
     let r = d.push(&[forged]).await;
     assert_eq!(r.results[0].status, OpStatus::RefusedDifferentContent);
     assert!(r.results[0].message.as_deref().unwrap().contains("different content"));
-    let pulled = d.pull_all().await;
+    let reader = app.device("border-7", Role::Agent, "ana").await;
+    let pulled = reader.pull_all().await;
     let kept = pulled.iter().find(|o| o.id == original.id).unwrap();
     assert_eq!(kept, &original, "the first content is kept");
     assert_eq!(app.storage.op_count().await.unwrap(), 2);

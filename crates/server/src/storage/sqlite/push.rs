@@ -1,6 +1,9 @@
 //! The SQLite push transaction: fetch what [`plan`] needs, plan, write.
-//! Feed seqs are `INTEGER PRIMARY KEY`s assigned at insert; SQLite runs one
-//! writer at a time, so seq order is commit order.
+//! Feed seqs are handed out from the highest one stored, inside the write
+//! transaction; SQLite runs one writer at a time, so seq order is commit
+//! order. An operation's row is its owner organization's feed entry (its
+//! rowid is the seq): only the entries of organizations a case is shared
+//! with are separate `feed` rows.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -17,13 +20,27 @@ fn corrupt(e: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(e.to_string())
 }
 
-fn fetch_known(tx: &Connection, ops: &[Operation]) -> Result<Known> {
+/// Which stored operations [`fetch_known`] looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lookup {
+    /// Every operation id of the batch.
+    Every,
+    /// None: the batch is taken for new, and the insert of its operations
+    /// (`ON CONFLICT DO NOTHING`) tells when one was stored already; that
+    /// push is then rolled back and done again with [`Lookup::Every`]. Saves
+    /// one index probe per operation in the common case.
+    Optimistic,
+}
+
+fn fetch_known(tx: &Connection, ops: &[Operation], lookup: Lookup) -> Result<Known> {
     let n = needs(ops);
     let mut k = Known::default();
-    let mut s = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1").map_err(db)?;
-    for id in &n.op_ids {
-        if let Some(h) = s.query_row(params![id], |r| r.get::<_, String>(0)).optional().map_err(db)? {
-            k.stored_hashes.insert(id.parse().map_err(corrupt)?, h);
+    if lookup == Lookup::Every {
+        let mut s = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1").map_err(db)?;
+        for id in &n.op_ids {
+            if let Some(h) = s.query_row(params![id], |r| r.get::<_, String>(0)).optional().map_err(db)? {
+                k.stored_hashes.insert(id.parse().map_err(corrupt)?, h);
+            }
         }
     }
     let mut s = tx.prepare_cached("SELECT org FROM users WHERE name = ?1").map_err(db)?;
@@ -100,58 +117,117 @@ fn stored_ops(tx: &Connection, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Op
     Ok(out)
 }
 
+/// The highest feed seq handed out: operation rows (their rowid) and the
+/// extra feed rows share one sequence. Rows written before migration 4 have
+/// lower rowids than their feed seqs, and their arrival equals their rowid
+/// order, so the newest row's arrival counts too.
+pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
+    tx.prepare_cached(
+        "SELECT MAX(COALESCE((SELECT MAX(rowid) FROM ops), 0), COALESCE((SELECT MAX(seq) FROM feed), 0), \
+         COALESCE((SELECT arrival FROM ops ORDER BY rowid DESC LIMIT 1), 0))",
+    )
+    .map_err(db)?
+    .query_row([], |r| r.get(0))
+    .map_err(db)
+}
+
+/// Feed seqs for a plan, in feed order from `high + 1`: each accepted
+/// operation's owner entry is its own row (rowid = seq); the other entries
+/// (organizations a case is shared with, and earlier operations joining a
+/// new organization's feed) go to `feed`. Returns the seq of each accepted
+/// operation (in plan order, increasing) with whether the row carries its
+/// owner's feed entry, and the extra feed rows (seq, organization, operation).
+#[allow(clippy::type_complexity)]
+fn assign_seqs<'p>(plan: &'p Plan<'_>, high: i64) -> (Vec<(i64, bool)>, Vec<(i64, &'p str, OpId)>) {
+    let index: HashMap<OpId, usize> = plan.ops.iter().enumerate().map(|(i, n)| (n.op.id, i)).collect();
+    let mut op_seqs: Vec<Option<(i64, bool)>> = vec![None; plan.ops.len()];
+    let mut extra = Vec::new();
+    let mut seq = high;
+    for (org, op) in &plan.feed {
+        seq += 1;
+        match index.get(op) {
+            Some(&i) if op_seqs[i].is_none() && plan.ops[i].owner.as_ref() == Some(org) => {
+                op_seqs[i] = Some((seq, true));
+            }
+            _ => extra.push((seq, org.as_str(), *op)),
+        }
+    }
+    // Every accepted operation has its owner's entry; should one not, it
+    // still gets a row, outside any feed.
+    let op_seqs = op_seqs
+        .into_iter()
+        .map(|s| {
+            s.unwrap_or_else(|| {
+                seq += 1;
+                (seq, false)
+            })
+        })
+        .collect();
+    (op_seqs, extra)
+}
+
 /// One push's writes, inside the caller's transaction (a group commit may
 /// hold several pushes). `prepared` is [`prepare`](crate::storage::plan::prepare)`(ops)`,
-/// computed before the connection's lock was taken.
-pub(super) fn push_in_tx(
+/// computed before the connection's lock was taken. With
+/// [`Lookup::Optimistic`], `None` when some operation was stored already: the
+/// caller rolls back what this call wrote and calls again with [`Lookup::Every`].
+fn push_in_tx(
     tx: &Connection,
     device: &DeviceRecord,
     now: DateTime<Utc>,
     ops: &[Operation],
     prepared: &[Prepared],
-) -> Result<Vec<OpResult>> {
+    lookup: Lookup,
+) -> Result<Option<Vec<OpResult>>> {
     let now_s = ts(now);
-    let known = fetch_known(tx, ops)?;
+    let known = fetch_known(tx, ops, lookup)?;
     let plan = plan(device, ops, prepared, known);
+    if lookup == Lookup::Optimistic && plan.results.iter().any(|r| !r.status.is_acknowledged()) {
+        // A refusal may hide an operation stored already (whose answer is a
+        // duplicate or a different-content refusal): decide with every lookup.
+        return Ok(None);
+    }
     if !plan.ops.is_empty() {
         let mut stored = stored_ops(tx, &plan)?;
-        // The newest row holds the highest arrival: rows go in in arrival
-        // order and are never deleted (VACUUM keeps rowid order).
-        let mut arrival: i64 = tx
-            .query_row("SELECT arrival FROM ops ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0))
-            .optional()
-            .map_err(db)?
-            .unwrap_or(0);
+        let (op_seqs, extra) = assign_seqs(&plan, high_seq(tx)?);
         let device_s = device.id.to_string();
         let mut s = tx
             .prepare_cached(
-                "INSERT INTO ops (op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, arrival) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO ops (rowid, op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, \
+                 arrival, feed_org) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1, ?10) ON CONFLICT (op_id) DO NOTHING",
             )
             .map_err(db)?;
-        for n in &plan.ops {
-            arrival += 1;
-            s.execute(params![
-                n.op.id.to_string(),
-                n.op.case_id.to_string(),
-                rules::item_of(n.op),
-                n.op.class.as_str(),
-                n.hash,
-                n.canonical,
-                device_s,
-                now_s,
-                arrival
-            ])
-            .map_err(db)?;
+        for (n, (seq, in_feed)) in plan.ops.iter().zip(&op_seqs) {
+            let feed_org = if *in_feed { n.owner.as_ref().map(|o| o.as_str()) } else { None };
+            let inserted = s
+                .execute(params![
+                    seq,
+                    n.op.id.to_string(),
+                    n.op.case_id.to_string(),
+                    rules::item_of(n.op),
+                    n.op.class.as_str(),
+                    n.hash,
+                    n.canonical,
+                    device_s,
+                    now_s,
+                    feed_org
+                ])
+                .map_err(db)?;
+            if inserted == 0 {
+                if lookup == Lookup::Optimistic {
+                    return Ok(None);
+                }
+                return Err(StorageError::Database("an operation planned as new was stored already".into()));
+            }
         }
         let mut s =
             tx.prepare_cached("INSERT INTO case_access (case_id, org, is_owner) VALUES (?1, ?2, ?3)").map_err(db)?;
         for (case, org, owner) in &plan.access {
             s.execute(params![case.to_string(), org.as_str(), owner]).map_err(db)?;
         }
-        let mut s = tx.prepare_cached("INSERT INTO feed (org, op_id) VALUES (?1, ?2)").map_err(db)?;
-        for (org, op) in &plan.feed {
-            s.execute(params![org.as_str(), op.to_string()]).map_err(db)?;
+        let mut s = tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES (?1, ?2, ?3)").map_err(db)?;
+        for (seq, org, op) in &extra {
+            s.execute(params![seq, org, op.to_string()]).map_err(db)?;
         }
         let mut merged = Vec::with_capacity(plan.touched.len());
         for (case, new) in plan.accepted_by_case() {
@@ -181,13 +257,42 @@ pub(super) fn push_in_tx(
         }
     }
     if let Some(last) = plan.last_accepted {
-        tx.execute(
-            "UPDATE devices SET last_pushed_op = ?1 WHERE id = ?2",
-            params![last.to_string(), device.id.to_string()],
-        )
-        .map_err(db)?;
+        tx.prepare_cached("UPDATE devices SET last_pushed_op = ?1 WHERE id = ?2")
+            .map_err(db)?
+            .execute(params![last.to_string(), device.id.to_string()])
+            .map_err(db)?;
     }
-    Ok(plan.results)
+    Ok(Some(plan.results))
+}
+
+/// A push in its own savepoint: optimistic first, unless its first
+/// operation is stored already (a batch sent again, e.g. after a lost answer
+/// or a restore), then with every lookup when that found a stored operation.
+fn push_in_savepoint(
+    sp: &mut rusqlite::Savepoint<'_>,
+    device: &DeviceRecord,
+    now: DateTime<Utc>,
+    ops: &[Operation],
+    prepared: &[Prepared],
+) -> Result<Vec<OpResult>> {
+    let resent = match ops.first() {
+        Some(op) => sp
+            .prepare_cached("SELECT 1 FROM ops WHERE op_id = ?1")
+            .map_err(db)?
+            .query_row(params![op.id.to_string()], |_| Ok(()))
+            .optional()
+            .map_err(db)?
+            .is_some(),
+        None => false,
+    };
+    if !resent && let Some(results) = push_in_tx(sp, device, now, ops, prepared, Lookup::Optimistic)? {
+        return Ok(results);
+    }
+    if !resent {
+        sp.rollback().map_err(db)?;
+    }
+    push_in_tx(sp, device, now, ops, prepared, Lookup::Every)?
+        .ok_or_else(|| StorageError::Database("an operation planned as new was stored already".into()))
 }
 
 /// A push waiting for the writer: its batch, and where its answer goes.
@@ -213,15 +318,15 @@ pub(super) fn push_group(conn: &mut Connection, jobs: Vec<Job>) -> (Option<i64>,
     let outcome = (|| -> Result<i64> {
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         for job in jobs {
-            let sp = tx.savepoint().map_err(db)?;
-            let result = push_in_tx(&sp, &job.device, job.now, &job.ops, &job.prepared);
+            let mut sp = tx.savepoint().map_err(db)?;
+            let result = push_in_savepoint(&mut sp, &job.device, job.now, &job.ops, &job.prepared);
             match &result {
                 Ok(_) => sp.commit().map_err(db)?,
                 Err(_) => drop(sp), // rolls back this push alone
             }
             answers.push((job.answer, result));
         }
-        let high: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM feed", [], |r| r.get(0)).map_err(db)?;
+        let high = high_seq(&tx)?;
         tx.commit().map_err(db)?;
         Ok(high)
     })();
