@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "case_add_outcome",
     "case_relief_milestone",
     "case_set_fields",
+    "case_set_item_fields",
     "draft_load",
     "draft_save",
     "draft_discard",

@@ -51,13 +51,15 @@ fn status_word(status: ReferralStatus) -> String {
     serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// The item `item` of `list` in a merged document, without its `id`.
+/// The item `item` of `list` in a merged document, without its `id` and cleared fields.
 fn find_item(document: &Value, list: ListKind, item: ItemId) -> Option<Map<String, Value>> {
     let id = item.to_string();
     document.get(list.as_str())?.as_array()?.iter().find_map(|v| {
         let o = v.as_object()?;
         (o.get("id").and_then(Value::as_str) == Some(id.as_str())).then(|| {
-            let mut o = o.clone();
+            // A field cleared by an edit merges as null: it is not a value.
+            let mut o: Map<String, Value> =
+                o.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
             o.remove("id");
             o
         })
@@ -150,6 +152,68 @@ pub fn new_item_change(list: ListKind, value: Value) -> Result<Change, CommandEr
     Ok(Change::AddItem { list, item: ItemId::new(), value: item })
 }
 
+/// Correct fields of item `item` of a follow-up list (a service logged on the
+/// wrong day): `SetItemField` changes for the fields whose value differs,
+/// each checked on its own and then the item whole. Every refused field comes
+/// back at once, named under the list (`services.provided_on`).
+pub fn item_field_changes(
+    document: &Value,
+    list: ListKind,
+    item: ItemId,
+    edits: Vec<FieldEdit>,
+) -> Result<Vec<Change>, CommandError> {
+    if !FOLLOW_UP_LISTS.contains(&list) {
+        return Err(CommandError::field("list", "items of this list are not edited from the case screen"));
+    }
+    let mut current = find_item(document, list, item).ok_or_else(|| not_found(list, "item"))?;
+    let original = current.clone();
+    let mut problems = Vec::new();
+    let mut changes = Vec::new();
+    for edit in edits {
+        let name = format!("{}.{}", list.as_str(), edit.field);
+        let now = original.get(&edit.field).unwrap_or(&Value::Null);
+        if let Some(was) = &edit.was
+            && was != now
+        {
+            problems.push(FieldProblem { field: name, message: CHANGED_MEANWHILE.into() });
+            continue;
+        }
+        let value = normalized(edit.value);
+        if &value == now {
+            continue;
+        }
+        if let Err(e) = validate_item_field(list, &edit.field, &value) {
+            problems.push(problem(e));
+            continue;
+        }
+        if value.is_null() {
+            current.remove(&edit.field);
+        } else {
+            current.insert(edit.field.clone(), value.clone());
+        }
+        changes.push(Change::SetItemField { list, item, field: edit.field, value, supersedes: vec![] });
+    }
+    if problems.is_empty()
+        && !changes.is_empty()
+        && let Err(e) = validate_item(list, &current)
+    {
+        problems.push(problem(e));
+    }
+    if problems.is_empty() { Ok(changes) } else { Err(CommandError::fields(problems)) }
+}
+
+/// Why an edit of a value a sync changed meanwhile is refused.
+const CHANGED_MEANWHILE: &str = "was changed on another device while you edited it; check the new value and edit again";
+
+/// A form's value: text trimmed, and empty text clears the field.
+fn normalized(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.trim().is_empty() => Value::Null,
+        Value::String(s) => Value::String(s.trim().to_owned()),
+        v => v,
+    }
+}
+
 /// Date milestone `milestone` (`filed_on`, one of core's relief milestones)
 /// of relief application `relief` on day `on` (`YYYY-MM-DD`).
 pub fn relief_milestone_change(
@@ -229,17 +293,10 @@ pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Chan
         if let Some(was) = &edit.was
             && was != current
         {
-            problems.push(FieldProblem {
-                field: path.to_string(),
-                message: "was changed on another device while you edited it; check the new value and edit again".into(),
-            });
+            problems.push(FieldProblem { field: path.to_string(), message: CHANGED_MEANWHILE.into() });
             continue;
         }
-        let value = match edit.value {
-            Value::String(s) if s.trim().is_empty() => Value::Null,
-            Value::String(s) => Value::String(s.trim().to_owned()),
-            v => v,
-        };
+        let value = normalized(edit.value);
         if &value == current {
             continue;
         }

@@ -276,3 +276,65 @@ fn an_accepted_edit_is_in_the_audit_chain_and_a_refused_one_is_not() {
         after_saved - after_refused
     );
 }
+
+const SHELTER: &str = "019aab3e-9c40-7f33-8e5a-3c4d5e6f7a02";
+const PLACEMENT: &str = "019aab3e-be60-7b55-8a7c-5e6f7a8b9c01";
+
+#[test]
+fn a_logged_service_is_corrected_field_by_field() {
+    let mut f = fixture();
+    let before = f.ops();
+    let doc = f
+        .edit(|d| {
+            item_field_changes(
+                d,
+                ListKind::Services,
+                id(SHELTER),
+                vec![
+                    edit("kind", json!("shelter")),
+                    edit("provided_on", json!("2026-11-23")),
+                    edit("description", json!("  ")),
+                ],
+            )
+        })
+        .unwrap();
+    let s = item(&doc, "services", SHELTER);
+    assert_eq!(s["provided_on"], "2026-11-23");
+    assert!(s.get("description").is_none_or(Value::is_null), "an emptied optional field is cleared");
+    assert_eq!(f.ops(), before + 2, "the unchanged kind is not written again");
+}
+
+#[test]
+fn a_bad_item_correction_names_every_field_and_saves_nothing() {
+    let mut f = fixture();
+    let e = f
+        .edit(|d| {
+            item_field_changes(
+                d,
+                ListKind::Outcomes,
+                id(PLACEMENT),
+                vec![
+                    edit("occurred_on", json!("2999-01-01")),
+                    edit("kind", json!("adoption")),
+                    edit("colour", json!(1)),
+                ],
+            )
+        })
+        .unwrap_err();
+    let fields: Vec<&str> = e.fields.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["outcomes.occurred_on", "outcomes.kind", "outcomes.colour"]);
+    // The item whole: a service of kind other must say what it was.
+    let m = f.refused("services.description", |d| {
+        item_field_changes(
+            d,
+            ListKind::Services,
+            id(SHELTER),
+            vec![edit("kind", json!("other")), edit("description", Value::Null)],
+        )
+    });
+    assert!(m.contains("say what it was"), "{m}");
+    let stale = FieldEdit { field: "location".into(), value: json!("Phoenix"), was: Some(json!("Somewhere else")) };
+    f.refused("outcomes.location", |d| item_field_changes(d, ListKind::Outcomes, id(PLACEMENT), vec![stale]));
+    f.refused("list", |d| item_field_changes(d, ListKind::Notes, ItemId::new(), vec![]));
+    f.refused("item", |d| item_field_changes(d, ListKind::Services, ItemId::new(), vec![]));
+}

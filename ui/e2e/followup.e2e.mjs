@@ -96,6 +96,20 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     assert.equal(await wd.text(await wd.active()), "Log a service", "focus returns to the button, ready for another");
   });
 
+  it("corrects the logged service", async () => {
+    const id = await wd.exec(
+      `const row = [...document.querySelectorAll("section[aria-labelledby=services-title] tbody tr")].find((r) => r.textContent.includes("Mam interpreter"));
+       return row.querySelector("button").id;`,
+    );
+    await wd.type(await $(`#${id}`), Key.Enter);
+    await $("h3", { text: "Change a logged service" });
+    assert.equal(await focused(), "service-kind");
+    await typeInto("#service-description", " By phone.");
+    await pressButton("Save the service");
+    await $("section[aria-labelledby=services-title] tbody", { text: "Mam interpreter for the shelter intake. By phone." });
+    assert.equal(await focused(), id, "focus returns to the service's Change button");
+  });
+
   it("starts a T visa application and records a milestone", async () => {
     await pressButton("Start a relief application");
     await typeInto("#relief-kind", "T");
@@ -158,7 +172,7 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     await wd.type(await $(".case-table tbody tr a, .case-table tbody tr button", { text: CORRECTED }), Key.Enter);
     await heading(`${CORRECTED} ${CHILD.family}`);
     await $(".tag--ref-sent", { text: "Sent" });
-    await $("section[aria-labelledby=services-title]", { text: "Mam interpreter for the shelter intake." });
+    await $("section[aria-labelledby=services-title]", { text: "Mam interpreter for the shelter intake. By phone." });
     await $("section[aria-labelledby=relief-title] .relief", { text: "Filed" });
     await $("section[aria-labelledby=encounter-title] dl", { text: "SND-05" });
     const timeline = await wd.text(await $(".timeline"));
@@ -167,6 +181,7 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
       "Changed Referrals: Status",
       "Changed Referrals: Sent",
       "Added to Services",
+      "Changed Services: What was done",
       "Added to Immigration relief",
       "Changed Immigration relief: Filed",
       "Changed Station or port code",

@@ -107,6 +107,26 @@ pub async fn case_relief_milestone(
         .await
 }
 
+/// Correct fields of a logged service, relief application or outcome
+/// (`list`: `services`, `relief`, `outcomes`); one refused field saves none.
+#[tauri::command]
+pub async fn case_set_item_fields(
+    state: State<'_, AppState>,
+    id: String,
+    list: String,
+    item: String,
+    edits: Value,
+) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let list: ListKind = list.parse()?;
+            let item = item_id("item", &item)?;
+            let edits = parse_edits(edits)?;
+            s.with_session(|store| edit_case(store, &id, |doc| followup::item_field_changes(doc, list, item, edits)))
+        })
+        .await
+}
+
 /// Correct case-level fields: only those whose value changed are saved, each
 /// superseding what this device has seen of it; one refused field saves none.
 #[tauri::command]

@@ -16,7 +16,7 @@ pub mod sync;
 mod table;
 
 use serde_json::Value;
-use waystation_core::{CaseId, FieldKey, Instrument, ReferralStatus, ScreeningResult};
+use waystation_core::{CaseId, FieldKey, Instrument, ListKind, ReferralStatus, ScreeningResult};
 
 use crate::document::{NewCaseDocument, OutcomeItem, ReliefItem, ServiceItem};
 use crate::followup::FieldEdit;
@@ -50,6 +50,7 @@ command_table! {
     app followup::case_add_outcome(id: String, outcome: Value as OutcomeItem) -> CaseDetail;
     app followup::case_relief_milestone(id: String, relief: String, milestone: String, on: String) -> CaseDetail;
     app followup::case_set_fields(id: String, edits: Value as Vec<FieldEdit>) -> CaseDetail;
+    app followup::case_set_item_fields(id: String, list: String as ListKind, item: String, edits: Value as Vec<FieldEdit>) -> CaseDetail;
     app intake::draft_load() -> Option<Value>;
     app intake::draft_save(draft: Value) -> ();
     app intake::draft_discard() -> ();

@@ -6,6 +6,7 @@ import type { FieldEdit } from "./FieldEdit";
 import type { FieldKey } from "./FieldKey";
 import type { Instrument } from "./Instrument";
 import type { JsonValue } from "./serde_json/JsonValue";
+import type { ListKind } from "./ListKind";
 import type { NewCaseDocument } from "./NewCaseDocument";
 import type { NewNote } from "./NewNote";
 import type { OutcomeItem } from "./OutcomeItem";
@@ -41,6 +42,7 @@ export interface Commands {
   case_add_outcome: { args: { id: string; outcome: OutcomeItem }; result: CaseDetail };
   case_relief_milestone: { args: { id: string; relief: string; milestone: string; on: string }; result: CaseDetail };
   case_set_fields: { args: { id: string; edits: Array<FieldEdit> }; result: CaseDetail };
+  case_set_item_fields: { args: { id: string; list: ListKind; item: string; edits: Array<FieldEdit> }; result: CaseDetail };
   draft_load: { args: Record<never, never>; result: JsonValue | null };
   draft_save: { args: { draft: JsonValue }; result: null };
   draft_discard: { args: Record<never, never>; result: null };

@@ -237,6 +237,7 @@ export function installMockBackend() {
     case_add_outcome: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_relief_milestone: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_set_fields: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_set_item_fields: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     draft_load: () => draft,
     draft_save: (a) => {
       draft = a.draft;

@@ -476,6 +476,11 @@ export const en = {
   "enum.outcome.follow_up_visit": "Follow-up visit",
   "enum.outcome.repatriation": "Returned to the home country",
   "enum.outcome.other": "Other",
+  "followup.change": "Change",
+  "followup.services.edit": "Change the service “{kind}” of {date}",
+  "followup.services.editTitle": "Change a logged service",
+  "followup.outcomes.edit": "Change the outcome “{kind}” of {date}",
+  "followup.outcomes.editTitle": "Change a recorded outcome",
 } as const;
 
 export type MessageKey = keyof typeof en;

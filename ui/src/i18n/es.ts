@@ -481,4 +481,9 @@ export const es: Record<MessageKey, string> = {
   "enum.outcome.follow_up_visit": "Visita de seguimiento",
   "enum.outcome.repatriation": "Regresó a su país",
   "enum.outcome.other": "Otro",
+  "followup.change": "Cambiar",
+  "followup.services.edit": "Cambiar el servicio «{kind}» del {date}",
+  "followup.services.editTitle": "Cambiar un servicio registrado",
+  "followup.outcomes.edit": "Cambiar el resultado «{kind}» del {date}",
+  "followup.outcomes.editTitle": "Cambiar un resultado registrado",
 };

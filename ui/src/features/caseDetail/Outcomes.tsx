@@ -5,7 +5,7 @@ import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { options, RELATIONSHIPS } from "../intake/options";
-import { checkOutcome, OUTCOME_KINDS, outcomeForm, type OutcomeForm } from "./followup";
+import { checkOutcome, itemEdits, OUTCOME_FIELDS, OUTCOME_KINDS, outcomeForm, outcomeFormOf, type OutcomeForm } from "./followup";
 import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
 
 const IDS: Record<string, string> = {
@@ -21,16 +21,32 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
   const { t, date } = useI18n();
   const outcomes = detail.document.outcomes ?? [];
   const [form, setForm] = useState<OutcomeForm | null>(null);
+  // The outcome being corrected, or null for a new one.
+  const [editing, setEditing] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
   const after = useAfterSave();
   const { problems, failure, saving, save, reset } = useFollowupSave((f) => IDS[f], "outcome-kind");
   const close = (message: string | null) => {
+    const item = editing;
     setForm(null);
-    after.done(message, () => opener.current);
+    setEditing(null);
+    after.done(message, () => (item ? document.getElementById(`outcome-change-${item}`) : opener.current));
   };
   const submit = async () => {
     if (!form) return;
-    const saved = await save(checkOutcome(form, new Date()), (outcome) => call("case_add_outcome", { id: detail.id, outcome }));
+    const checked = checkOutcome(form, new Date());
+    const item = outcomes.find((o) => o.id === editing);
+    if (item?.id && checked.ok) {
+      const edits = itemEdits(item, checked.value, OUTCOME_FIELDS);
+      if (!edits.length) return close(t("followup.nothingChanged"));
+      const saved = await save(checked, () => call("case_set_item_fields", { id: detail.id, list: "outcomes", item: item.id!, edits }));
+      if (saved) {
+        onChanged(saved);
+        close(t("followup.saved"));
+      }
+      return;
+    }
+    const saved = await save(checked, (outcome) => call("case_add_outcome", { id: detail.id, outcome }));
     if (saved) {
       onChanged(saved);
       close(t("followup.saved"));
@@ -46,6 +62,9 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
               <th scope="col">{t("followup.outcomes.kind")}</th>
               <th scope="col">{t("followup.date")}</th>
               <th scope="col">{t("followup.outcomes.description")}</th>
+              <th scope="col">
+                <span className="sr-only">{t("followup.change")}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -57,6 +76,25 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
                 </td>
                 <td>{date(o.occurred_on)}</td>
                 <td>{[o.location, o.description].filter(Boolean).join(" · ") || "—"}</td>
+                <td>
+                  {o.id ? (
+                    <button
+                      type="button"
+                      className="link-button"
+                      id={`outcome-change-${o.id}`}
+                      aria-label={t("followup.outcomes.edit", { kind: t(`enum.outcome.${o.kind}`), date: date(o.occurred_on) })}
+                      aria-expanded={editing === o.id}
+                      onClick={() => {
+                        reset();
+                        after.clear();
+                        setEditing(o.id ?? null);
+                        setForm(outcomeFormOf(o));
+                      }}
+                    >
+                      {t("followup.change")}
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -67,8 +105,9 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
       <SavedNote message={after.message} />
       {form ? (
         <FollowupForm
+          key={editing ?? "new"}
           id="outcome"
-          title={t("followup.outcomes.add")}
+          title={t(editing ? "followup.outcomes.editTitle" : "followup.outcomes.add")}
           submit={t("followup.outcomes.save")}
           failure={failure}
           saving={saving}
@@ -113,6 +152,7 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
           onClick={() => {
             reset();
             after.clear();
+            setEditing(null);
             setForm(outcomeForm(new Date()));
           }}
         >

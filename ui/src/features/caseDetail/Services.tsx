@@ -5,7 +5,7 @@ import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { options } from "../intake/options";
-import { checkService, SERVICE_KINDS, serviceForm, type ServiceForm } from "./followup";
+import { checkService, itemEdits, SERVICE_FIELDS, SERVICE_KINDS, serviceForm, serviceFormOf, type ServiceForm } from "./followup";
 import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
 
 const IDS: Record<string, string> = { "services.kind": "service-kind", "services.provided_on": "service-date", "services.description": "service-description" };
@@ -15,16 +15,32 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
   const { t, date } = useI18n();
   const services = detail.document.services ?? [];
   const [form, setForm] = useState<ServiceForm | null>(null);
+  // The service being corrected, or null for a new one.
+  const [editing, setEditing] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
   const after = useAfterSave();
   const { problems, failure, saving, save, reset } = useFollowupSave((f) => IDS[f], "service-kind");
   const close = (message: string | null) => {
+    const item = editing;
     setForm(null);
-    after.done(message, () => opener.current);
+    setEditing(null);
+    after.done(message, () => (item ? document.getElementById(`service-change-${item}`) : opener.current));
   };
   const submit = async () => {
     if (!form) return;
-    const saved = await save(checkService(form, new Date()), (service) => call("case_add_service", { id: detail.id, service }));
+    const checked = checkService(form, new Date());
+    const item = services.find((s) => s.id === editing);
+    if (item?.id && checked.ok) {
+      const edits = itemEdits(item, checked.value, SERVICE_FIELDS);
+      if (!edits.length) return close(t("followup.nothingChanged"));
+      const saved = await save(checked, () => call("case_set_item_fields", { id: detail.id, list: "services", item: item.id!, edits }));
+      if (saved) {
+        onChanged(saved);
+        close(t("followup.saved"));
+      }
+      return;
+    }
+    const saved = await save(checked, (service) => call("case_add_service", { id: detail.id, service }));
     if (saved) {
       onChanged(saved);
       close(t("followup.saved"));
@@ -40,6 +56,9 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
               <th scope="col">{t("followup.services.kind")}</th>
               <th scope="col">{t("followup.date")}</th>
               <th scope="col">{t("followup.services.description")}</th>
+              <th scope="col">
+                <span className="sr-only">{t("followup.change")}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -48,6 +67,25 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
                 <td>{t(`enum.service.${s.kind}`)}</td>
                 <td>{date(s.provided_on)}</td>
                 <td>{s.description ?? "—"}</td>
+                <td>
+                  {s.id ? (
+                    <button
+                      type="button"
+                      className="link-button"
+                      id={`service-change-${s.id}`}
+                      aria-label={t("followup.services.edit", { kind: t(`enum.service.${s.kind}`), date: date(s.provided_on) })}
+                      aria-expanded={editing === s.id}
+                      onClick={() => {
+                        reset();
+                        after.clear();
+                        setEditing(s.id ?? null);
+                        setForm(serviceFormOf(s));
+                      }}
+                    >
+                      {t("followup.change")}
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -58,8 +96,9 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
       <SavedNote message={after.message} />
       {form ? (
         <FollowupForm
+          key={editing ?? "new"}
           id="service"
-          title={t("followup.services.add")}
+          title={t(editing ? "followup.services.editTitle" : "followup.services.add")}
           submit={t("followup.services.save")}
           failure={failure}
           saving={saving}
@@ -94,6 +133,7 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
           onClick={() => {
             reset();
             after.clear();
+            setEditing(null);
             setForm(serviceForm(new Date()));
           }}
         >

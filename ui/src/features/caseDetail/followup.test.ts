@@ -7,6 +7,9 @@ import {
   checkOutcome,
   checkRelief,
   checkService,
+  itemEdits,
+  SERVICE_FIELDS,
+  serviceFormOf,
   checkStep,
   childEdits,
   childFieldId,
@@ -103,6 +106,21 @@ describe("services, relief and outcomes", () => {
   });
 });
 
+describe("corrections of a logged item", () => {
+  it("send the changed fields only, clear the emptied ones, and leave fields the form does not show", () => {
+    const service = { id: "s1", kind: "shelter" as const, provided_on: "2026-11-24", provider: "casa-esperanza", description: "Bed" };
+    const f = serviceFormOf(service);
+    expect(f).toEqual({ kind: "shelter", date: day(24), description: "Bed" });
+    const r = checkService({ ...f, date: day(23), description: "" }, NOW);
+    expect(r.ok && itemEdits(service, r.value, SERVICE_FIELDS)).toEqual([
+      { field: "provided_on", value: "2026-11-23", was: "2026-11-24" },
+      { field: "description", value: null, was: "Bed" },
+    ]);
+    const same = checkService(f, NOW);
+    expect(same.ok && itemEdits(service, same.value, SERVICE_FIELDS)).toEqual([]);
+  });
+});
+
 describe("case field edits", () => {
   const child: Partial<Child> = { given_name: "Rosa", family_name: "Tzul", aliases: ["Rosita"], date_of_birth: "2011-06-14", nationalities: ["GT"], languages: ["quc"] };
 
@@ -170,6 +188,7 @@ describe("the history", () => {
     expect(name("set_item_field", "referrals.status", "es")).toBe("Remisiones: Estado");
     expect(name("set_item_field", "relief.filed_on")).toBe("Immigration relief: Filed");
     expect(name("add_item", "services")).toBe("Services");
+    expect(name("set_item_field", "services.description")).toBe("Services: What was done");
     expect(name("share", "casa-esperanza")).toBe("casa-esperanza");
     expect(name("set", "custody.zz_unknown")).toBe("custody.zz_unknown");
     expect(name("set_item_field", "outcomes.zz_unknown")).toBe("outcomes.zz_unknown");

@@ -21,6 +21,7 @@ import type {
   Relationship,
   ReliefItem,
   ReliefKind,
+  ServiceItem,
   ServiceKind,
   Sex,
 } from "../../bindings";
@@ -173,6 +174,25 @@ export function checkService(f: ServiceForm, now: Date): Checked<{ kind: Service
   return ok({ kind: f.kind, provided_on: day, ...(description ? { description } : {}) });
 }
 
+/** A logged service back in the form, to correct it. */
+export function serviceFormOf(s: ServiceItem): ServiceForm {
+  return { kind: s.kind, date: partsOf(s.provided_on), description: s.description ?? "" };
+}
+
+/**
+ * The corrections of a logged item: `fields` of `next` (the checked form;
+ * a field it leaves out is cleared) that differ from `item`, each with the
+ * value the form was opened with.
+ */
+export function itemEdits(item: object, next: object, fields: readonly string[]): FieldEdit[] {
+  const was = item as Record<string, unknown>;
+  const now = next as Record<string, unknown>;
+  return fields.flatMap((f) => (same(was[f], now[f]) ? [] : [{ field: f, value: (now[f] ?? null) as FieldEdit["value"], was: (was[f] ?? null) as FieldEdit["was"] }]));
+}
+
+export const SERVICE_FIELDS = ["kind", "provided_on", "description"] as const;
+export const OUTCOME_FIELDS = ["kind", "occurred_on", "sponsor_relationship", "location", "description"] as const;
+
 export interface ReliefForm {
   kind: ReliefKind | "";
   description: string;
@@ -217,6 +237,11 @@ export interface OutcomeForm {
   description: string;
 }
 export const outcomeForm = (now: Date): OutcomeForm => ({ kind: "", date: dateOf(now), sponsor: "", location: "", description: "" });
+
+/** A recorded outcome back in the form, to correct it. */
+export function outcomeFormOf(o: OutcomeItem): OutcomeForm {
+  return { kind: o.kind, date: partsOf(o.occurred_on), sponsor: o.sponsor_relationship ?? "", location: o.location ?? "", description: o.description ?? "" };
+}
 
 export function checkOutcome(f: OutcomeForm, now: Date): Checked<OutcomeItem> {
   const p: Problems = {};

@@ -140,4 +140,27 @@ describe("follow-up forms on the case screen", () => {
     expect(screen.queryByRole("button", { name: "Save the changes" })).toBeNull();
     expect(calls).toHaveLength(0);
   });
+
+  it("corrects a logged service: the form opens with its values and sends only what changed", async () => {
+    const SERVICE = "0190a1b2-0000-7000-8000-0000000000s1";
+    const services = [{ id: SERVICE, kind: "shelter" as const, provided_on: "2026-11-24", description: "Bed for two nights" }];
+    const calls: [string, Record<string, unknown>][] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "case_get") return detail({ services });
+      if (cmd.startsWith("plugin:")) return null;
+      calls.push([cmd, args as Record<string, unknown>]);
+      return detail({ services: [{ ...services[0]!, provided_on: "2026-11-23" }] });
+    });
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    fireEvent.click(await screen.findByRole("button", { name: /Change the service “Shelter”/ }));
+    expect(screen.getByRole("heading", { name: "Change a logged service" })).toBeTruthy();
+    expect((screen.getByLabelText(/What was done/) as HTMLTextAreaElement).value).toBe("Bed for two nights");
+    fireEvent.change(screen.getByLabelText("Day"), { target: { value: "23" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save the service" }));
+    await screen.findByText("Saved.");
+    expect(calls).toEqual([
+      ["case_set_item_fields", { id: ID, list: "services", item: SERVICE, edits: [{ field: "provided_on", value: "2026-11-23", was: "2026-11-24" }] }],
+    ]);
+    await waitFor(() => expect(document.activeElement?.id).toBe(`service-change-${SERVICE}`));
+  });
 });
