@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_ops_indexes.sql")),
     (3, include_str!("../../migrations/postgres/0003_ops_arrival_seq.sql")),
+    (4, include_str!("../../migrations/postgres/0004_feed_narrower.sql")),
 ];
 
 /// The PostgreSQL backend.

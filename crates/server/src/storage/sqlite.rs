@@ -25,6 +25,8 @@ use crate::storage::DeviceRecord;
 
 mod checkpoint;
 mod push;
+#[cfg(test)]
+mod tests;
 
 use checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 
@@ -494,10 +496,10 @@ impl Storage for Sqlite {
                     placeholders.join(", ")
                 )
             };
-            // The feed: the organization's own operation rows (rowid = seq),
+            // The feed: the organization's own operation rows (arrival = seq),
             // and its `feed` rows (shares, and everything before migration 4).
             let sql = format!(
-                "SELECT rowid, {} FROM ops WHERE feed_org = ?1 AND rowid > ?2 \
+                "SELECT arrival, {} FROM ops WHERE feed_org = ?1 AND arrival > ?2 \
                  UNION ALL SELECT f.seq, {} FROM feed f JOIN ops o ON o.op_id = f.op_id WHERE f.org = ?1 AND f.seq > ?2 \
                  ORDER BY 1 LIMIT ?3",
                 text(""),

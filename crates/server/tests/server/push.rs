@@ -114,9 +114,41 @@ async fn concurrent_edits_are_recorded_as_conflicts_for_administrators(backend: 
     assert_eq!(v[0]["conflicts"][0]["values"].as_array().unwrap().len(), 2);
 }
 
+/// A batch whose first operations are new and whose later ones were stored
+/// before (a client re-sending after a lost answer, with new work in front):
+/// the stored ones are answered as duplicates or refused for different
+/// content, the new ones stored, and nothing of the batch twice.
+async fn stored_operations_behind_new_ones_in_a_batch_are_recognized(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let d = app.device("border-7", Role::Agent, "ana").await;
+    let case = CaseId::new();
+    let first = vec![d.create(case), d.set(case, "status", json!("open"))];
+    d.push(&first).await;
+    let fresh = d.set(case, "child.given_name", json!("Marker-Given"));
+    let mut forged = first[1].clone();
+    forged.change = waystation_core::Change::Set {
+        field: waystation_core::FieldPath::parse("status").unwrap(),
+        value: json!("closed"),
+        supersedes: vec![],
+    };
+    let r = d.push(&[fresh.clone(), first[0].clone(), forged]).await;
+    let statuses: Vec<OpStatus> = r.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [OpStatus::Accepted, OpStatus::Duplicate, OpStatus::RefusedDifferentContent]);
+    let later = d.set(case, "encounter.place", json!("gate 2"));
+    let r = d.push(&[later.clone(), fresh.clone(), later.clone()]).await;
+    let statuses: Vec<OpStatus> = r.results.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [OpStatus::Accepted, OpStatus::Duplicate, OpStatus::Duplicate]);
+    assert_eq!(app.storage.op_count().await.unwrap(), 4);
+    let reader = app.device("border-7", Role::Agent, "ana").await;
+    let pulled: Vec<_> = reader.pull_all().await.into_iter().map(|o| o.id).collect();
+    assert_eq!(pulled, vec![first[0].id, first[1].id, fresh.id, later.id], "each once, in the order stored");
+    assert_eq!(app.storage.last_pushed(d.id).await.unwrap(), Some(later.id));
+}
+
 crate::both_backends!(
     the_same_batch_three_times_stores_one_copy_of_each,
     the_same_id_with_different_content_is_refused_and_the_original_kept,
     each_operation_gets_its_own_result_in_order,
     concurrent_edits_are_recorded_as_conflicts_for_administrators,
+    stored_operations_behind_new_ones_in_a_batch_are_recognized,
 );

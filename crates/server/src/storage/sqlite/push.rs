@@ -2,7 +2,7 @@
 //! Feed seqs are handed out from the highest one stored, inside the write
 //! transaction; SQLite runs one writer at a time, so seq order is commit
 //! order. An operation's row is its owner organization's feed entry (its
-//! rowid is the seq): only the entries of organizations a case is shared
+//! arrival is the seq): only the entries of organizations a case is shared
 //! with are separate `feed` rows.
 
 use chrono::{DateTime, Utc};
@@ -117,13 +117,12 @@ fn stored_ops(tx: &Connection, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Op
     Ok(out)
 }
 
-/// The highest feed seq handed out: operation rows (their rowid) and the
-/// extra feed rows share one sequence. Rows written before migration 4 have
-/// lower rowids than their feed seqs, and their arrival equals their rowid
-/// order, so the newest row's arrival counts too.
+/// The highest feed seq handed out: operations' arrivals and the extra feed
+/// rows share one sequence. The newest row holds the highest arrival (rows go
+/// in in arrival order and are never deleted; VACUUM keeps rowid order).
 pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
     tx.prepare_cached(
-        "SELECT MAX(COALESCE((SELECT MAX(rowid) FROM ops), 0), COALESCE((SELECT MAX(seq) FROM feed), 0), \
+        "SELECT MAX(COALESCE((SELECT MAX(seq) FROM feed), 0), \
          COALESCE((SELECT arrival FROM ops ORDER BY rowid DESC LIMIT 1), 0))",
     )
     .map_err(db)?
@@ -132,7 +131,7 @@ pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
 }
 
 /// Feed seqs for a plan, in feed order from `high + 1`: each accepted
-/// operation's owner entry is its own row (rowid = seq); the other entries
+/// operation's owner entry is its own row (arrival = seq); the other entries
 /// (organizations a case is shared with, and earlier operations joining a
 /// new organization's feed) go to `feed`. Returns the seq of each accepted
 /// operation (in plan order, increasing) with whether the row carries its
@@ -193,8 +192,8 @@ fn push_in_tx(
         let device_s = device.id.to_string();
         let mut s = tx
             .prepare_cached(
-                "INSERT INTO ops (rowid, op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, \
-                 arrival, feed_org) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1, ?10) ON CONFLICT (op_id) DO NOTHING",
+                "INSERT INTO ops (arrival, op_id, case_id, item_id, class, content_hash, canonical, device_id, pushed_at, \
+                 feed_org) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (op_id) DO NOTHING",
             )
             .map_err(db)?;
         for (n, (seq, in_feed)) in plan.ops.iter().zip(&op_seqs) {
