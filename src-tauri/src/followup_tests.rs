@@ -338,3 +338,16 @@ fn a_bad_item_correction_names_every_field_and_saves_nothing() {
     f.refused("list", |d| item_field_changes(d, ListKind::Notes, ItemId::new(), vec![]));
     f.refused("item", |d| item_field_changes(d, ListKind::Services, ItemId::new(), vec![]));
 }
+
+#[test]
+fn a_receipt_notice_is_dated_with_its_number_or_not_at_all() {
+    let mut f = fixture();
+    let receipt = |n: &str| vec![edit("receipt_on", json!("2026-11-25")), edit("receipt_number", json!(n))];
+    let m =
+        f.refused("relief.receipt_number", |d| item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC-12")));
+    assert!(m.contains("three letters and ten digits"), "{m}");
+    assert!(item(&f.doc(), "relief", T_VISA).get("receipt_on").is_none(), "the day was not saved alone");
+    let doc = f.edit(|d| item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC2690012345"))).unwrap();
+    let r = item(&doc, "relief", T_VISA);
+    assert_eq!((r["receipt_on"].as_str(), r["receipt_number"].as_str()), (Some("2026-11-25"), Some("EAC2690012345")));
+}

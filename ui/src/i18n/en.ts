@@ -481,6 +481,9 @@ export const en = {
   "followup.services.editTitle": "Change a logged service",
   "followup.outcomes.edit": "Change the outcome “{kind}” of {date}",
   "followup.outcomes.editTitle": "Change a recorded outcome",
+  "followup.relief.receiptNumber": "USCIS receipt number",
+  "followup.relief.receiptHint": "Three letters and ten digits, as on the receipt notice, like EAC2690012345.",
+  "followup.err.receipt": "Enter the receipt number as three letters and ten digits, like EAC2690012345.",
 } as const;
 
 export type MessageKey = keyof typeof en;

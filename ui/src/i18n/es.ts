@@ -486,4 +486,7 @@ export const es: Record<MessageKey, string> = {
   "followup.services.editTitle": "Cambiar un servicio registrado",
   "followup.outcomes.edit": "Cambiar el resultado «{kind}» del {date}",
   "followup.outcomes.editTitle": "Cambiar un resultado registrado",
+  "followup.relief.receiptNumber": "Número de recibo de USCIS",
+  "followup.relief.receiptHint": "Tres letras y diez cifras, como en el aviso de recibo, por ejemplo EAC2690012345.",
+  "followup.err.receipt": "Escriba el número de recibo con tres letras y diez cifras, por ejemplo EAC2690012345.",
 };

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import type { CaseDetail, ReliefItem } from "../../bindings";
-import { SelectField, TextArea } from "../../components/inputs";
+import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
@@ -37,6 +37,7 @@ export function Relief({ detail, onChanged }: { detail: CaseDetail; onChanged: (
     if (NEW_IDS[field]) return open?.kind === "new" ? NEW_IDS[field] : `${STEP}-milestone`;
     const m = field.replace(/^relief\./, "");
     if ((MILESTONES as readonly string[]).includes(m)) return open?.kind === "new" ? "relief-milestone" : `${STEP}-date`;
+    if (m === "receipt_number" && open?.kind === "milestone") return `${STEP}-receipt`;
     return undefined;
   };
   const { problems, failure, saving, save, reset } = useFollowupSave(idOf, open?.kind === "new" ? "relief-kind" : `${STEP}-milestone`);
@@ -64,7 +65,22 @@ export function Relief({ detail, onChanged }: { detail: CaseDetail; onChanged: (
     if (open.kind === "new") done(await save(checkRelief(open.form, now), (r) => call("case_add_relief", { id: detail.id, relief: r })));
     else {
       const id = open.relief;
-      done(await save(checkMilestone(open.form, now, STEP), (m) => call("case_relief_milestone", { id: detail.id, relief: id, milestone: m.milestone, on: m.on })));
+      done(
+        await save(checkMilestone(open.form, now, STEP), (m) =>
+          // With a receipt number, both fields go in one change set: both saved, or neither.
+          m.receipt
+            ? call("case_set_item_fields", {
+                id: detail.id,
+                list: "relief",
+                item: id,
+                edits: [
+                  { field: m.milestone, value: m.on },
+                  { field: "receipt_number", value: m.receipt },
+                ],
+              })
+            : call("case_relief_milestone", { id: detail.id, relief: id, milestone: m.milestone, on: m.on }),
+        ),
+      );
     }
   };
   const current = open?.kind === "milestone" ? relief.find((r) => r.id === open.relief) : undefined;
@@ -79,6 +95,11 @@ export function Relief({ detail, onChanged }: { detail: CaseDetail; onChanged: (
           <div key={r.id ?? r.kind} className="relief">
             <h3>{kindName(r)}</h3>
             {r.description ? <p>{r.description}</p> : null}
+            {r.receipt_number ? (
+              <p>
+                {t("followup.relief.receiptNumber")}: <code>{r.receipt_number}</code>
+              </p>
+            ) : null}
             {reached.length ? (
               <dl className="summary">
                 {reached.map((m) => (
@@ -129,6 +150,17 @@ export function Relief({ detail, onChanged }: { detail: CaseDetail; onChanged: (
                   onChange={(d) => setOpen({ ...open, form: { ...open.form, date: d } })}
                   error={problems[`${STEP}-date`]}
                 />
+                {open.form.milestone === "receipt_on" ? (
+                  <TextField
+                    id={`${STEP}-receipt`}
+                    label={t("followup.relief.receiptNumber")}
+                    hint={t("followup.relief.receiptHint")}
+                    width="medium"
+                    value={open.form.receipt}
+                    onChange={(receipt) => setOpen({ ...open, form: { ...open.form, receipt } })}
+                    error={problems[`${STEP}-receipt`]}
+                  />
+                ) : null}
               </FollowupForm>
             ) : null}
           </div>

@@ -89,8 +89,15 @@ describe("services, relief and outcomes", () => {
     expect(milestonesFor("sijs")).not.toContain("certification_requested_on");
     expect(milestonesFor("u_visa")).toContain("certification_obtained_on");
     expect(milestonesFor("t_visa")).not.toContain("court_findings_on");
-    const m = checkMilestone({ milestone: "", date: day(26) }, NOW, "m");
+    const m = checkMilestone({ milestone: "", date: day(26), receipt: "" }, NOW, "m");
     expect(m.ok ? {} : m.problems).toEqual({ "m-milestone": { key: "followup.err.choose" }, "m-date": { key: "followup.err.future" } });
+    expect(checkMilestone({ milestone: "receipt_on", date: day(24), receipt: " eac 2690012345 " }, NOW, "m")).toEqual({
+      ok: true,
+      value: { milestone: "receipt_on", on: "2026-11-24", receipt: "EAC2690012345" },
+    });
+    const badReceipt = checkMilestone({ milestone: "receipt_on", date: day(24), receipt: "EAC-123" }, NOW, "m");
+    expect(badReceipt.ok ? {} : badReceipt.problems).toEqual({ "m-receipt": { key: "followup.err.receipt" } });
+    expect(checkMilestone({ milestone: "filed_on", date: day(24), receipt: "ignored" }, NOW, "m")).toEqual({ ok: true, value: { milestone: "filed_on", on: "2026-11-24" } });
     const r: ReliefItem = { kind: "t_visa", filed_on: "2026-11-25", screened_eligible_on: "2026-11-20" };
     expect(reachedMilestones(r)).toEqual([
       { milestone: "screened_eligible_on", on: "2026-11-20" },

@@ -218,15 +218,20 @@ export function checkRelief(f: ReliefForm, now: Date): Checked<ReliefItem> {
 export interface MilestoneForm {
   milestone: Milestone | "";
   date: DateParts;
+  /** The USCIS receipt number, asked with the receipt notice's milestone. */
+  receipt: string;
 }
-export const milestoneForm = (now: Date): MilestoneForm => ({ milestone: "", date: dateOf(now) });
+export const milestoneForm = (now: Date): MilestoneForm => ({ milestone: "", date: dateOf(now), receipt: "" });
 
-export function checkMilestone(f: MilestoneForm, now: Date, prefix: string): Checked<{ milestone: Milestone; on: string }> {
+/** The milestone and its day, with the receipt number when the receipt notice gives one. */
+export function checkMilestone(f: MilestoneForm, now: Date, prefix: string): Checked<{ milestone: Milestone; on: string; receipt?: string }> {
   const p: Problems = {};
   if (!f.milestone) p[`${prefix}-milestone`] = problem("followup.err.choose");
   const day = checkDay(p, `${prefix}-date`, f.date, now);
+  const receipt = f.milestone === "receipt_on" ? f.receipt.replace(/\s+/g, "").toUpperCase() : "";
+  if (receipt && !/^[A-Z]{3}\d{10}$/.test(receipt)) p[`${prefix}-receipt`] = problem("followup.err.receipt");
   if (Object.keys(p).length || !f.milestone || !day) return bad(p);
-  return ok({ milestone: f.milestone, on: day });
+  return ok({ milestone: f.milestone, on: day, ...(receipt ? { receipt } : {}) });
 }
 
 export interface OutcomeForm {
