@@ -117,7 +117,7 @@ pub fn referral_status_changes(
             format!("is before the referral was {step}; a referral moves forward in time"),
         ));
     }
-    let status_value = serde_json::to_value(status).map_err(|_| not_found(list, "referrals.status"))?;
+    let status_value = Value::String(status_word(status));
     current.insert("status".into(), status_value.clone());
     current.insert(time_field.into(), at.clone());
     check_whole(list, &current)?;
