@@ -6,7 +6,8 @@
 //!
 //! `cargo bench -p waystation-server --bench ingest` (SQLite; PostgreSQL too
 //! when WAYSTATION_TEST_DATABASE_URL is set). WAYSTATION_BENCH_OPS sets the
-//! number of operations per run (default 100000).
+//! number of operations per run (default 100000); WAYSTATION_BENCH_BACKEND
+//! (sqlite or postgres) and WAYSTATION_BENCH_DEVICES (e.g. `1,8`) run a part.
 
 use serde_json::json;
 use std::sync::Arc;
@@ -237,8 +238,16 @@ async fn main() {
     if std::env::var("WAYSTATION_TEST_DATABASE_URL").is_ok() {
         backends.push("postgres");
     }
+    // To profile one part: WAYSTATION_BENCH_BACKEND=sqlite|postgres, WAYSTATION_BENCH_DEVICES=8.
+    if let Ok(only) = std::env::var("WAYSTATION_BENCH_BACKEND") {
+        backends.retain(|b| *b == only);
+    }
+    let device_counts: Vec<usize> = match std::env::var("WAYSTATION_BENCH_DEVICES") {
+        Ok(v) => v.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        Err(_) => vec![1, 8, 32],
+    };
     for backend in backends {
-        for devices in [1, 8, 32] {
+        for &devices in &device_counts {
             // The baseline right before each of our runs: on a shared machine
             // the load drifts, and a ratio of two distant runs measures that.
             let baseline = raw(backend, total).await;

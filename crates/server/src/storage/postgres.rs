@@ -27,11 +27,13 @@ use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
-use super::rows::{conflict_rows, page, rows_to_read};
+use super::rows::{conflict_rows, page_of_keepers, window};
 use super::rules;
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
 
 mod push;
+
+type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
 
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
@@ -392,20 +394,30 @@ impl Storage for Postgres {
     async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage> {
         let classes: Vec<String> = rules::readable_classes(role).into_iter().map(str::to_owned).collect();
         let c = self.client().await?;
-        // Rows to skip come back without their text (see `rows::page`).
+        // One statement, so one snapshot: where the scan window ends (its
+        // last row, when it is full) or the feed's highest seq, and the
+        // operations to send within the window — at most one more than the
+        // limit, the scan stopping there. Skipped rows (the device's own
+        // operations, classes the role may not read) are only passed over.
         let stmt = c
             .prepare_cached(
-                "SELECT f.seq, CASE WHEN o.device_id = $5 OR NOT (o.class = ANY($3)) THEN NULL ELSE o.canonical END \
-                 FROM feed f JOIN ops o ON o.op_id = f.op_id WHERE f.org = $1 AND f.seq > $2 ORDER BY f.seq LIMIT $4",
+                "WITH w AS (SELECT (SELECT seq FROM feed WHERE org = $1 AND seq > $2 ORDER BY seq OFFSET $6 LIMIT 1) \
+                 AS window_end, (SELECT MAX(seq) FROM feed WHERE org = $1) AS high) \
+                 SELECT w.window_end, w.high, k.seq, k.canonical FROM w LEFT JOIN LATERAL (\
+                 SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
+                 WHERE f.org = $1 AND f.seq > $2 AND f.seq <= COALESCE(w.window_end, w.high) \
+                 AND o.device_id <> $5 AND o.class = ANY($3) ORDER BY f.seq LIMIT $4) k ON true",
             )
             .await
             .map_err(db)?;
         let after_i = i64::try_from(after).unwrap_or(i64::MAX);
-        let rows = c
-            .query(&stmt, &[&org.as_str(), &after_i, &classes, &rows_to_read(limit), &device.to_string()])
-            .await
-            .map_err(db)?;
-        page(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect(), after, limit)
+        let params: [Param<'_>; 6] =
+            [&org.as_str(), &after_i, &classes, &(i64::from(limit) + 1), &device.to_string(), &(window(limit) - 1)];
+        let rows = c.query(&stmt, &params).await.map_err(db)?;
+        let (window_end, high) = rows.first().map_or((None, None), |r| (r.get(0), r.get(1)));
+        let keepers =
+            rows.iter().filter_map(|r| Some((r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?))).collect();
+        page_of_keepers(keepers, window_end, high, after, limit)
     }
 
     async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>> {

@@ -510,12 +510,13 @@ impl Storage for Sqlite {
             let mut values: Vec<Box<dyn rusqlite::ToSql>> =
                 vec![Box::new(org), Box::new(after), Box::new(rows_to_read(limit)), Box::new(device.to_string())];
             values.extend(classes.iter().map(|c| Box::new(c.to_string()) as Box<dyn rusqlite::ToSql>));
-            let rows: Vec<(i64, Option<String>)> = s
-                .query_map(rusqlite::params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(db)?
-                .collect::<rusqlite::Result<_>>()
+            // Read lazily: the page stops after the first operation that does not fit.
+            let rows = s
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+                })
                 .map_err(db)?;
-            page(rows, after as u64, limit)
+            page(rows.map(|r| r.map_err(db)), after as u64, limit)
         })
         .await
     }
