@@ -401,7 +401,7 @@ impl Storage for Postgres {
         // operations, classes the role may not read) are only passed over.
         let stmt = c
             .prepare_cached(
-                "WITH w AS (SELECT (SELECT seq FROM feed WHERE org = $1 AND seq > $2 ORDER BY seq OFFSET $6 LIMIT 1) \
+                "WITH w AS MATERIALIZED (SELECT (SELECT seq FROM feed WHERE org = $1 AND seq > $2 ORDER BY seq OFFSET $6 LIMIT 1) \
                  AS window_end, (SELECT MAX(seq) FROM feed WHERE org = $1) AS high) \
                  SELECT w.window_end, w.high, k.seq, k.canonical FROM w LEFT JOIN LATERAL (\
                  SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
