@@ -100,10 +100,18 @@ pub struct Plan<'a> {
 
 /// The lookups a batch needs.
 pub fn needs(ops: &[Operation]) -> Needs {
+    needs_of(ops, true)
+}
+
+/// The lookups a batch needs; without `op_ids` when the stored operations
+/// are not looked up by id.
+pub fn needs_of(ops: &[Operation], op_ids: bool) -> Needs {
     let mut n = Needs::default();
     let (mut users, mut cases) = (BTreeSet::new(), BTreeSet::new());
     for op in ops {
-        n.op_ids.push(op.id.to_string());
+        if op_ids {
+            n.op_ids.push(op.id.to_string());
+        }
         users.insert(op.user.as_str().to_owned());
         cases.insert(op.case_id.to_string());
         match &op.change {

@@ -12,7 +12,7 @@ use waystation_core::{CaseId, OpId, Operation};
 use waystation_protocol::OpResult;
 
 use super::{db, ts};
-use crate::storage::plan::{Known, Plan, Prepared, needs, plan};
+use crate::storage::plan::{Known, Plan, Prepared, needs_of, plan};
 use crate::storage::rules::{self, CaseAccess};
 use crate::storage::{DeviceRecord, Result, StorageError};
 
@@ -33,7 +33,7 @@ enum Lookup {
 }
 
 fn fetch_known(tx: &Connection, ops: &[Operation], lookup: Lookup) -> Result<Known> {
-    let n = needs(ops);
+    let n = needs_of(ops, lookup == Lookup::Every);
     let mut k = Known::default();
     if lookup == Lookup::Every {
         let mut s = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1").map_err(db)?;
