@@ -1,12 +1,12 @@
-import { useRef, useState } from "react";
 import type { CaseDetail } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { options, RELATIONSHIPS } from "../intake/options";
-import { checkOutcome, itemEdits, OUTCOME_FIELDS, OUTCOME_KINDS, outcomeForm, outcomeFormOf, type OutcomeForm } from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { checkOutcome, OUTCOME_FIELDS, OUTCOME_KINDS, outcomeForm, outcomeFormOf } from "./followup";
+import { FollowupForm, SavedNote } from "./FollowupForm";
+import { useItemFollowup } from "./useItemFollowup";
 
 const IDS: Record<string, string> = {
   "outcomes.kind": "outcome-kind",
@@ -20,38 +20,19 @@ const IDS: Record<string, string> = {
 export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, date } = useI18n();
   const outcomes = detail.document.outcomes ?? [];
-  const [form, setForm] = useState<OutcomeForm | null>(null);
-  // The outcome being corrected, or null for a new one.
-  const [editing, setEditing] = useState<string | null>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  const after = useAfterSave();
-  const { problems, failure, saving, save, reset } = useFollowupSave((f) => IDS[f], "outcome-kind");
-  const close = (message: string | null) => {
-    const item = editing;
-    setForm(null);
-    setEditing(null);
-    after.done(message, () => (item ? document.getElementById(`outcome-change-${item}`) : opener.current));
-  };
-  const submit = async () => {
-    if (!form) return;
-    const checked = checkOutcome(form, new Date());
-    const item = outcomes.find((o) => o.id === editing);
-    if (item?.id && checked.ok) {
-      const edits = itemEdits(item, checked.value, OUTCOME_FIELDS);
-      if (!edits.length) return close(t("followup.nothingChanged"));
-      const saved = await save(checked, () => call("case_set_item_fields", { id: detail.id, list: "outcomes", item: item.id!, edits }));
-      if (saved) {
-        onChanged(saved);
-        close(t("followup.saved"));
-      }
-      return;
-    }
-    const saved = await save(checked, (outcome) => call("case_add_outcome", { id: detail.id, outcome }));
-    if (saved) {
-      onChanged(saved);
-      close(t("followup.saved"));
-    }
-  };
+  const { form, setForm, editing, opener, message, problems, failure, saving, submit, close, open } = useItemFollowup({
+    detail,
+    onChanged,
+    list: "outcomes",
+    prefix: "outcome",
+    ids: IDS,
+    items: outcomes,
+    fields: OUTCOME_FIELDS,
+    check: checkOutcome,
+    blank: outcomeForm,
+    formOf: outcomeFormOf,
+    add: (outcome) => call("case_add_outcome", { id: detail.id, outcome }),
+  });
   return (
     <section aria-labelledby="outcomes-title" className="panel">
       <h2 id="outcomes-title">{t("followup.outcomes")}</h2>
@@ -84,12 +65,7 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
                       id={`outcome-change-${o.id}`}
                       aria-label={t("followup.outcomes.edit", { kind: t(`enum.outcome.${o.kind}`), date: date(o.occurred_on) })}
                       aria-expanded={editing === o.id}
-                      onClick={() => {
-                        reset();
-                        after.clear();
-                        setEditing(o.id ?? null);
-                        setForm(outcomeFormOf(o));
-                      }}
+                      onClick={() => open(o)}
                     >
                       {t("followup.change")}
                     </button>
@@ -102,7 +78,7 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
       ) : (
         <p className="muted">{t("followup.outcomes.none")}</p>
       )}
-      <SavedNote message={after.message} />
+      <SavedNote message={message} />
       {form ? (
         <FollowupForm
           key={editing ?? "new"}
@@ -149,12 +125,7 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
           type="button"
           className="button button--secondary"
           ref={opener}
-          onClick={() => {
-            reset();
-            after.clear();
-            setEditing(null);
-            setForm(outcomeForm(new Date()));
-          }}
+          onClick={() => open(null)}
         >
           {t("followup.outcomes.add")}
         </button>

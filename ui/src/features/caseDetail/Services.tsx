@@ -1,12 +1,12 @@
-import { useRef, useState } from "react";
 import type { CaseDetail } from "../../bindings";
 import { SelectField, TextArea } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { options } from "../intake/options";
-import { checkService, itemEdits, SERVICE_FIELDS, SERVICE_KINDS, serviceForm, serviceFormOf, type ServiceForm } from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { checkService, SERVICE_FIELDS, SERVICE_KINDS, serviceForm, serviceFormOf } from "./followup";
+import { FollowupForm, SavedNote } from "./FollowupForm";
+import { useItemFollowup } from "./useItemFollowup";
 
 const IDS: Record<string, string> = { "services.kind": "service-kind", "services.provided_on": "service-date", "services.description": "service-description" };
 
@@ -14,38 +14,19 @@ const IDS: Record<string, string> = { "services.kind": "service-kind", "services
 export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, date } = useI18n();
   const services = detail.document.services ?? [];
-  const [form, setForm] = useState<ServiceForm | null>(null);
-  // The service being corrected, or null for a new one.
-  const [editing, setEditing] = useState<string | null>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  const after = useAfterSave();
-  const { problems, failure, saving, save, reset } = useFollowupSave((f) => IDS[f], "service-kind");
-  const close = (message: string | null) => {
-    const item = editing;
-    setForm(null);
-    setEditing(null);
-    after.done(message, () => (item ? document.getElementById(`service-change-${item}`) : opener.current));
-  };
-  const submit = async () => {
-    if (!form) return;
-    const checked = checkService(form, new Date());
-    const item = services.find((s) => s.id === editing);
-    if (item?.id && checked.ok) {
-      const edits = itemEdits(item, checked.value, SERVICE_FIELDS);
-      if (!edits.length) return close(t("followup.nothingChanged"));
-      const saved = await save(checked, () => call("case_set_item_fields", { id: detail.id, list: "services", item: item.id!, edits }));
-      if (saved) {
-        onChanged(saved);
-        close(t("followup.saved"));
-      }
-      return;
-    }
-    const saved = await save(checked, (service) => call("case_add_service", { id: detail.id, service }));
-    if (saved) {
-      onChanged(saved);
-      close(t("followup.saved"));
-    }
-  };
+  const { form, setForm, editing, opener, message, problems, failure, saving, submit, close, open } = useItemFollowup({
+    detail,
+    onChanged,
+    list: "services",
+    prefix: "service",
+    ids: IDS,
+    items: services,
+    fields: SERVICE_FIELDS,
+    check: checkService,
+    blank: serviceForm,
+    formOf: serviceFormOf,
+    add: (service) => call("case_add_service", { id: detail.id, service }),
+  });
   return (
     <section aria-labelledby="services-title" className="panel">
       <h2 id="services-title">{t("followup.services")}</h2>
@@ -75,12 +56,7 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
                       id={`service-change-${s.id}`}
                       aria-label={t("followup.services.edit", { kind: t(`enum.service.${s.kind}`), date: date(s.provided_on) })}
                       aria-expanded={editing === s.id}
-                      onClick={() => {
-                        reset();
-                        after.clear();
-                        setEditing(s.id ?? null);
-                        setForm(serviceFormOf(s));
-                      }}
+                      onClick={() => open(s)}
                     >
                       {t("followup.change")}
                     </button>
@@ -93,7 +69,7 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
       ) : (
         <p className="muted">{t("followup.services.none")}</p>
       )}
-      <SavedNote message={after.message} />
+      <SavedNote message={message} />
       {form ? (
         <FollowupForm
           key={editing ?? "new"}
@@ -130,12 +106,7 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
           type="button"
           className="button button--secondary"
           ref={opener}
-          onClick={() => {
-            reset();
-            after.clear();
-            setEditing(null);
-            setForm(serviceForm(new Date()));
-          }}
+          onClick={() => open(null)}
         >
           {t("followup.services.add")}
         </button>
