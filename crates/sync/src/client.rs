@@ -89,11 +89,7 @@ impl Client {
         self.send(method, url, body, authorized).await
     }
 
-    /// One request with a JSON body already encoded, on behalf of this device.
-    async fn call_raw<T: DeserializeOwned>(&self, method: Method, url: Url, body: Vec<u8>) -> Result<T> {
-        self.send(method, url, Some(body), true).await
-    }
-
+    /// One request with its JSON body already encoded (`authorized`: on behalf of this device).
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -141,7 +137,7 @@ impl Client {
     /// the same `PushRequest` document, put together from the bodies
     /// without parsing and encoding each again.
     pub async fn push_canonical<'a>(&self, bodies: impl ExactSizeIterator<Item = &'a str>) -> Result<PushResponse> {
-        self.call_raw(Method::POST, self.url(paths::PUSH)?, push_document(bodies)).await
+        self.send(Method::POST, self.url(paths::PUSH)?, Some(push_document(bodies)), true).await
     }
 
     /// `GET /v1/pull`: the page after `after`.

@@ -7,7 +7,6 @@
  */
 import type {
   Accompaniment,
-  AgeMethod,
   CaseDocument,
   CaseStatus,
   Child,
@@ -23,11 +22,10 @@ import type {
   ReliefKind,
   ServiceItem,
   ServiceKind,
-  Sex,
 } from "../../bindings";
 import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
 import { problem, type Problems } from "../../components/problem";
-import { instantToRfc3339, localToRfc3339 } from "../intake/draft";
+import { instantToRfc3339, localToRfc3339, splitList, todayIso, type IntakeDraft } from "../intake/draft";
 
 /** The statuses a referral may move to (the shell's `followup::next_statuses`). */
 export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
@@ -97,8 +95,6 @@ export function dateOf(now: Date): DateParts {
   return { day: String(now.getDate()), month: String(now.getMonth() + 1), year: String(now.getFullYear()) };
 }
 
-/** `YYYY-MM-DD` of the device's today. */
-export const todayIso = (now: Date) => `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 
 /** Check a day: required, a real date, not after today. `id` is the field's DOM id. */
 function checkDay(p: Problems, id: string, d: DateParts, now: Date): string | null {
@@ -266,18 +262,8 @@ export function checkOutcome(f: OutcomeForm, now: Date): Checked<OutcomeItem> {
 
 // ---------------------------------------------------------------- case fields
 
-/** The child section as the edit form holds it: text as typed, lists comma-separated. */
-export interface ChildForm {
-  given_name: string;
-  family_name: string;
-  aliases: string;
-  date_of_birth: DateParts;
-  estimated_age_years: string;
-  age_method: AgeMethod | "";
-  sex: Sex | "";
-  nationalities: string;
-  languages: string;
-}
+/** The child section as the edit form holds it: as the intake holds it (text as typed, lists comma-separated), less the interpreter. */
+export type ChildForm = Omit<IntakeDraft["child"], "interpreter_used">;
 
 function partsOf(iso: string | undefined): DateParts {
   const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
@@ -298,11 +284,7 @@ export function childForm(c: Partial<Child>): ChildForm {
   };
 }
 
-const list = (s: string, upper = false) =>
-  s
-    .split(",")
-    .map((x) => (upper ? x.trim().toUpperCase() : x.trim()))
-    .filter(Boolean);
+const list = (s: string, upper = false) => splitList(s).map((x) => (upper ? x.toUpperCase() : x));
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The DOM id of a child field in the edit form. */

@@ -191,7 +191,8 @@ export function instantToRfc3339(ms: number): string {
   return localToRfc3339(local);
 }
 
-function today(now: Date): string {
+/** `YYYY-MM-DD` of the device's today. */
+export function todayIso(now: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
@@ -265,7 +266,7 @@ export function toNewCase(draft: IntakeDraft, now: Date): NewCaseDocument {
         )
       : undefined,
     services: draft.services.length
-      ? draft.services.map((kind) => ({ kind, provided_on: today(now) }))
+      ? draft.services.map((kind) => ({ kind, provided_on: todayIso(now) }))
       : undefined,
     referrals: draft.referrals.some((r) => r.to)
       ? draft.referrals.flatMap((r) =>
