@@ -6,9 +6,8 @@
 //! every refused field at once; nothing here writes. The store fills each
 //! change's `supersedes` from the device's frontier when it saves them.
 //!
-//! The order of a referral's statuses is kept here because core models the
-//! statuses and their times but not which step may follow which; it belongs
-//! in core's `referral.rs` (reported to the lead).
+//! Which referral status may follow which is core's
+//! ([`ReferralStatus::next`]), as is the field that dates each.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -19,37 +18,6 @@ use waystation_core::{
 };
 
 use crate::error::{CommandError, FieldProblem};
-
-/// The statuses a referral may move to from `from`: drafted → sent →
-/// acknowledged → accepted or declined (straight from sent too) → completed
-/// (after accepted). Declined and completed are final.
-pub fn next_statuses(from: ReferralStatus) -> &'static [ReferralStatus] {
-    use ReferralStatus as S;
-    match from {
-        S::Drafted => &[S::Sent],
-        S::Sent => &[S::Acknowledged, S::Accepted, S::Declined],
-        S::Acknowledged => &[S::Accepted, S::Declined],
-        S::Accepted => &[S::Completed],
-        _ => &[],
-    }
-}
-
-/// The item field that dates a status (`sent_at`); none for `drafted`, which `drafted_at` dates.
-fn status_time_field(status: ReferralStatus) -> Option<&'static str> {
-    use ReferralStatus as S;
-    match status {
-        S::Sent => Some("sent_at"),
-        S::Acknowledged => Some("acknowledged_at"),
-        S::Accepted => Some("accepted_at"),
-        S::Declined => Some("declined_at"),
-        S::Completed => Some("completed_at"),
-        _ => None,
-    }
-}
-
-fn status_word(status: ReferralStatus) -> String {
-    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
 
 /// The item `item` of `list` in a merged document, without its `id` and cleared fields.
 fn find_item(document: &Value, list: ListKind, item: ItemId) -> Option<Map<String, Value>> {
@@ -87,10 +55,10 @@ pub fn referral_status_changes(
     let list = ListKind::Referrals;
     let mut current = find_item(document, list, referral).ok_or_else(|| not_found(list, "referral"))?;
     let from = current.get("status").and_then(|s| ReferralStatus::parse(s).ok());
-    let allowed = from.map(next_statuses).unwrap_or_default();
+    let allowed = from.map(ReferralStatus::next).unwrap_or_default();
     if !allowed.contains(&status) {
-        let now = from.map_or_else(|| "unknown".to_owned(), status_word);
-        let next: Vec<String> = allowed.iter().copied().map(status_word).collect();
+        let now = from.map_or("unknown", ReferralStatus::as_str);
+        let next: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
         let message = if next.is_empty() {
             format!("a {now} referral cannot move to another status")
         } else {
@@ -98,8 +66,7 @@ pub fn referral_status_changes(
         };
         return Err(CommandError::field("referrals.status", message));
     }
-    let time_field =
-        status_time_field(status).ok_or_else(|| CommandError::field("referrals.status", "is not a step"))?;
+    let time_field = status.time_field();
     let at = Value::String(at.trim().to_owned());
     validate_item_field(list, time_field, &at)?;
     // Steps go forward in time: not before the step this one follows.
@@ -117,7 +84,7 @@ pub fn referral_status_changes(
             format!("is before the referral was {step}; a referral moves forward in time"),
         ));
     }
-    let status_value = Value::String(status_word(status));
+    let status_value = Value::String(status.as_str().to_owned());
     current.insert("status".into(), status_value.clone());
     current.insert(time_field.into(), at.clone());
     check_whole(list, &current)?;

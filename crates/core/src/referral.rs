@@ -47,6 +47,39 @@ word_enum!(
     }
 );
 
+impl ReferralStatus {
+    /// The statuses a referral may move to from this one: drafted → sent →
+    /// acknowledged → accepted or declined (straight from sent too) →
+    /// completed (after accepted). Declined and completed are final.
+    pub fn next(self) -> &'static [ReferralStatus] {
+        use ReferralStatus as S;
+        match self {
+            S::Drafted => &[S::Sent],
+            S::Sent => &[S::Acknowledged, S::Accepted, S::Declined],
+            S::Acknowledged => &[S::Accepted, S::Declined],
+            S::Accepted => &[S::Completed],
+            S::Declined | S::Completed => &[],
+        }
+    }
+
+    /// Whether no status may follow this one.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
+    /// The referral field that dates this status (`sent_at`; `drafted_at` for drafted).
+    pub fn time_field(self) -> &'static str {
+        match self {
+            ReferralStatus::Drafted => "drafted_at",
+            ReferralStatus::Sent => "sent_at",
+            ReferralStatus::Acknowledged => "acknowledged_at",
+            ReferralStatus::Accepted => "accepted_at",
+            ReferralStatus::Declined => "declined_at",
+            ReferralStatus::Completed => "completed_at",
+        }
+    }
+}
+
 /// A referral. `to`, `status` and `drafted_at` are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -153,5 +186,45 @@ impl Record for Referral {
             }
         }
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReferralStatus as S;
+
+    #[test]
+    fn a_referral_moves_forward_one_step_at_a_time_and_stops_at_a_final_status() {
+        assert_eq!(S::Drafted.next(), [S::Sent]);
+        assert_eq!(S::Sent.next(), [S::Acknowledged, S::Accepted, S::Declined]);
+        assert_eq!(S::Acknowledged.next(), [S::Accepted, S::Declined]);
+        assert_eq!(S::Accepted.next(), [S::Completed]);
+        assert!(S::Declined.is_final() && S::Completed.is_final());
+        // No status leads back to itself or to drafted: a referral never moves back.
+        for s in S::ALL {
+            assert!(!s.next().contains(s), "{s} leads to itself");
+            assert!(!s.next().contains(&S::Drafted), "{s} leads back to drafted");
+        }
+        // Every status but drafted is reachable from drafted.
+        let mut reached = vec![S::Drafted];
+        let mut i = 0;
+        while i < reached.len() {
+            for n in reached[i].next() {
+                if !reached.contains(n) {
+                    reached.push(*n);
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(reached.len(), S::ALL.len());
+    }
+
+    #[test]
+    fn each_status_is_dated_by_its_own_field() {
+        let fields: Vec<&str> = S::ALL.iter().map(|s| s.time_field()).collect();
+        assert_eq!(fields, ["drafted_at", "sent_at", "acknowledged_at", "accepted_at", "declined_at", "completed_at"]);
+        for f in fields {
+            assert!(<super::Referral as crate::parse::Record>::FIELDS.contains(&f), "{f} is a referral field");
+        }
     }
 }

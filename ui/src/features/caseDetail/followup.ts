@@ -27,7 +27,7 @@ import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../component
 import { problem, type Problems } from "../../components/problem";
 import { instantToRfc3339, localToRfc3339, splitList, todayIso, type IntakeDraft } from "../intake/draft";
 
-/** The statuses a referral may move to (the shell's `followup::next_statuses`). */
+/** The statuses a referral may move to (core's `ReferralStatus::next`). */
 export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
   drafted: ["sent"],
   sent: ["acknowledged", "accepted", "declined"],
