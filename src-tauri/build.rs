@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "case_add_note",
     "case_resolve_conflict",
     "case_referral_status",
+    "case_add_referral",
+    "case_remove_item",
     "case_add_service",
     "case_add_relief",
     "case_add_outcome",

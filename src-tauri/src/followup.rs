@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use waystation_core::relief::MILESTONES;
 use waystation_core::{
-    Catalog, Change, FieldError, FieldPath, ItemId, ListKind, NewCase, ReferralStatus, Timestamp, validate_field,
-    validate_item, validate_item_field,
+    CaseView, Catalog, Change, FieldError, FieldPath, ItemId, ListKind, NewCase, OrgId, ReferralStatus, ReferralTo,
+    Text, Timestamp, validate_field, validate_item, validate_item_field,
 };
 
 use crate::error::{CommandError, FieldProblem};
@@ -102,21 +102,146 @@ pub fn new_item_change(list: ListKind, value: Value) -> Result<Change, CommandEr
     if !FOLLOW_UP_LISTS.contains(&list) {
         return Err(CommandError::field("list", "items of this list are not added from the case screen"));
     }
+    let item = form_item(list, value)?;
+    check_whole(list, &item)?;
+    Ok(Change::AddItem { list, item: ItemId::new(), value: item })
+}
+
+/// A new item's fields as a form sends them: an object without an `id`,
+/// text trimmed, and an optional field left empty dropped (it is not a value).
+fn form_item(list: ListKind, value: Value) -> Result<Map<String, Value>, CommandError> {
     let Value::Object(mut item) = value else {
         return Err(CommandError::field(list.as_str(), format!("must be an object of {}'s fields", list.as_str())));
     };
     if item.contains_key("id") {
         return Err(CommandError::field(format!("{}.id", list.as_str()), "is made by the app; leave it out"));
     }
-    // An optional field left empty in a form is not a value.
     item.retain(|_, v| !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty()));
     for v in item.values_mut() {
         if let Value::String(s) = v {
             *s = s.trim().to_owned();
         }
     }
+    Ok(item)
+}
+
+/// A new referral as the case screen's form sends it (for the generated
+/// bindings only): it starts `drafted`; its later steps come by moving it on.
+#[derive(ts_rs::TS)]
+#[ts(optional_fields)]
+#[allow(dead_code)]
+pub struct NewReferral {
+    /// Where it goes.
+    to: ReferralTo,
+    /// The receiving organization's short id, when it uses Waystation.
+    org: Option<OrgId>,
+    /// When it was written (RFC 3339 with the offset).
+    drafted_at: Timestamp,
+    /// Why, in words.
+    reason: Option<Text>,
+    /// The receiver's reference number.
+    reference: Option<Text>,
+}
+
+/// Add a referral written after the intake: an `AddItem` of it as
+/// `drafted`, and, when it names an organization that is neither the
+/// case's owner nor already shared with, a `Share` with it in the same save
+/// (as an intake's referral does), so the receiver can see the case.
+pub fn new_referral_changes(view: &CaseView, value: Value) -> Result<Vec<Change>, CommandError> {
+    let list = ListKind::Referrals;
+    let mut item = form_item(list, value)?;
+    let later: Vec<FieldProblem> = ReferralStatus::ALL
+        .iter()
+        .map(|s| s.time_field())
+        .chain(["status"])
+        .filter(|k| *k != "drafted_at" && item.contains_key(*k))
+        .map(|k| FieldProblem {
+            field: format!("referrals.{k}"),
+            message: "a new referral starts as drafted; move it on once it is saved".into(),
+        })
+        .collect();
+    if !later.is_empty() {
+        return Err(CommandError::fields(later));
+    }
+    item.insert("status".into(), Value::String(ReferralStatus::Drafted.as_str().to_owned()));
     check_whole(list, &item)?;
-    Ok(Change::AddItem { list, item: ItemId::new(), value: item })
+    not_ahead_of_now("referrals.drafted_at", item.get("drafted_at"))?;
+    let org = item.get("org").and_then(Value::as_str).map(|o| OrgId::parse("referrals.org", o)).transpose()?;
+    let mut changes = vec![Change::AddItem { list, item: ItemId::new(), value: item }];
+    if let Some(org) = org
+        && view.owner.as_ref() != Some(&org)
+        && !view.shared_with.contains(&org)
+    {
+        changes.push(Change::Share { org });
+    }
+    Ok(changes)
+}
+
+/// How far ahead of this device's clock a time typed on it may be: a form
+/// opened on "now" and saved a few minutes later is still now.
+const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// A time typed on this device is not after now. Core allows a day's slack
+/// for devices' clocks that differ; a time typed here is read against this clock.
+fn not_ahead_of_now(field: &str, value: Option<&Value>) -> Result<(), CommandError> {
+    let Some(t) = value.and_then(|v| Timestamp::parse_any(v).ok()) else { return Ok(()) };
+    if t.get().to_utc() > chrono::Utc::now() + CLOCK_SLACK {
+        return Err(CommandError::field(field, "is in the future"));
+    }
+    Ok(())
+}
+
+/// The lists whose items may be removed when entered by mistake.
+pub const REMOVABLE_LISTS: [ListKind; 4] =
+    [ListKind::Adults, ListKind::Referrals, ListKind::Services, ListKind::Outcomes];
+
+/// Remove item `item` of `list`, entered by mistake: a service, an outcome,
+/// an adult, or a referral still drafted. Notes are never removed, relief
+/// applications are dated or corrected, and a referral that was sent stays
+/// as the record of it. A removal that would leave the case breaking a rule
+/// it kept is refused too.
+pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId) -> Result<Change, CommandError> {
+    match list {
+        ListKind::Notes => {
+            return Err(CommandError::field(
+                "list",
+                "notes are never removed; to correct one, add a note that says what was wrong",
+            ));
+        }
+        ListKind::Relief => {
+            return Err(CommandError::field(
+                "list",
+                "a relief application is not removed; correct its fields or date its denial instead",
+            ));
+        }
+        _ if !REMOVABLE_LISTS.contains(&list) => {
+            return Err(CommandError::field("list", "items of this list are not removed from the case screen"));
+        }
+        _ => {}
+    }
+    let current = find_item(document, list, item).ok_or_else(|| not_found(list, "item"))?;
+    if list == ListKind::Referrals {
+        let status = current.get("status").and_then(|s| ReferralStatus::parse(s).ok());
+        if status != Some(ReferralStatus::Drafted) {
+            let now = status.map_or("unknown", ReferralStatus::as_str);
+            return Err(CommandError::field(
+                "referrals.status",
+                format!(
+                    "a {now} referral cannot be removed; only one still drafted can. It stays as the record of \
+                     what was sent"
+                ),
+            ));
+        }
+    }
+    if whole(document).is_ok() {
+        let mut edited = document.clone();
+        let id = item.to_string();
+        if let Some(items) = edited.get_mut(list.as_str()).and_then(Value::as_array_mut) {
+            items.retain(|i| i.get("id").and_then(Value::as_str) != Some(id.as_str()));
+        }
+        whole(&edited).map_err(CommandError::from)?;
+    }
+    Ok(Change::RemoveItem { list, item })
 }
 
 /// Correct fields of item `item` of a follow-up list (a service logged on the
@@ -271,6 +396,12 @@ pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Chan
             problems.push(problem(e));
             continue;
         }
+        if path.as_str().ends_with("_at")
+            && let Err(e) = not_ahead_of_now(path.as_str(), Some(&value))
+        {
+            problems.extend(e.fields);
+            continue;
+        }
         set_value(&mut edited, &path, value.clone());
         changes.push(Change::Set { field: path, value, supersedes: vec![] });
     }
@@ -296,3 +427,7 @@ fn whole(document: &Value) -> Result<NewCase, FieldError> {
 #[cfg(test)]
 #[path = "followup_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "followup_list_tests.rs"]
+mod list_tests;

@@ -12,18 +12,18 @@ use super::*;
 use crate::commands::followup::edit_case;
 use crate::error::{CommandError, ErrorCode};
 
-const SENT: &str = "019aab3e-7a20-7d11-8c3e-1a2b3c4d5e02";
+pub(crate) const SENT: &str = "019aab3e-7a20-7d11-8c3e-1a2b3c4d5e02";
 const ACKNOWLEDGED: &str = "019aab3e-7a20-7d11-8c3e-1a2b3c4d5e03";
 const ACCEPTED: &str = "019aab3e-7a20-7d11-8c3e-1a2b3c4d5e01";
 const T_VISA: &str = "019aab3e-ad50-7a44-9f6b-4d5e6f7a8b01";
 
-struct Fixture {
+pub(crate) struct Fixture {
     _dir: tempfile::TempDir,
-    store: Store,
-    id: CaseId,
+    pub(crate) store: Store,
+    pub(crate) id: CaseId,
 }
 
-fn fixture() -> Fixture {
+pub(crate) fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let user = UserName::parse("user", "ana.lopez").unwrap();
     let org = OrgId::parse("org", "casa-esperanza").unwrap();
@@ -36,18 +36,25 @@ fn fixture() -> Fixture {
 }
 
 impl Fixture {
-    fn ops(&mut self) -> usize {
+    pub(crate) fn ops(&mut self) -> usize {
         self.store.operations(self.id).unwrap().len()
     }
-    fn doc(&mut self) -> Value {
+    pub(crate) fn doc(&mut self) -> Value {
         self.store.case(self.id).unwrap().unwrap().document
     }
-    fn edit(&mut self, build: impl FnOnce(&Value) -> Result<Vec<Change>, CommandError>) -> Result<Value, CommandError> {
+    pub(crate) fn edit(
+        &mut self,
+        build: impl FnOnce(&Value) -> Result<Vec<Change>, CommandError>,
+    ) -> Result<Value, CommandError> {
         let id = self.id.to_string();
         edit_case(&mut self.store, &id, build).map(|d| d.document)
     }
     /// `build` is refused on `field` and nothing is saved.
-    fn refused(&mut self, field: &str, build: impl FnOnce(&Value) -> Result<Vec<Change>, CommandError>) -> String {
+    pub(crate) fn refused(
+        &mut self,
+        field: &str,
+        build: impl FnOnce(&Value) -> Result<Vec<Change>, CommandError>,
+    ) -> String {
         let before = self.ops();
         let e = self.edit(build).unwrap_err();
         assert_eq!(e.code, ErrorCode::Invalid, "{e:?}");
@@ -57,11 +64,11 @@ impl Fixture {
     }
 }
 
-fn item<'a>(doc: &'a Value, list: &str, id: &str) -> &'a Value {
+pub(crate) fn item<'a>(doc: &'a Value, list: &str, id: &str) -> &'a Value {
     doc[list].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap()
 }
 
-fn id(text: &str) -> ItemId {
+pub(crate) fn id(text: &str) -> ItemId {
     ItemId::parse("id", text).unwrap()
 }
 
@@ -164,7 +171,7 @@ fn a_relief_milestone_is_dated_by_core_s_rules() {
     f.refused("relief", |d| Ok(vec![relief_milestone_change(d, ItemId::new(), "filed_on", "2026-11-25")?]));
 }
 
-fn edit(field: &str, value: Value) -> FieldEdit {
+pub(crate) fn edit(field: &str, value: Value) -> FieldEdit {
     FieldEdit { field: field.into(), value, was: None }
 }
 
@@ -277,8 +284,8 @@ fn an_accepted_edit_is_in_the_audit_chain_and_a_refused_one_is_not() {
     );
 }
 
-const SHELTER: &str = "019aab3e-9c40-7f33-8e5a-3c4d5e6f7a02";
-const PLACEMENT: &str = "019aab3e-be60-7b55-8a7c-5e6f7a8b9c01";
+pub(crate) const SHELTER: &str = "019aab3e-9c40-7f33-8e5a-3c4d5e6f7a02";
+pub(crate) const PLACEMENT: &str = "019aab3e-be60-7b55-8a7c-5e6f7a8b9c01";
 
 #[test]
 fn a_logged_service_is_corrected_field_by_field() {

@@ -1,13 +1,14 @@
-//! The follow-up of a saved case from its screen: a referral's next status,
-//! a service, a relief application and its milestones, an outcome, and
-//! corrections of case-level fields. Each parses its input, lets
+//! The follow-up of a saved case from its screen: a new referral and its
+//! next status, a service, a relief application and its milestones, an
+//! outcome, the removal of an item entered by mistake, and corrections of
+//! case-level fields. Each parses its input, lets
 //! [`crate::followup`] check the edit by core's rules against the case as
 //! this device has it, and saves the changes in one store transaction (op
 //! log, outbox and audit log together). A refused edit saves nothing.
 
 use serde_json::Value;
 use tauri::State;
-use waystation_core::{Change, ItemId, ListKind, ReferralStatus};
+use waystation_core::{CaseView, Change, ItemId, ListKind, ReferralStatus};
 use waystation_store::Store;
 
 use super::cases::{case_id, load_detail};
@@ -20,10 +21,9 @@ fn item_id(field: &str, text: &str) -> CommandResult<ItemId> {
     Ok(ItemId::parse(field, text)?)
 }
 
-/// The merged document of case `id`, as this device has it.
-fn document(store: &mut Store, id: waystation_core::CaseId) -> CommandResult<Value> {
-    let view = store.case(id)?.ok_or_else(|| CommandError::from(waystation_store::StoreError::CaseNotFound(id)))?;
-    Ok(view.document)
+/// Case `id` merged, as this device has it.
+fn view(store: &mut Store, id: waystation_core::CaseId) -> CommandResult<CaseView> {
+    store.case(id)?.ok_or_else(|| CommandError::from(waystation_store::StoreError::CaseNotFound(id)))
 }
 
 /// Build the changes from the case's document with `build`, save them (none: nothing to save), and read the case again.
@@ -32,8 +32,18 @@ pub(crate) fn edit_case(
     id: &str,
     build: impl FnOnce(&Value) -> CommandResult<Vec<Change>>,
 ) -> CommandResult<CaseDetail> {
+    edit_case_view(store, id, |view| build(&view.document))
+}
+
+/// [`edit_case`] for a rule that needs more than the document: who owns the
+/// case and whom it is shared with.
+pub(crate) fn edit_case_view(
+    store: &mut Store,
+    id: &str,
+    build: impl FnOnce(&CaseView) -> CommandResult<Vec<Change>>,
+) -> CommandResult<CaseDetail> {
     let id = case_id(id)?;
-    let changes = build(&document(store, id)?)?;
+    let changes = build(&view(store, id)?)?;
     if !changes.is_empty() {
         store.edit(id, changes)?;
     }
@@ -102,6 +112,38 @@ pub async fn case_relief_milestone(
             let relief = item_id("relief", &relief)?;
             s.with_session(|store| {
                 edit_case(store, &id, |doc| Ok(vec![followup::relief_milestone_change(doc, relief, &milestone, &on)?]))
+            })
+        })
+        .await
+}
+
+/// Add a referral (`to`, `org`?, `drafted_at`, `reason`?, `reference`?) as
+/// drafted; a receiving organization the case is not shared with yet gets
+/// it shared in the same save.
+#[tauri::command]
+pub async fn case_add_referral(state: State<'_, AppState>, id: String, referral: Value) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            s.with_session(|store| edit_case_view(store, &id, |view| followup::new_referral_changes(view, referral)))
+        })
+        .await
+}
+
+/// Remove an item entered by mistake (`list`: `services`, `outcomes`,
+/// `adults`, or `referrals` for a referral still drafted). Notes are never removed.
+#[tauri::command]
+pub async fn case_remove_item(
+    state: State<'_, AppState>,
+    id: String,
+    list: String,
+    item: String,
+) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            let list: ListKind = list.parse()?;
+            let item = item_id("item", &item)?;
+            s.with_session(|store| {
+                edit_case(store, &id, |doc| Ok(vec![followup::remove_item_change(doc, list, item)?]))
             })
         })
         .await

@@ -19,7 +19,7 @@ use serde_json::Value;
 use waystation_core::{CaseId, FieldKey, Instrument, ListKind, ReferralStatus, ScreeningResult};
 
 use crate::document::{NewCaseDocument, OutcomeItem, ReliefItem, ServiceItem};
-use crate::followup::FieldEdit;
+use crate::followup::{FieldEdit, NewReferral};
 use crate::settings::Settings;
 use crate::views::{CaseDetail, CaseRow};
 use cases::{NewNote, Saved};
@@ -45,6 +45,8 @@ command_table! {
     app cases::case_add_note(id: String, note: NewNote) -> CaseDetail;
     app cases::case_resolve_conflict(id: String, key: FieldKey, value: Value) -> CaseDetail;
     app followup::case_referral_status(id: String, referral: String, status: String as ReferralStatus, at: String) -> CaseDetail;
+    app followup::case_add_referral(id: String, referral: Value as NewReferral) -> CaseDetail;
+    app followup::case_remove_item(id: String, list: String as ListKind, item: String) -> CaseDetail;
     app followup::case_add_service(id: String, service: Value as ServiceItem) -> CaseDetail;
     app followup::case_add_relief(id: String, relief: Value as ReliefItem) -> CaseDetail;
     app followup::case_add_outcome(id: String, outcome: Value as OutcomeItem) -> CaseDetail;

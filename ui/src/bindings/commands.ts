@@ -9,6 +9,7 @@ import type { JsonValue } from "./serde_json/JsonValue";
 import type { ListKind } from "./ListKind";
 import type { NewCaseDocument } from "./NewCaseDocument";
 import type { NewNote } from "./NewNote";
+import type { NewReferral } from "./NewReferral";
 import type { OutcomeItem } from "./OutcomeItem";
 import type { ReferralStatus } from "./ReferralStatus";
 import type { ReliefItem } from "./ReliefItem";
@@ -37,6 +38,8 @@ export interface Commands {
   case_add_note: { args: { id: string; note: NewNote }; result: CaseDetail };
   case_resolve_conflict: { args: { id: string; key: FieldKey; value: JsonValue }; result: CaseDetail };
   case_referral_status: { args: { id: string; referral: string; status: ReferralStatus; at: string }; result: CaseDetail };
+  case_add_referral: { args: { id: string; referral: NewReferral }; result: CaseDetail };
+  case_remove_item: { args: { id: string; list: ListKind; item: string }; result: CaseDetail };
   case_add_service: { args: { id: string; service: ServiceItem }; result: CaseDetail };
   case_add_relief: { args: { id: string; relief: ReliefItem }; result: CaseDetail };
   case_add_outcome: { args: { id: string; outcome: OutcomeItem }; result: CaseDetail };

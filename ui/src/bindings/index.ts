@@ -42,6 +42,7 @@ export type * from "./LanguageCode";
 export type * from "./ListKind";
 export type * from "./NewCaseDocument";
 export type * from "./NewNote";
+export type * from "./NewReferral";
 export type * from "./NoteItem";
 export type * from "./Notice";
 export type * from "./OpId";

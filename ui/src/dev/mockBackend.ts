@@ -232,6 +232,8 @@ export function installMockBackend() {
     },
     // The follow-up edits answer with the case as it was: the mock keeps no case documents.
     case_referral_status: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_add_referral: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_remove_item: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_service: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_relief: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_outcome: (a) => detailOf(summaries.find((x) => x.id === a.id)!),

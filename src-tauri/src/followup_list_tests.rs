@@ -1,0 +1,184 @@
+//! Adding a referral after the intake and removing an item entered by
+//! mistake, against a real store holding `examples/case.json` (owned by
+//! `casa-esperanza`, shared at intake with `placement-office` and
+//! `casa-esperanza-legal`, whose referrals name them).
+
+use serde_json::{Value, json};
+use waystation_core::{CaseView, Change, ItemId, ListKind};
+
+use super::tests::{Fixture, PLACEMENT, SENT, SHELTER, fixture, id, item};
+use super::*;
+use crate::commands::followup::edit_case_view;
+use crate::error::{CommandError, ErrorCode};
+
+const NOTE: &str = "019aab3e-8b30-7e22-9d4f-2b3c4d5e6f01";
+const T_VISA: &str = "019aab3e-ad50-7a44-9f6b-4d5e6f7a8b01";
+
+impl Fixture {
+    /// Save a new referral; the case screen's answer (its document and whom it is shared with).
+    fn add_referral(&mut self, value: Value) -> Result<(Value, Vec<String>), CommandError> {
+        let id = self.id.to_string();
+        edit_case_view(&mut self.store, &id, |v: &CaseView| new_referral_changes(v, value))
+            .map(|d| (d.document, d.shared_with))
+    }
+    fn changes_since(&mut self, before: usize) -> Vec<Change> {
+        self.store.operations(self.id).unwrap()[before..].iter().map(|o| o.change.clone()).collect()
+    }
+    fn refused_referral(&mut self, field: &str, value: Value) -> String {
+        let before = self.ops();
+        let e = self.add_referral(value).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Invalid, "{e:?}");
+        assert_eq!(self.ops(), before, "a refused referral saved something");
+        e.fields
+            .iter()
+            .find(|p| p.field == field)
+            .unwrap_or_else(|| panic!("expected {field}, got {e:?}"))
+            .message
+            .clone()
+    }
+}
+
+fn drafted_at(hours_ago: i64) -> String {
+    (chrono::Utc::now() - chrono::TimeDelta::hours(hours_ago)).to_rfc3339()
+}
+
+fn added_referral(doc: &Value, to: &str) -> Value {
+    doc["referrals"].as_array().unwrap().iter().find(|r| r["to"] == to).cloned().unwrap()
+}
+
+#[test]
+fn a_referral_to_a_new_organization_is_added_drafted_and_shares_the_case_in_the_same_save() {
+    let mut f = fixture();
+    let before = f.ops();
+    let at = drafted_at(1);
+    let (doc, shared) = f
+        .add_referral(json!({"to": "medical", "org": "clinica-del-valle", "drafted_at": at, "reason": "  Dental pain. ", "reference": ""}))
+        .unwrap();
+    let r = added_referral(&doc, "medical");
+    assert_eq!((r["status"].as_str(), r["org"].as_str()), (Some("drafted"), Some("clinica-del-valle")));
+    assert_eq!((r["drafted_at"].as_str(), r["reason"].as_str()), (Some(at.as_str()), Some("Dental pain.")));
+    assert!(r.get("reference").is_none(), "an empty optional field is left out");
+    assert!(shared.iter().any(|o| o == "clinica-del-valle"), "{shared:?}");
+    let changes = f.changes_since(before);
+    assert!(
+        matches!(&changes[..], [Change::AddItem { list: ListKind::Referrals, .. }, Change::Share { org }] if org.as_str() == "clinica-del-valle"),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn a_referral_to_the_owner_an_organization_already_shared_with_or_none_shares_nothing() {
+    let mut f = fixture();
+    for org in [json!("casa-esperanza"), json!("placement-office"), Value::Null, json!("")] {
+        let before = f.ops();
+        let (_, shared) =
+            f.add_referral(json!({"to": "child_welfare", "org": org, "drafted_at": drafted_at(2)})).unwrap();
+        let changes = f.changes_since(before);
+        assert!(matches!(&changes[..], [Change::AddItem { .. }]), "org {org}: {changes:?}");
+        assert!(!shared.iter().any(|o| o == "casa-esperanza"), "the owner is not shared with its own case");
+    }
+    let referrals = f.doc()["referrals"].as_array().unwrap().iter().filter(|r| r["to"] == "child_welfare").count();
+    assert_eq!(referrals, 4);
+}
+
+#[test]
+fn a_new_referral_is_refused_field_by_field_and_saves_nothing() {
+    let mut f = fixture();
+    let now = drafted_at(0);
+    let m = f.refused_referral("referrals.to", json!({"drafted_at": now}));
+    assert!(m.contains("required"), "{m}");
+    let m = f.refused_referral("referrals.to", json!({"to": "police", "drafted_at": now}));
+    assert!(m.contains("medical"), "the words it takes are named: {m}");
+    f.refused_referral("referrals.drafted_at", json!({"to": "medical"}));
+    let m = f.refused_referral("referrals.drafted_at", json!({"to": "medical", "drafted_at": "2026-11-25 09:00"}));
+    assert!(m.contains("offset"), "{m}");
+    f.refused_referral("referrals.drafted_at", json!({"to": "medical", "drafted_at": "2999-01-01T00:00:00Z"}));
+    // Within the day of slack core allows other devices' clocks, but ahead of this one.
+    let m = f.refused_referral("referrals.drafted_at", json!({"to": "medical", "drafted_at": drafted_at(-3)}));
+    assert_eq!(m, "is in the future");
+    let m =
+        f.refused_referral("referrals.org", json!({"to": "medical", "org": "Clínica Del Valle", "drafted_at": now}));
+    assert!(m.contains("lowercase"), "{m}");
+    let m = f.refused_referral("referrals.status", json!({"to": "medical", "status": "sent", "drafted_at": now}));
+    assert!(m.contains("starts as drafted"), "{m}");
+    f.refused_referral("referrals.sent_at", json!({"to": "medical", "sent_at": now, "drafted_at": now}));
+    f.refused_referral("referrals.id", json!({"id": ItemId::new().to_string(), "to": "medical", "drafted_at": now}));
+    f.refused_referral("referrals.colour", json!({"to": "medical", "drafted_at": now, "colour": "red"}));
+    f.refused_referral("referrals", json!(["medical"]));
+    assert!(!f.doc()["referrals"].as_array().unwrap().iter().any(|r| r["to"] == "medical"));
+}
+
+fn remove(list: ListKind, item: &str) -> impl FnOnce(&Value) -> Result<Vec<Change>, CommandError> {
+    let item = id(item);
+    move |d| Ok(vec![remove_item_change(d, list, item)?])
+}
+
+#[test]
+fn a_service_an_outcome_an_adult_and_a_drafted_referral_are_removed() {
+    let mut f = fixture();
+    let adult = f.doc()["adults"][0]["id"].as_str().unwrap().to_owned();
+    let (doc, _) = f.add_referral(json!({"to": "medical", "drafted_at": drafted_at(1)})).unwrap();
+    let drafted = added_referral(&doc, "medical")["id"].as_str().unwrap().to_owned();
+    for (list, it) in [
+        (ListKind::Services, SHELTER),
+        (ListKind::Outcomes, PLACEMENT),
+        (ListKind::Adults, adult.as_str()),
+        (ListKind::Referrals, drafted.as_str()),
+    ] {
+        let before = f.ops();
+        let doc = f.edit(remove(list, it)).unwrap();
+        let left = doc[list.as_str()].as_array().map_or(0, |l| l.iter().filter(|i| i["id"] == it).count());
+        assert_eq!(left, 0, "{it} is gone from {}", list.as_str());
+        let changes = f.changes_since(before);
+        assert!(matches!(&changes[..], [Change::RemoveItem { list: l, item: i }] if *l == list && i.to_string() == it));
+        // Removed once is removed: a second try finds nothing to remove.
+        f.refused("item", remove(list, it));
+    }
+    let doc = f.doc();
+    assert_eq!(doc["services"].as_array().unwrap().len(), 1, "the other service stays");
+    assert_eq!(doc["notes"].as_array().unwrap().len(), 4, "the notes stay");
+}
+
+#[test]
+fn a_note_a_relief_application_and_a_referral_that_was_sent_are_not_removed() {
+    let mut f = fixture();
+    let m = f.refused("list", remove(ListKind::Notes, NOTE));
+    assert!(m.starts_with("notes are never removed"), "{m}");
+    let m = f.refused("list", remove(ListKind::Relief, T_VISA));
+    assert!(m.contains("not removed"), "{m}");
+    let m = f.refused("referrals.status", remove(ListKind::Referrals, SENT));
+    assert!(m.starts_with("a sent referral cannot be removed"), "{m}");
+    f.refused("item", remove(ListKind::Services, SENT));
+    assert_eq!(item(&f.doc(), "referrals", SENT)["status"], "sent");
+}
+
+#[test]
+fn an_accepted_referral_or_removal_is_in_the_audit_chain_and_a_refused_one_is_not() {
+    let mut f = fixture();
+    let entries = |f: &Fixture| f.store.audit_verify().expect("the audit chain verifies").entries;
+    // What reading the case before and after an edit costs in the audit log, with nothing saved.
+    let start = entries(&f);
+    f.edit(|_| Ok(vec![])).unwrap();
+    let reads = entries(&f) - start;
+    let delta = |f: &mut Fixture, act: &mut dyn FnMut(&mut Fixture)| {
+        let before = entries(f);
+        act(f);
+        entries(f) - before
+    };
+    let refused = delta(&mut f, &mut |f| {
+        f.edit(remove(ListKind::Referrals, SENT)).unwrap_err();
+    });
+    assert!(refused < reads, "a refused removal writes no edit entry: +{refused}, reads +{reads}");
+    let refused = delta(&mut f, &mut |f| {
+        f.add_referral(json!({"drafted_at": drafted_at(1)})).unwrap_err();
+    });
+    assert!(refused < reads, "a refused referral writes no edit entry: +{refused}, reads +{reads}");
+    let removed = delta(&mut f, &mut |f| {
+        f.edit(remove(ListKind::Services, SHELTER)).unwrap();
+    });
+    assert_eq!(removed, reads + 1, "one edit entry for the removal");
+    let added = delta(&mut f, &mut |f| {
+        f.add_referral(json!({"to": "medical", "org": "clinica-del-valle", "drafted_at": drafted_at(1)})).unwrap();
+    });
+    assert_eq!(added, reads + 1, "one edit entry for the referral and its share, saved together");
+}
