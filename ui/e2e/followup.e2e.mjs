@@ -1,6 +1,7 @@
 // End to end in the real app: the follow-up of a saved case from its screen,
 // by keyboard only, against a fresh store. A case is made by the intake, then
-// its referral moves on, a service is logged, a relief application gets a
+// its referral moves on, a referral to a new organization is added (the case
+// is shared with it) and removed again after a confirmation, a service is logged, a relief application gets a
 // milestone, the child's name is corrected (after a bad value is refused
 // beside its field), and the case screen and its history are read back.
 //
@@ -21,6 +22,11 @@ const PASS = "correct horse battery staple";
 // Fictional names; none may be readable in the store's files.
 const CHILD = { given: "Yesenia", family: "Cumez", adult: "Abelino Sacor", place: "Chimaltenango", station: "SND-03" };
 const CORRECTED = "Yessenia";
+// The organization a referral made after the intake names: the case is shared with it.
+const ORG = "clinica-del-valle";
+
+/** WebDriver's Escape key. */
+const ESCAPE = "\uE00C";
 
 const store = newStoreDir();
 let app;
@@ -40,6 +46,24 @@ async function clear(css) {
   const value = String(await wd.prop(el, "value"));
   await wd.type(el, Key.Backspace.repeat(value.length));
   assert.equal(await wd.prop(el, "value"), "");
+}
+
+/** Poll `check` until it holds (the screen moves focus after it renders), failing with `what` after a while. */
+async function until(check, what) {
+  for (let i = 0; i < 50; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(what);
+}
+
+/** Counts of history entries taken before an edit. */
+const seen = { names: 0, nationalities: 0 };
+
+/** How many entries of the case screen's history hold `text`. */
+async function historyCount(text) {
+  const timeline = await wd.text(await $(".timeline"));
+  return timeline.split(text).length - 1;
 }
 
 /** The id of the element that has focus. */
@@ -80,6 +104,44 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     await $("#referrals-title + .saved-note", { text: "Saved." });
     await $(".tag--ref-sent", { text: "Sent" });
     assert.equal(await focused(), "referrals-title", "focus goes back to the referrals");
+  });
+
+  it("adds a referral to a new organization, refusing a bad organization id beside its field", async () => {
+    await pressButton("Add a referral");
+    assert.equal(await focused(), "referral-to");
+    await typeInto("#referral-to", "Med");
+    assert.equal(await wd.prop(await $("#referral-to"), "value"), "medical");
+    await typeInto("#referral-org", "Clínica");
+    await typeInto("#referral-reason", "Dental pain reported at the shelter.");
+    await pressButton("Save the referral");
+    const error = await $("#referral-org--error", { text: "lowercase" });
+    assert.equal(await wd.attr(await $("#referral-org"), "aria-invalid"), "true");
+    assert.match(await wd.text(error), /casa-esperanza/);
+    assert.equal(await focused(), "referral-org", "focus goes to the refused field");
+    await clear("#referral-org");
+    await typeInto("#referral-org", ORG);
+    await pressButton("Save the referral");
+    await $("#referrals-title + .saved-note", { text: `Saved. The case is now shared with ${ORG}.` });
+    await $(".tag--ref-drafted", { text: "Drafted" });
+    assert.equal(await wd.text(await wd.active()), "Add a referral", "focus returns to the button");
+  });
+
+  it("removes the drafted referral after a confirmation, and Escape cancels it first", async () => {
+    const label = "Remove the drafted referral to Medical";
+    await pressLabelled(label);
+    assert.equal(await focused(), "referral-remove-title", "the question has focus");
+    const confirm = await $("form[aria-labelledby=referral-remove-title]", { text: `${ORG} keeps access` });
+    await shot("case-followup-remove");
+    assert.ok(confirm);
+    await wd.type(await wd.active(), ESCAPE);
+    await until(async () => (await wd.attr(await wd.active(), "aria-label")) === label, "Escape: focus back on Remove");
+    assert.equal(await wd.exec(`return document.querySelectorAll("form[aria-labelledby=referral-remove-title]").length;`), 0);
+    await pressLabelled(label);
+    await pressButton("Yes, remove it");
+    await $("#referrals-title + .saved-note", { text: "Removed." });
+    assert.equal(await focused(), "referrals-title", "focus goes to the referrals once the row is gone");
+    const drafted = await wd.exec(`return document.querySelectorAll(".tag--ref-drafted").length;`);
+    assert.equal(drafted, 0, "the drafted referral is gone");
   });
 
   it("logs a service", async () => {
@@ -129,6 +191,10 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
   });
 
   it("refuses a bad value beside its field and saves nothing", async () => {
+    // How the intake wrote the child (one change per field, or all in the case's creation) is not this test's business:
+    // count the history's entries before, and compare after.
+    seen.names = await historyCount("Changed Given name by");
+    seen.nationalities = await historyCount("Changed Nationalities by");
     await pressLabelled("Edit Child");
     assert.equal(await focused(), "edit-child-given_name");
     await clear("#edit-child-given_name");
@@ -185,13 +251,16 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
       "Added to Immigration relief",
       "Changed Immigration relief: Filed",
       "Changed Station or port code",
+      "Added to Referrals",
+      `Shared with ${ORG}`,
+      "Removed from Referrals",
     ];
     for (const change of changes) {
       assert.ok(timeline.includes(change), `the history shows “${change}”`);
     }
     const count = (text) => timeline.split(text).length - 1;
-    assert.equal(count("Changed Given name by"), 2, "the intake's name, then the correction");
-    assert.equal(count("Changed Nationalities by"), 1, "the intake's only: the refused edit left no change");
+    assert.equal(count("Changed Given name by"), seen.names + 1, "the correction, once");
+    assert.equal(count("Changed Nationalities by"), seen.nationalities, "the refused edit left no change");
     await shot("case-followup");
   });
 

@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import type { CaseDetail, Encounter } from "../../bindings";
+import type { AdultItem, CaseDetail, Encounter } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
@@ -8,6 +8,7 @@ import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../intake/options";
 import { Row } from "./ChildSection";
 import { encounterEdits, encounterFieldId, encounterForm, type EncounterForm } from "./followup";
 import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { RemoveConfirm, useRemoval } from "./RemoveItem";
 
 const encounterId = (field: string) => (field.startsWith("encounter.") ? encounterFieldId(field.slice("encounter.".length)) : undefined);
 
@@ -22,6 +23,11 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
   const { problems, failure, saving, save, reset } = useFollowupSave(encounterId, encounterFieldId("station"));
   const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
   const title = t("intake.step.encounter");
+  const heading = useRef<HTMLHeadingElement>(null);
+  const adults = d.adults ?? [];
+  const removal = useRemoval(detail, onChanged, "adults", () => heading.current);
+  const removingAdult = adults.find((a) => a.id && a.id === removal.asking);
+  const adultName = (a: AdultItem) => `${a.name ?? "?"}${a.claimed_relationship ? ` (${t(`enum.relationship.${a.claimed_relationship}`)})` : ""}`;
   const close = (message: string | null) => {
     setForm(null);
     after.done(message, () => edit.current);
@@ -39,7 +45,9 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
   const put = (patch: Partial<EncounterForm>) => form && setForm({ ...form, ...patch });
   return (
     <section aria-labelledby="encounter-title" className="panel">
-      <h2 id="encounter-title">{title}</h2>
+      <h2 id="encounter-title" tabIndex={-1} ref={heading}>
+        {title}
+      </h2>
       {form ? (
         <FollowupForm
           id="edit-encounter"
@@ -97,12 +105,39 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
             <Row label={t("intake.encounter.accompaniment")}>{en("enum.accompaniment", e.accompaniment)}</Row>
             <Row label={t("intake.encounter.narrative")}>{e.narrative || "—"}</Row>
             <Row label={t("intake.step.adults")}>
-              {(d.adults ?? [])
-                .map((a) => `${a.name ?? "?"}${a.claimed_relationship ? ` (${t(`enum.relationship.${a.claimed_relationship}`)})` : ""}`)
-                .join("; ") || "—"}
+              {adults.length ? (
+                <ul className="plain">
+                  {adults.map((a) => (
+                    <li key={a.id ?? a.name}>
+                      {adultName(a)}
+                      {a.id ? (
+                        <>
+                          {" "}
+                          <button
+                            type="button"
+                            className="link-button"
+                            id={`adult-remove-${a.id}`}
+                            aria-label={t("followup.remove.label", { what: t("followup.remove.adult", { name: a.name ?? "?" }) })}
+                            aria-expanded={removal.asking === a.id}
+                            onClick={(ev) => {
+                              after.clear();
+                              removal.ask(a.id!, ev.currentTarget);
+                            }}
+                          >
+                            {t("followup.remove")}
+                          </button>
+                        </>
+                      ) : null}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                "—"
+              )}
             </Row>
           </dl>
-          <SavedNote message={after.message} />
+          {removingAdult ? <RemoveConfirm id="adult-remove" what={t("followup.remove.adult", { name: removingAdult.name ?? "?" })} removal={removal} /> : null}
+          <SavedNote message={after.message ?? removal.message} />
           <button
             type="button"
             className="button button--secondary"
@@ -111,6 +146,7 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
             onClick={() => {
               reset();
               after.clear();
+              removal.dismiss();
               setForm(encounterForm(e));
             }}
           >

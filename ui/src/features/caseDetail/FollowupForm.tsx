@@ -9,8 +9,8 @@ import { shellProblems, type Checked } from "./followup";
 
 /**
  * A small form opened from the case screen: its heading, the shell's
- * failure, the questions, then Save and Cancel. The first question takes
- * focus when it opens; Escape cancels.
+ * failure, the questions, then Save and Cancel. The first question (or,
+ * without questions, the heading) takes focus when it opens; Escape cancels.
  */
 export function FollowupForm(props: {
   id: string;
@@ -24,8 +24,10 @@ export function FollowupForm(props: {
 }) {
   const { t } = useI18n();
   const ref = useRef<HTMLFormElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    ref.current?.querySelector<HTMLElement>("input, select, textarea")?.focus();
+    // A form without questions (a confirmation) is announced by its heading; Tab then reaches its buttons.
+    (ref.current?.querySelector<HTMLElement>("input, select, textarea") ?? title.current)?.focus();
   }, []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -42,7 +44,9 @@ export function FollowupForm(props: {
         if (e.key === "Escape") props.onCancel();
       }}
     >
-      <h3 id={`${props.id}-title`}>{props.title}</h3>
+      <h3 id={`${props.id}-title`} tabIndex={-1} ref={title}>
+        {props.title}
+      </h3>
       <CommandAlert message={props.failure} />
       {props.children}
       <div className="button-row">

@@ -6,6 +6,7 @@ import { call } from "../../ipc";
 import { options, RELATIONSHIPS } from "../intake/options";
 import { checkOutcome, OUTCOME_FIELDS, OUTCOME_KINDS, outcomeForm, outcomeFormOf } from "./followup";
 import { FollowupForm, SavedNote } from "./FollowupForm";
+import { RemoveConfirm } from "./RemoveItem";
 import { useItemFollowup } from "./useItemFollowup";
 
 const IDS: Record<string, string> = {
@@ -20,7 +21,7 @@ const IDS: Record<string, string> = {
 export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, date } = useI18n();
   const outcomes = detail.document.outcomes ?? [];
-  const { form, setForm, editing, opener, message, problems, failure, saving, submit, close, open } = useItemFollowup({
+  const { form, setForm, editing, opener, heading, message, problems, failure, saving, submit, close, open, removal, removing, askRemove } = useItemFollowup({
     detail,
     onChanged,
     list: "outcomes",
@@ -35,7 +36,7 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
   });
   return (
     <section aria-labelledby="outcomes-title" className="panel">
-      <h2 id="outcomes-title">{t("followup.outcomes")}</h2>
+      <h2 id="outcomes-title" tabIndex={-1} ref={heading}>{t("followup.outcomes")}</h2>
       {outcomes.length ? (
         <table className="table">
           <thead>
@@ -70,6 +71,21 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
                       {t("followup.change")}
                     </button>
                   ) : null}
+                  {o.id ? (
+                    <>
+                      {" "}
+                      <button
+                        type="button"
+                        className="link-button"
+                        id={`outcome-remove-${o.id}`}
+                        aria-label={t("followup.remove.label", { what: t("followup.remove.outcome", { kind: t(`enum.outcome.${o.kind}`), date: date(o.occurred_on) }) })}
+                        aria-expanded={removal.asking === o.id}
+                        onClick={(e) => askRemove(o, e.currentTarget)}
+                      >
+                        {t("followup.remove")}
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -79,6 +95,13 @@ export function Outcomes({ detail, onChanged }: { detail: CaseDetail; onChanged:
         <p className="muted">{t("followup.outcomes.none")}</p>
       )}
       <SavedNote message={message} />
+      {removing ? (
+        <RemoveConfirm
+          id="outcome-remove"
+          what={t("followup.remove.outcome", { kind: t(`enum.outcome.${removing.kind}`), date: date(removing.occurred_on) })}
+          removal={removal}
+        />
+      ) : null}
       {form ? (
         <FollowupForm
           key={editing ?? "new"}

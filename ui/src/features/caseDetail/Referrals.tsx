@@ -6,8 +6,10 @@ import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { options } from "../intake/options";
-import { checkStep, NEXT_STATUS, stepForm, type StepForm } from "./followup";
+import { checkStep, isRemovableReferral, NEXT_STATUS, stepForm, type StepForm } from "./followup";
 import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { NewReferralForm } from "./NewReferralForm";
+import { RemoveConfirm, useRemoval } from "./RemoveItem";
 
 const PREFIX = "ref-step";
 
@@ -16,7 +18,8 @@ function lastStep(r: ReferralItem): string {
   return [r.completed_at, r.declined_at, r.accepted_at, r.acknowledged_at, r.sent_at, r.drafted_at].find(Boolean) ?? r.drafted_at;
 }
 
-/** The referrals with their status; each that may move on gets a form for its next status and its time. */
+/** The referrals with their status; each that may move on gets a form for its next status and its time,
+ * one still drafted may be removed, and a new one may be added. */
 export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, dateTime } = useI18n();
   const referrals = detail.document.referrals ?? [];
@@ -30,8 +33,18 @@ export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged
   const { problems, failure, saving, save, reset } = useFollowupSave(idOf, `${PREFIX}-status`);
   const current = referrals.find((r) => r.id === open);
   const to = (r: ReferralItem) => t(`enum.referralTo.${r.to}`);
+  const [adding, setAdding] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const removal = useRemoval(detail, onChanged, "referrals", () => heading.current);
+  const removing = referrals.find((r) => r.id === removal.asking);
+  const closeOthers = () => {
+    setOpen(null);
+    setAdding(false);
+    removal.dismiss();
+  };
 
   const start = (r: ReferralItem, button: HTMLButtonElement) => {
+    closeOthers();
     reset();
     after.clear();
     opener.current = button;
@@ -58,7 +71,7 @@ export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged
       <h2 id="referrals-title" tabIndex={-1} ref={heading}>
         {t("intake.referrals.title")}
       </h2>
-      <SavedNote message={after.message} />
+      <SavedNote message={after.message ?? removal.message} />
       {referrals.length ? (
         <table className="table">
           <thead>
@@ -95,6 +108,26 @@ export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged
                   ) : (
                     <span className="muted">{t("followup.referral.final")}</span>
                   )}
+                  {isRemovableReferral(r) && r.id ? (
+                    <>
+                      {" "}
+                      <button
+                        type="button"
+                        className="link-button"
+                        id={`referral-remove-${r.id}`}
+                        aria-label={t("followup.remove.label", { what: t("followup.remove.referral", { to: to(r) }) })}
+                        aria-expanded={removal.asking === r.id}
+                        onClick={(e) => {
+                          const button = e.currentTarget;
+                          closeOthers();
+                          after.clear();
+                          removal.ask(r.id!, button);
+                        }}
+                      >
+                        {t("followup.remove")}
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -134,6 +167,41 @@ export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged
           />
         </FollowupForm>
       ) : null}
+      {removing ? (
+        <RemoveConfirm
+          id="referral-remove"
+          what={t("followup.remove.referral", { to: to(removing) })}
+          note={removing.org && removing.org !== detail.owner && detail.shared_with.includes(removing.org) ? t("followup.remove.stillShared", { org: removing.org }) : undefined}
+          removal={removal}
+        />
+      ) : null}
+      {adding ? (
+        <NewReferralForm
+          detail={detail}
+          onSaved={(saved, message) => {
+            onChanged(saved);
+            setAdding(false);
+            after.done(message, () => addButton.current);
+          }}
+          onCancel={() => {
+            setAdding(false);
+            after.done(null, () => addButton.current);
+          }}
+        />
+      ) : (
+        <button
+          type="button"
+          className="button button--secondary"
+          ref={addButton}
+          onClick={() => {
+            closeOthers();
+            after.clear();
+            setAdding(true);
+          }}
+        >
+          {t("followup.referral.add")}
+        </button>
+      )}
     </section>
   );
 }

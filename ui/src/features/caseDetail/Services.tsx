@@ -6,6 +6,7 @@ import { call } from "../../ipc";
 import { options } from "../intake/options";
 import { checkService, SERVICE_FIELDS, SERVICE_KINDS, serviceForm, serviceFormOf } from "./followup";
 import { FollowupForm, SavedNote } from "./FollowupForm";
+import { RemoveConfirm } from "./RemoveItem";
 import { useItemFollowup } from "./useItemFollowup";
 
 const IDS: Record<string, string> = { "services.kind": "service-kind", "services.provided_on": "service-date", "services.description": "service-description" };
@@ -14,7 +15,7 @@ const IDS: Record<string, string> = { "services.kind": "service-kind", "services
 export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, date } = useI18n();
   const services = detail.document.services ?? [];
-  const { form, setForm, editing, opener, message, problems, failure, saving, submit, close, open } = useItemFollowup({
+  const { form, setForm, editing, opener, heading, message, problems, failure, saving, submit, close, open, removal, removing, askRemove } = useItemFollowup({
     detail,
     onChanged,
     list: "services",
@@ -29,7 +30,7 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
   });
   return (
     <section aria-labelledby="services-title" className="panel">
-      <h2 id="services-title">{t("followup.services")}</h2>
+      <h2 id="services-title" tabIndex={-1} ref={heading}>{t("followup.services")}</h2>
       {services.length ? (
         <table className="table">
           <thead>
@@ -61,6 +62,21 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
                       {t("followup.change")}
                     </button>
                   ) : null}
+                  {s.id ? (
+                    <>
+                      {" "}
+                      <button
+                        type="button"
+                        className="link-button"
+                        id={`service-remove-${s.id}`}
+                        aria-label={t("followup.remove.label", { what: t("followup.remove.service", { kind: t(`enum.service.${s.kind}`), date: date(s.provided_on) }) })}
+                        aria-expanded={removal.asking === s.id}
+                        onClick={(e) => askRemove(s, e.currentTarget)}
+                      >
+                        {t("followup.remove")}
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -70,6 +86,13 @@ export function Services({ detail, onChanged }: { detail: CaseDetail; onChanged:
         <p className="muted">{t("followup.services.none")}</p>
       )}
       <SavedNote message={message} />
+      {removing ? (
+        <RemoveConfirm
+          id="service-remove"
+          what={t("followup.remove.service", { kind: t(`enum.service.${removing.kind}`), date: date(removing.provided_on) })}
+          removal={removal}
+        />
+      ) : null}
       {form ? (
         <FollowupForm
           key={editing ?? "new"}

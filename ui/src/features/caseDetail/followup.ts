@@ -14,9 +14,12 @@ import type {
   Encounter,
   EncounterType,
   FieldEdit,
+  NewReferral,
   OutcomeItem,
   OutcomeKind,
+  ReferralItem,
   ReferralStatus,
+  ReferralTo,
   Relationship,
   ReliefItem,
   ReliefKind,
@@ -135,20 +138,75 @@ export const stepForm = (now: Date): StepForm => ({
   opened: minuteOf(now),
 });
 
+/** A day and a time as a form holds them; `opened` is the minute the form opened on. */
+interface When {
+  date: DateParts;
+  time: string;
+  opened?: string | undefined;
+}
+
+/**
+ * Check a day and time (`${prefix}-date`, `${prefix}-time`): the time as
+ * RFC 3339 with the device's offset, to the second when the form's "now"
+ * was kept; null with the problems set when it is not a real past time.
+ */
+function checkWhen(p: Problems, prefix: string, f: When, now: Date): string | null {
+  const day = checkDay(p, `${prefix}-date`, f.date, now);
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(f.time.trim());
+  if (!hm || Number(hm[1]) > 23 || Number(hm[2]) > 59) p[`${prefix}-time`] = problem("followup.err.time");
+  if (!day || !hm) return null;
+  const minute = `${day}T${pad(Number(hm[1]))}:${hm[2]}`;
+  const at = minute === f.opened ? instantToRfc3339(now.getTime()) : localToRfc3339(minute);
+  if (Date.parse(at) > now.getTime() + 60_000) {
+    p[`${prefix}-time`] = problem("followup.err.future");
+    return null;
+  }
+  return at;
+}
+
 /** The step's status and time (RFC 3339 with the device's offset), or the problems by field id under `prefix`. */
 export function checkStep(f: StepForm, now: Date, prefix: string): Checked<{ status: ReferralStatus; at: string }> {
   const p: Problems = {};
   if (!f.status) p[`${prefix}-status`] = problem("followup.err.choose");
-  const day = checkDay(p, `${prefix}-date`, f.date, now);
-  const time = f.time.trim();
-  const hm = /^(\d{1,2}):(\d{2})$/.exec(time);
-  if (!hm || Number(hm[1]) > 23 || Number(hm[2]) > 59) p[`${prefix}-time`] = problem("followup.err.time");
-  if (Object.keys(p).length || !f.status || !day || !hm) return bad(p);
-  const minute = `${day}T${pad(Number(hm[1]))}:${hm[2]}`;
-  const at = minute === f.opened ? instantToRfc3339(now.getTime()) : localToRfc3339(minute);
-  if (Date.parse(at) > now.getTime() + 60_000) return bad({ [`${prefix}-time`]: problem("followup.err.future") });
+  const at = checkWhen(p, prefix, f, now);
+  if (Object.keys(p).length || !f.status || !at) return bad(p);
   return ok({ status: f.status, at });
 }
+
+/** A referral written after the intake, as its form holds it. */
+export interface ReferralForm extends When {
+  to: ReferralTo | "";
+  /** The receiving organization's short id, when it uses Waystation (may be empty). */
+  org: string;
+  reason: string;
+}
+
+export const referralForm = (now: Date): ReferralForm => ({
+  to: "",
+  org: "",
+  reason: "",
+  date: dateOf(now),
+  time: `${pad(now.getHours())}:${pad(now.getMinutes())}`,
+  opened: minuteOf(now),
+});
+
+/** An organization's short id: lowercase letters, digits and hyphens (core's `OrgId`). */
+const ORG_ID = /^[a-z0-9-]{1,64}$/;
+
+/** The new referral to send (drafted when it was written), or the problems by field id (`referral-…`). */
+export function checkReferral(f: ReferralForm, now: Date): Checked<NewReferral> {
+  const p: Problems = {};
+  if (!f.to) p["referral-to"] = problem("followup.err.choose");
+  const org = f.org.trim().toLowerCase();
+  if (org && !ORG_ID.test(org)) p["referral-org"] = problem("followup.err.org");
+  const at = checkWhen(p, "referral", f, now);
+  if (Object.keys(p).length || !f.to || !at) return bad(p);
+  const reason = f.reason.trim();
+  return ok({ to: f.to, drafted_at: at, ...(org ? { org } : {}), ...(reason ? { reason } : {}) });
+}
+
+/** Whether removing a referral is offered: only one still drafted was entered by mistake rather than sent. */
+export const isRemovableReferral = (r: ReferralItem) => r.status === "drafted";
 
 // ---------------------------------------------------------------- lists
 

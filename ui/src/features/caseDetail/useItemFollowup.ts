@@ -4,8 +4,9 @@ import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
 import { type Checked, itemEdits } from "./followup";
 import { useAfterSave, useFollowupSave } from "./FollowupForm";
+import { useRemoval } from "./RemoveItem";
 
-/** A list of logged items on the case screen (services, outcomes): what it takes to add one and correct one. */
+/** A list of logged items on the case screen (services, outcomes): what it takes to add one, correct one and remove one. */
 export interface ItemFollowup<Item, Form, Value> {
   detail: CaseDetail;
   onChanged: (c: CaseDetail) => void;
@@ -27,7 +28,7 @@ export interface ItemFollowup<Item, Form, Value> {
  * The form's state for a list of logged items: open it empty or with an
  * item, check and save (a new item whole, a correction as its changed
  * fields only), then close it, say "Saved." and give focus back to what
- * opened it.
+ * opened it; or remove an item entered by mistake after a confirmation.
  */
 export function useItemFollowup<Item extends { id?: string | null }, Form, Value extends object>(o: ItemFollowup<Item, Form, Value>) {
   const { t } = useI18n();
@@ -37,6 +38,9 @@ export function useItemFollowup<Item extends { id?: string | null }, Form, Value
   const opener = useRef<HTMLButtonElement>(null);
   const after = useAfterSave();
   const { problems, failure, saving, save, reset } = useFollowupSave((f) => o.ids[f], `${o.prefix}-kind`);
+  // The section's heading: focus goes there once a removed item's buttons are gone.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const removal = useRemoval(o.detail, o.onChanged, o.list, () => heading.current);
   const close = (message: string | null) => {
     const item = editing;
     setForm(null);
@@ -64,10 +68,36 @@ export function useItemFollowup<Item extends { id?: string | null }, Form, Value
   };
   /** Open the form for `item`, or empty for a new one. */
   const open = (item: Item | null) => {
+    removal.dismiss();
     reset();
     after.clear();
     setEditing(item?.id ?? null);
     setForm(item ? o.formOf(item) : o.blank(new Date()));
   };
-  return { form, setForm, editing, opener, message: after.message, problems, failure, saving, submit, close, open };
+  /** Ask before removing `item` (its Remove button gets focus back on Cancel). */
+  const askRemove = (item: Item, button: HTMLElement) => {
+    if (!item.id) return;
+    setForm(null);
+    setEditing(null);
+    after.clear();
+    removal.ask(item.id, button);
+  };
+  const removing = o.items.find((i) => i.id && i.id === removal.asking);
+  return {
+    form,
+    setForm,
+    editing,
+    opener,
+    heading,
+    message: after.message ?? removal.message,
+    problems,
+    failure,
+    saving,
+    submit,
+    close,
+    open,
+    removal,
+    removing,
+    askRemove,
+  };
 }
