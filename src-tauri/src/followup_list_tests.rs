@@ -182,3 +182,70 @@ fn an_accepted_referral_or_removal_is_in_the_audit_chain_and_a_refused_one_is_no
     });
     assert_eq!(added, reads + 1, "one edit entry for the referral and its share, saved together");
 }
+
+/// The custody clock of the case as the screen gets it after an edit of case-level fields.
+fn clock_after(f: &mut Fixture, edits: Vec<FieldEdit>) -> Result<waystation_core::CustodyClock, CommandError> {
+    let id = f.id.to_string();
+    crate::commands::followup::edit_case(&mut f.store, &id, |d| field_changes(d, edits))
+        .map(|d| d.clock.expect("the case has a custody clock"))
+}
+
+fn due(clock: &waystation_core::CustodyClock, kind: waystation_core::DeadlineKind) -> chrono::DateTime<chrono::Utc> {
+    clock.deadlines.iter().find(|d| d.kind == kind).expect("the deadline is on the clock").due_at
+}
+
+#[test]
+fn the_encounter_time_and_custody_are_corrected_and_the_custody_clock_follows() {
+    use waystation_core::DeadlineKind as K;
+    let mut f = fixture();
+    let met = "2026-11-21T22:10:00-07:00";
+    let clock = clock_after(&mut f, vec![super::tests::edit("encounter.occurred_at", json!(met))]).unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339(met).unwrap().to_utc();
+    assert_eq!(clock.started_at, start, "custody starts at the corrected encounter");
+    assert_eq!(due(&clock, K::Transfer), start + chrono::TimeDelta::hours(72));
+    assert_eq!(f.doc()["encounter"]["occurred_at"], met, "kept with its own offset");
+
+    let started = "2026-11-22T06:00:00-07:00";
+    let clock = clock_after(
+        &mut f,
+        vec![
+            super::tests::edit("custody.started_at", json!(started)),
+            super::tests::edit("custody.facility", json!("  Ajo Station, room 3 ")),
+            super::tests::edit("custody.exceptional_circumstances", json!("Road closed by flooding for a day.")),
+        ],
+    )
+    .unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339(started).unwrap().to_utc();
+    assert_eq!(due(&clock, K::PlacementNotification), start + chrono::TimeDelta::hours(48));
+    let custody = &f.doc()["custody"];
+    assert_eq!(
+        (custody["facility"].as_str(), custody["started_at"].as_str()),
+        (Some("Ajo Station, room 3"), Some(started))
+    );
+}
+
+#[test]
+fn an_encounter_or_custody_time_in_the_future_or_out_of_order_is_refused_and_saves_nothing() {
+    let mut f = fixture();
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::hours(3)).to_rfc3339();
+    let m = f.refused("encounter.occurred_at", |d| {
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!(soon))])
+    });
+    assert_eq!(m, "is in the future");
+    f.refused("encounter.occurred_at", |d| {
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!("2026-11-21 22:10"))])
+    });
+    f.refused("encounter.occurred_at", |d| {
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", Value::Null)])
+    });
+    // Notified before custody started: the custody section read whole refuses it.
+    let m = f.refused("custody.placement_notified_at", |d| {
+        field_changes(d, vec![super::tests::edit("custody.started_at", json!("2026-11-22T12:00:00-07:00"))])
+    });
+    assert!(m.contains("before custody started"), "{m}");
+    let m = f.refused("custody.transferred_at", |d| {
+        field_changes(d, vec![super::tests::edit("custody.transferred_at", json!(soon))])
+    });
+    assert_eq!(m, "is in the future");
+    assert_eq!(f.doc()["encounter"]["occurred_at"], "2026-11-22T04:35:00-07:00");
+}

@@ -66,6 +66,12 @@ async function historyCount(text) {
   return timeline.split(text).length - 1;
 }
 
+/** Replace a text box's value by keyboard. */
+async function retype(css, text) {
+  await clear(css);
+  await typeInto(css, text);
+}
+
 /** The id of the element that has focus. */
 async function focused() {
   return wd.attr(await wd.active(), "id");
@@ -224,12 +230,56 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
 
   it("corrects a typo in the station code", async () => {
     await pressLabelled("Edit Encounter");
-    assert.equal(await focused(), "edit-encounter-station");
+    assert.equal(await focused(), "edit-encounter-occurred_at-date", "the encounter's day comes first");
     await clear("#edit-encounter-station");
     await typeInto("#edit-encounter-station", "snd-05");
     await pressButton("Save the changes");
     await $("section[aria-labelledby=encounter-title] .saved-note", { text: "Saved." });
     await $("section[aria-labelledby=encounter-title] dl", { text: "SND-05" });
+  });
+
+  it("moves the encounter four days back, and the custody clock shows the transfer overdue", async () => {
+    const clock = async () => wd.text(await $(".clock"));
+    assert.match(await clock(), /Transfer due in/, "the intake's encounter was yesterday");
+    await pressLabelled("Edit Encounter");
+    const back = new Date(Date.now() - 4 * 24 * 3600 * 1000);
+    await retype("#edit-encounter-occurred_at-date", String(back.getMonth() + 1));
+    await retype("#edit-encounter-occurred_at-date--day", String(back.getDate()));
+    await retype("#edit-encounter-occurred_at-date--year", String(back.getFullYear()));
+    await pressButton("Save the changes");
+    await $("section[aria-labelledby=encounter-title] .saved-note", { text: "Saved." });
+    await $(".clock", { text: "Transfer overdue by" });
+  });
+
+  it("refuses an encounter time in the future beside the time box", async () => {
+    await pressLabelled("Edit Encounter");
+    const ahead = new Date(Date.now() + 2 * 24 * 3600 * 1000);
+    await retype("#edit-encounter-occurred_at-date", String(ahead.getMonth() + 1));
+    await retype("#edit-encounter-occurred_at-date--day", String(ahead.getDate()));
+    await retype("#edit-encounter-occurred_at-date--year", String(ahead.getFullYear()));
+    await pressButton("Save the changes");
+    await $("#edit-encounter-occurred_at-time--error", { text: "cannot be in the future" });
+    assert.equal(await focused(), "edit-encounter-occurred_at-time");
+    await wd.type(await wd.active(), ESCAPE);
+    await until(async () => (await wd.attr(await wd.active(), "aria-label")) === "Edit Encounter", "Escape: focus back on Edit");
+    await $(".clock", { text: "Transfer overdue by" });
+  });
+
+  it("records custody: where the child is held and when the placement office was told; the clock counts it done", async () => {
+    await pressLabelled("Edit Custody");
+    assert.equal(await focused(), "edit-custody-facility");
+    await typeInto("#edit-custody-facility", "Station juvenile room 2");
+    const told = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    await typeInto("#edit-custody-placement_notified_at-date", String(told.getMonth() + 1));
+    await typeInto("#edit-custody-placement_notified_at-date--day", String(told.getDate()));
+    await typeInto("#edit-custody-placement_notified_at-date--year", String(told.getFullYear()));
+    await typeInto("#edit-custody-placement_notified_at-time", "08:15");
+    await pressButton("Save the changes");
+    await $("section[aria-labelledby=custody-title] .saved-note", { text: "Saved." });
+    await $("section[aria-labelledby=custody-title] dl", { text: "Station juvenile room 2" });
+    await $(".clock", { text: "Notice to placement office done" });
+    assert.equal(await wd.attr(await wd.active(), "aria-label"), "Edit Custody", "focus returns to Edit");
+    await shot("case-followup-custody");
   });
 
   it("shows it all on the case screen, and in its history, after reading the case again", async () => {
@@ -253,6 +303,9 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
       "Changed Station or port code",
       "Added to Referrals",
       `Shared with ${ORG}`,
+      "Changed When",
+      "Changed Placement office notified",
+      "Changed Where the child is held",
       "Removed from Referrals",
     ];
     for (const change of changes) {

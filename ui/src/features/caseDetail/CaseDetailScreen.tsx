@@ -9,6 +9,7 @@ import { useErrorText } from "../errors";
 import { useSyncChanges } from "../sync/useSyncChanges";
 import { ChildSection, Row, StatusEdit } from "./ChildSection";
 import { Conflicts } from "./Conflicts";
+import { CustodySection } from "./CustodySection";
 import { EncounterSection } from "./EncounterSection";
 import { Notes } from "./Notes";
 import { Outcomes } from "./Outcomes";
@@ -116,6 +117,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
         <ChildSection detail={detail} onChanged={setDetail} />
         <EncounterSection detail={detail} onChanged={setDetail} />
       </div>
+      <CustodySection detail={detail} onChanged={setDetail} />
       <section aria-labelledby="screening-title" className="panel">
         <h2 id="screening-title">{t("intake.step.screening")}</h2>
         {s ? (

@@ -31,6 +31,9 @@ export function fieldLabel(k: FieldKey, t: (key: MessageKey) => string): string 
   }
   if (k.in === "case") {
     const [section, field] = k.field.split(".");
+    // The intake does not ask about custody; the case screen's custody form names its fields.
+    const custody = `followup.custody.${field}`;
+    if (section === "custody" && custody in en) return t(custody as MessageKey);
     const key = section && field ? labelKey(section, field) : null;
     return key ? t(key) : keyPath(k);
   }

@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import type { AdultItem, CaseDetail, Encounter } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
+import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
 import { call } from "../../ipc";
@@ -9,8 +10,13 @@ import { Row } from "./ChildSection";
 import { encounterEdits, encounterFieldId, encounterForm, type EncounterForm } from "./followup";
 import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
 import { RemoveConfirm, useRemoval } from "./RemoveItem";
+import { shownOffset } from "./custodyForm";
 
-const encounterId = (field: string) => (field.startsWith("encounter.") ? encounterFieldId(field.slice("encounter.".length)) : undefined);
+const encounterId = (field: string) => {
+  if (field === "encounter.occurred_at") return `${encounterFieldId("occurred_at")}-time`;
+  return field.startsWith("encounter.") ? encounterFieldId(field.slice("encounter.".length)) : undefined;
+};
+const WHEN = encounterFieldId("occurred_at");
 
 /** The encounter's section: what is recorded, and an Edit button for its facts (only changed fields are saved). */
 export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
@@ -34,7 +40,7 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
   };
   const submit = async () => {
     if (!form) return;
-    const checked = encounterEdits(e, form);
+    const checked = encounterEdits(e, form, new Date());
     if (checked.ok && !checked.value.length) return close(t("followup.nothingChanged"));
     const saved = await save(checked, (edits) => call("case_set_fields", { id: detail.id, edits }));
     if (saved) {
@@ -58,6 +64,23 @@ export function EncounterSection({ detail, onChanged }: { detail: CaseDetail; on
           onSubmit={submit}
           onCancel={() => close(null)}
         >
+          <MemorableDate
+            id={`${WHEN}-date`}
+            legend={t("followup.encounter.date")}
+            value={form.when.date}
+            onChange={(date) => put({ when: { ...form.when, date } })}
+            error={problems[`${WHEN}-date`]}
+          />
+          <TextField
+            id={`${WHEN}-time`}
+            label={t("followup.time")}
+            hint={t("followup.encounter.timeHint", { offset: shownOffset(form.when, new Date()) })}
+            width="short"
+            value={form.when.time}
+            onChange={(time) => put({ when: { ...form.when, time } })}
+            error={problems[`${WHEN}-time`]}
+            required
+          />
           <TextField
             id={encounterFieldId("station")}
             label={t("intake.encounter.station")}

@@ -29,6 +29,7 @@ import type {
 import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
 import { problem, type Problems } from "../../components/problem";
 import { instantToRfc3339, localToRfc3339, splitList, todayIso, type IntakeDraft } from "../intake/draft";
+import { whenForm, whenValue, type WhenForm } from "./custodyForm";
 
 /** The statuses a referral may move to (core's `ReferralStatus::next`). */
 export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
@@ -384,8 +385,9 @@ export function childEdits(c: Partial<Child>, f: ChildForm, now: Date): Checked<
   return ok(edits);
 }
 
-/** The encounter's editable facts as the form holds them (its time, kept with its own offset, is not edited here). */
+/** The encounter's editable facts as the form holds them; its time is shown and corrected at the offset it was recorded with. */
 export interface EncounterForm {
+  when: WhenForm;
   station: string;
   place: string;
   type: EncounterType | "";
@@ -394,15 +396,23 @@ export interface EncounterForm {
 }
 
 export function encounterForm(e: Partial<Encounter>): EncounterForm {
-  return { station: e.station ?? "", place: e.place ?? "", type: e.type ?? "", accompaniment: e.accompaniment ?? "", narrative: e.narrative ?? "" };
+  return {
+    when: whenForm(e.occurred_at),
+    station: e.station ?? "",
+    place: e.place ?? "",
+    type: e.type ?? "",
+    accompaniment: e.accompaniment ?? "",
+    narrative: e.narrative ?? "",
+  };
 }
 
 /** The DOM id of an encounter field in the edit form. */
 export const encounterFieldId = (field: string) => `edit-encounter-${field}`;
 
-/** The changed encounter fields; the type and whether the child was alone stay required, as in the intake. */
-export function encounterEdits(e: Partial<Encounter>, f: EncounterForm): Checked<FieldEdit[]> {
+/** The changed encounter fields; its time (not in the future), the type and whether the child was alone stay required, as in the intake. */
+export function encounterEdits(e: Partial<Encounter>, f: EncounterForm, now: Date = new Date()): Checked<FieldEdit[]> {
   const p: Problems = {};
+  const occurredAt = whenValue(p, encounterFieldId("occurred_at"), f.when, now, false);
   const station = f.station.trim().toUpperCase();
   if (!station) p[encounterFieldId("station")] = problem("intake.err.stationRequired");
   else if (!/^[A-Z0-9][A-Z0-9-]{1,15}$/.test(station)) p[encounterFieldId("station")] = problem("intake.err.stationFormat");
@@ -410,7 +420,7 @@ export function encounterEdits(e: Partial<Encounter>, f: EncounterForm): Checked
   if (!f.accompaniment) p[encounterFieldId("accompaniment")] = problem("intake.err.accompanimentRequired");
   if (Object.keys(p).length) return bad(p);
   const text = (s: string) => (s.trim() ? s.trim() : null);
-  const next: Record<keyof EncounterForm, unknown> = {
+  const next: Record<Exclude<keyof EncounterForm, "when">, unknown> = {
     station,
     place: text(f.place),
     type: f.type,
@@ -418,6 +428,7 @@ export function encounterEdits(e: Partial<Encounter>, f: EncounterForm): Checked
     narrative: text(f.narrative),
   };
   const edits: FieldEdit[] = [];
+  if (occurredAt) edits.push({ field: "encounter.occurred_at", value: occurredAt, was: e.occurred_at ?? null });
   for (const [k, v] of Object.entries(next) as [keyof EncounterForm, unknown][]) {
     const was = (e as Record<string, unknown>)[k] ?? null;
     if (!same(was, v)) edits.push({ field: `encounter.${k}`, value: v as FieldEdit["value"], was: was as FieldEdit["was"] });
