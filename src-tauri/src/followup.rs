@@ -19,6 +19,9 @@ use waystation_core::{
 
 use crate::error::{CommandError, FieldProblem};
 
+#[path = "followup_rules.rs"]
+pub mod rules;
+
 /// The item `item` of `list` in a merged document, without its `id` and cleared fields.
 fn find_item(document: &Value, list: ListKind, item: ItemId) -> Option<Map<String, Value>> {
     let id = item.to_string();

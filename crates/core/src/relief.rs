@@ -30,6 +30,24 @@ word_enum!(
 );
 
 impl ReliefKind {
+    /// Whether milestone `milestone` (one of [`MILESTONES`]) applies to this
+    /// kind: a law-enforcement certification to T and U visas only,
+    /// juvenile-court findings to SIJS only, the others to every kind.
+    pub fn has_milestone(self, milestone: &str) -> bool {
+        match milestone {
+            "certification_requested_on" | "certification_obtained_on" => {
+                matches!(self, ReliefKind::TVisa | ReliefKind::UVisa)
+            }
+            "court_findings_on" => self == ReliefKind::Sijs,
+            m => MILESTONES.contains(&m),
+        }
+    }
+
+    /// The milestones that apply to this kind, in the order they usually happen.
+    pub fn milestones(self) -> Vec<&'static str> {
+        MILESTONES.iter().copied().filter(|m| self.has_milestone(m)).collect()
+    }
+
     /// The USCIS form that applies, if any.
     pub fn form(self) -> Option<&'static str> {
         match self {
@@ -157,22 +175,19 @@ impl Record for ReliefApplication {
             denied_on: day("denied_on")?,
         };
         if ctx.whole {
-            let certifies = matches!(r.kind, ReliefKind::TVisa | ReliefKind::UVisa);
-            if !certifies {
-                for (key, d) in [
-                    ("certification_requested_on", r.certification_requested_on),
-                    ("certification_obtained_on", r.certification_obtained_on),
-                ] {
-                    if d.is_some() {
-                        return Err(FieldError::new(
-                            key,
-                            "a law-enforcement certification applies to T and U visas only",
-                        ));
-                    }
+            for (key, d) in [
+                ("certification_requested_on", r.certification_requested_on),
+                ("certification_obtained_on", r.certification_obtained_on),
+                ("court_findings_on", r.court_findings_on),
+            ] {
+                if d.is_some() && !r.kind.has_milestone(key) {
+                    let why = if key == "court_findings_on" {
+                        "juvenile-court findings apply to SIJS only"
+                    } else {
+                        "a law-enforcement certification applies to T and U visas only"
+                    };
+                    return Err(FieldError::new(key, why));
                 }
-            }
-            if r.court_findings_on.is_some() && r.kind != ReliefKind::Sijs {
-                return Err(FieldError::new("court_findings_on", "juvenile-court findings apply to SIJS only"));
             }
             if r.approved_on.is_some() && r.denied_on.is_some() {
                 return Err(FieldError::new("denied_on", "an application cannot be both approved and denied"));
@@ -182,5 +197,36 @@ impl Record for ReliefApplication {
             }
         }
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::validate::validate_item;
+
+    #[test]
+    fn each_kind_has_its_milestones_and_an_application_is_held_to_them() {
+        assert_eq!(ReliefKind::Sijs.milestones().len(), MILESTONES.len() - 2);
+        assert!(ReliefKind::Sijs.milestones().contains(&"court_findings_on"));
+        assert!(!ReliefKind::Asylum.has_milestone("certification_requested_on"));
+        assert!(ReliefKind::UVisa.has_milestone("certification_obtained_on"));
+        assert!(!ReliefKind::TVisa.has_milestone("kind"), "a field that is not a milestone");
+        for kind in ReliefKind::ALL {
+            assert_eq!(
+                kind.milestones(),
+                MILESTONES.iter().copied().filter(|m| kind.has_milestone(m)).collect::<Vec<_>>()
+            );
+            for m in MILESTONES {
+                let mut item = serde_json::Map::new();
+                item.insert("kind".into(), json!(kind.as_str()));
+                item.insert("description".into(), json!("Something else"));
+                item.insert((*m).into(), json!("2026-01-05"));
+                let whole = validate_item(crate::ListKind::Relief, &item);
+                assert_eq!(whole.is_ok(), kind.has_milestone(m), "{kind} {m}: {whole:?}");
+            }
+        }
     }
 }

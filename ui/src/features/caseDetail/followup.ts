@@ -30,16 +30,10 @@ import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../component
 import { problem, type Problems } from "../../components/problem";
 import { instantToRfc3339, localToRfc3339, splitList, todayIso, type IntakeDraft } from "../intake/draft";
 import { whenForm, whenValue, type WhenForm } from "./custodyForm";
+import { MILESTONES, MILESTONES_OF, type Milestone } from "./rules.generated";
 
-/** The statuses a referral may move to (core's `ReferralStatus::next`). */
-export const NEXT_STATUS: Record<ReferralStatus, ReferralStatus[]> = {
-  drafted: ["sent"],
-  sent: ["acknowledged", "accepted", "declined"],
-  acknowledged: ["accepted", "declined"],
-  accepted: ["completed"],
-  declined: [],
-  completed: [],
-};
+/** Core's rules, generated from it: a referral's next statuses, the relief milestones and which apply to each kind. */
+export { MILESTONES, MILESTONES_OF, NEXT_STATUS, type Milestone } from "./rules.generated";
 
 export const SERVICE_KINDS: ServiceKind[] = [
   "shelter",
@@ -59,27 +53,9 @@ export const RELIEF_KINDS: ReliefKind[] = ["t_visa", "u_visa", "sijs", "asylum",
 export const OUTCOME_KINDS: OutcomeKind[] = ["placement", "sponsor_release", "reunification", "follow_up_visit", "repatriation", "other"];
 export const CASE_STATUSES: CaseStatus[] = ["open", "referred", "transferred", "closed"];
 
-/** Core's relief milestones, in the order they usually happen. */
-export const MILESTONES = [
-  "screened_eligible_on",
-  "certification_requested_on",
-  "certification_obtained_on",
-  "court_findings_on",
-  "filed_on",
-  "receipt_on",
-  "bona_fide_on",
-  "approved_on",
-  "denied_on",
-] as const;
-export type Milestone = (typeof MILESTONES)[number];
-
-/** The milestones that apply to a kind of relief: a law-enforcement certification for T and U visas, court findings for SIJS. */
+/** The milestones that apply to a kind of relief (core's `ReliefKind::milestones`): a law-enforcement certification for T and U visas, court findings for SIJS. */
 export function milestonesFor(kind: ReliefKind): Milestone[] {
-  return MILESTONES.filter((m) => {
-    if (m === "certification_requested_on" || m === "certification_obtained_on") return kind === "t_visa" || kind === "u_visa";
-    if (m === "court_findings_on") return kind === "sijs";
-    return true;
-  });
+  return [...MILESTONES_OF[kind]];
 }
 
 /** The milestones an application has reached, in order, with their days. */
