@@ -1,6 +1,9 @@
-//! The follow-up of a saved case, as changes: a referral moved to its next
+//! The follow-up of a saved case, as changes: a referral added (with the
+//! case shared with its receiving organization) or moved to its next
 //! status, a service, relief application or outcome added, a relief
-//! milestone dated, case-level fields corrected. Each builder reads the
+//! milestone dated, an item entered by mistake removed, case-level fields
+//! corrected (the encounter's time and custody's among them; a time typed
+//! on this device is not after its clock). Each builder reads the
 //! case's merged document, checks the edit by core's rules (one field, then
 //! the whole item or case it lands in) and returns the changes to write, or
 //! every refused field at once; nothing here writes. The store fills each

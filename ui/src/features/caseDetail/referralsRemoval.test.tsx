@@ -120,6 +120,21 @@ describe("removing an item entered by mistake", () => {
     await waitFor(() => expect(document.activeElement?.id).toBe("services-title"));
   });
 
+  it("removes an adult from the encounter, focus then on the encounter's heading; Escape first cancels", async () => {
+    const calls = shell(() => detail({ adults: [] }));
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    const ask = await screen.findByRole("button", { name: "Remove the adult “Chepe Xiloj”" });
+    fireEvent.click(ask);
+    expect(document.activeElement?.id).toBe("adult-remove-title");
+    fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+    await waitFor(() => expect(document.activeElement).toBe(ask));
+    fireEvent.click(ask);
+    fireEvent.click(screen.getByRole("button", { name: "Yes, remove it" }));
+    await screen.findByText("Removed.");
+    expect(calls).toEqual([["case_remove_item", { id: ID, list: "adults", item: ADULT }]]);
+    await waitFor(() => expect(document.activeElement?.id).toBe("encounter-title"));
+  });
+
   it("says that the referral's organization keeps access, and Cancel removes nothing and returns focus", async () => {
     const calls = shell(() => detail());
     renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
