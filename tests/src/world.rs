@@ -106,7 +106,7 @@ impl Device {
             if agent && (ids.is_empty() || rng.random_bool(0.25)) {
                 let id = CaseId::new();
                 let mut changes = vec![
-                    Change::CreateCase { owner: self.org.clone() },
+                    Change::create_case(self.org.clone()),
                     set("child.given_name", json!(format!("Niña {}", rng.random_range(0..10_000)))),
                     set("encounter.narrative", json!("Found near the river crossing at dawn; fictional.")),
                 ];
@@ -199,7 +199,7 @@ pub fn visible(all: &[Operation], viewer: &OrgId, role: Role) -> BTreeMap<CaseId
     let mut access: BTreeMap<CaseId, BTreeSet<OrgId>> = BTreeMap::new();
     for op in all {
         match &op.change {
-            Change::CreateCase { owner } => access.entry(op.case_id).or_default().insert(owner.clone()),
+            Change::CreateCase { owner, .. } => access.entry(op.case_id).or_default().insert(owner.clone()),
             Change::Share { org } => access.entry(op.case_id).or_default().insert(org.clone()),
             _ => false,
         };

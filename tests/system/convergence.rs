@@ -86,7 +86,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         })
         .collect();
     let case = CaseId::new();
-    stores[0].save_new_case(case, vec![Change::CreateCase { owner: org("border-7") }]).expect("create");
+    stores[0].save_new_case(case, vec![Change::create_case(org("border-7"))]).expect("create");
     let mut n = 0;
     for to in 1..DEVICES {
         deliver(&mut stores, 0, to, 0, true, &mut n);

@@ -55,14 +55,10 @@ async fn an_ngo_device_never_holds_what_it_may_not_see(backend: Backend) -> Resu
     devices[0].with_store(|s| {
         s.save_new_case(
             shared,
-            vec![
-                Change::CreateCase { owner: org("border-7") },
-                name("Shared"),
-                Change::Share { org: org("casa-esperanza") },
-            ],
+            vec![Change::create_case(org("border-7")), name("Shared"), Change::Share { org: org("casa-esperanza") }],
         )?;
         s.edit(shared, vec![secret, note(Sensitivity::General, &author)])?;
-        s.save_new_case(unshared, vec![Change::CreateCase { owner: org("border-7") }, name(UNSHARED_NAME)])
+        s.save_new_case(unshared, vec![Change::create_case(org("border-7")), name(UNSHARED_NAME)])
     })?;
     for d in devices.iter_mut() {
         d.random_edits(20, "casa-esperanza")?;

@@ -12,6 +12,7 @@
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 use crate::access::OrgId;
 use crate::adult::Adult;
@@ -263,19 +264,18 @@ impl NewCase {
         }
     }
 
-    /// The changes that create this case, owned by `owner`: `CreateCase`,
-    /// then a `Set` of each case-level field (depth two), an `AddItem` of
-    /// each list item with its id, and a `Share` with each organization a
-    /// referral names. The store stamps each into an operation.
+    /// The changes that create this case, owned by `owner`: one `CreateCase`
+    /// carrying every case-level field (depth two), an `AddItem` of each list
+    /// item with its id, and a `Share` with each organization a referral
+    /// names. The store stamps each into an operation.
     pub fn into_changes(self, owner: &OrgId) -> (CaseId, Vec<Change>) {
-        let mut changes = vec![Change::CreateCase { owner: owner.clone() }];
+        let mut fields = BTreeMap::new();
         let mut set = |field: &str, value: Value| {
-            let field = FieldPath::parse(field).expect("case fields are valid paths");
-            changes.push(Change::Set { field, value, supersedes: Vec::new() });
+            fields.insert(FieldPath::parse(field).expect("case fields are valid paths"), value);
         };
         set("status", Value::String(self.status.as_str().to_owned()));
-        let mut section = |name: &str, fields: Map<String, Value>| {
-            for (k, v) in fields {
+        let mut section = |name: &str, values: Map<String, Value>| {
+            for (k, v) in values {
                 set(&format!("{name}.{k}"), v);
             }
         };
@@ -287,6 +287,7 @@ impl NewCase {
         if let Some(c) = &self.custody {
             section("custody", to_map(c));
         }
+        let mut changes = vec![Change::CreateCase { owner: owner.clone(), fields }];
         fn add<T: Serialize>(changes: &mut Vec<Change>, list: ListKind, items: &[Item<T>]) {
             for item in items {
                 changes.push(Change::AddItem { list, item: item.id, value: to_map(&item.value) });

@@ -201,7 +201,16 @@ impl CaseState {
                         .or_default()
                         .push(op, value, supersedes);
                 }
-                Change::CreateCase { .. } | Change::Share { .. } | Change::RemoveItem { .. } => {}
+                Change::CreateCase { fields, .. } => {
+                    for (field, value) in fields {
+                        registers.entry(FieldKey::Case { field: field.as_str().to_owned() }).or_default().push(
+                            op,
+                            value,
+                            &[],
+                        );
+                    }
+                }
+                Change::Share { .. } | Change::RemoveItem { .. } => {}
             }
         }
         registers
@@ -217,7 +226,7 @@ impl CaseState {
         let mut removed: BTreeSet<(ListKind, ItemId)> = BTreeSet::new();
         for op in self.ops.values() {
             match &op.change {
-                Change::CreateCase { owner: org } => {
+                Change::CreateCase { owner: org, .. } => {
                     if owner.is_none_or(|(h, o)| (&op.hlc, org) < (h, o)) {
                         owner = Some((&op.hlc, org));
                     }

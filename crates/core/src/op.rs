@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -124,10 +125,16 @@ impl fmt::Display for FieldPath {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
-    /// The case is opened, owned by an organization.
+    /// The case is opened, owned by an organization, with its first values
+    /// of case-level fields: each is a write of that field as if by its own
+    /// `Set` superseding nothing, so an intake is one operation (plus one per
+    /// list item) instead of one per field.
     CreateCase {
         /// The organization that created the case and owns it.
         owner: OrgId,
+        /// The case-level fields written at creation (may be empty).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        fields: BTreeMap<FieldPath, Value>,
     },
     /// The case is shared with another organization (a referral to it).
     Share {
@@ -179,6 +186,11 @@ pub enum Change {
 }
 
 impl Change {
+    /// The creation of a case owned by `owner`, with no field written yet.
+    pub fn create_case(owner: OrgId) -> Self {
+        Change::CreateCase { owner, fields: BTreeMap::new() }
+    }
+
     /// The sensitivity class an operation carrying this change must have,
     /// when the change itself says: a note's class for an added note,
     /// `general` for every change that is not about a note. `None` for the

@@ -116,8 +116,9 @@ pub fn validate_item_field_on(list: ListKind, field: &str, value: &Value, today:
     r.map_err(|e| e.under(list.as_str()))
 }
 
-/// Check what a change carries by the case rules: the value of a `Set`, an
-/// added item, an item field. Creation, sharing and removal carry nothing to check.
+/// Check what a change carries by the case rules: the fields a case is
+/// created with, the value of a `Set`, an added item, an item field. Sharing
+/// and removal carry nothing to check.
 pub fn validate_change(change: &Change) -> Result<(), FieldError> {
     validate_change_on(change, ctx().today)
 }
@@ -128,7 +129,10 @@ pub fn validate_change_on(change: &Change, today: NaiveDate) -> Result<(), Field
         Change::Set { field, value, .. } => validate_field_on(field, value, today),
         Change::AddItem { list, value, .. } => validate_item_on(*list, value, today),
         Change::SetItemField { list, field, value, .. } => validate_item_field_on(*list, field, value, today),
-        Change::CreateCase { .. } | Change::Share { .. } | Change::RemoveItem { .. } => Ok(()),
+        Change::CreateCase { fields, .. } => fields
+            .iter()
+            .try_for_each(|(field, value)| validate_field_on(field, value, today).map_err(|e| e.under("fields"))),
+        Change::Share { .. } | Change::RemoveItem { .. } => Ok(()),
     }
 }
 

@@ -20,7 +20,14 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 fn change() -> impl Strategy<Value = Change> {
     prop_oneof![
-        org().prop_map(|owner| Change::CreateCase { owner }),
+        (
+            org(),
+            proptest::collection::btree_map(prop_oneof![Just("status"), Just("child.given_name")], json_value(), 0..3)
+        )
+            .prop_map(|(owner, fields)| Change::CreateCase {
+                owner,
+                fields: fields.into_iter().map(|(f, v)| (FieldPath::parse(f).unwrap(), v)).collect()
+            }),
         org().prop_map(|org| Change::Share { org }),
         (
             prop_oneof![Just("status"), Just("child.given_name"), Just("encounter.narrative")],

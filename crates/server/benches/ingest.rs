@@ -29,7 +29,7 @@ fn ops_for(device: waystation_core::DeviceId, n: usize) -> Vec<Operation> {
         // Cases of ten operations: a creation and nine field writes.
         let change = if i % 10 == 0 {
             case = CaseId::new();
-            Change::CreateCase { owner: OrgId::parse("o", "border-7").unwrap() }
+            Change::create_case(OrgId::parse("o", "border-7").unwrap())
         } else {
             Change::Set {
                 field: FieldPath::parse("encounter.place").unwrap(),

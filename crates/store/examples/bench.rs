@@ -101,7 +101,7 @@ fn sample(i: usize, rng: &mut impl Rng, org: &OrgId) -> Sample {
         "referrals": [], "services": [], "relief": [], "outcomes": []
     });
     let changes = vec![
-        Change::CreateCase { owner: org.clone() },
+        Change::create_case(org.clone()),
         set("status", json!("open")),
         set("child.given_name", json!(given)),
         set("child.family_name", json!(family)),

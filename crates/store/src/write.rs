@@ -70,10 +70,13 @@ impl Stamper {
             let id = OpId::new();
             let mut class = change.inherent_class();
             match &mut change {
-                Change::CreateCase { .. } => {
+                Change::CreateCase { fields, .. } => {
                     creates += 1;
                     if creates > 1 {
                         return Err(invalid(case_index, i, "kind", "a case is created only once"));
+                    }
+                    for field in fields.keys() {
+                        cx.written.insert(FieldKey::Case { field: field.as_str().to_owned() }, id);
                     }
                 }
                 Change::Share { .. } => {}

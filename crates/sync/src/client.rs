@@ -226,7 +226,7 @@ mod tests {
                 device,
                 user: UserName::parse("u", "ana").unwrap(),
                 class: Default::default(),
-                change: Change::CreateCase { owner: OrgId::parse("o", "border-7").unwrap() },
+                change: Change::create_case(OrgId::parse("o", "border-7").unwrap()),
             })
             .collect();
         let bodies: Vec<String> = ops.iter().map(Operation::canonical_json).collect();

@@ -33,7 +33,7 @@ fn every_example_survives_changes_operations_and_the_merge() {
 fn the_changes_are_valid_operations_by_the_case_rules() {
     let case = NewCase::parse(support::CASE).unwrap();
     let (id, changes) = case.into_changes(&owner());
-    assert!(matches!(&changes[0], Change::CreateCase { owner: o } if *o == owner()));
+    assert!(matches!(&changes[0], Change::CreateCase { owner: o, .. } if *o == owner()));
     let shares: Vec<&str> = changes
         .iter()
         .filter_map(|c| match c {

@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn an_id_twice_in_one_batch_is_accepted_once() {
-        let create = Change::CreateCase { owner: "border-7".parse().unwrap() };
+        let create = Change::create_case("border-7".parse().unwrap());
         let ops = vec![op(1, 1, create), op(2, 1, set(1)), op(2, 1, set(1)), op(2, 1, set(2))];
         let prepared = prepare(&ops);
         let p = plan(&device(), &ops, &prepared, known());

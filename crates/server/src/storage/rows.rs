@@ -109,7 +109,7 @@ mod tests {
             device,
             user: "ana".parse().unwrap(),
             class: Default::default(),
-            change: waystation_core::Change::CreateCase { owner: "border-7".parse().unwrap() },
+            change: waystation_core::Change::create_case("border-7".parse().unwrap()),
         };
         serde_json::to_string(&op).unwrap()
     }

@@ -138,7 +138,7 @@ pub fn check_access(
     const NOT_VISIBLE: &str =
         "case: this device's organization may not change this case (unknown, or not shared with it)";
     let access = match (access, &op.change) {
-        (None, Change::CreateCase { owner }) if owner == &device.org => return Ok(Effect::Create(owner.clone())),
+        (None, Change::CreateCase { owner, .. }) if owner == &device.org => return Ok(Effect::Create(owner.clone())),
         (None, Change::CreateCase { .. }) => {
             return Err(refuse(
                 op,
@@ -151,7 +151,7 @@ pub fn check_access(
         (Some(a), _) => a,
     };
     match &op.change {
-        Change::CreateCase { owner } if owner != &access.owner => {
+        Change::CreateCase { owner, .. } if owner != &access.owner => {
             Err(refuse(op, OpStatus::RefusedForbidden, "owner: the case exists already, owned by another organization"))
         }
         Change::Share { .. } if !share_target_known => {
@@ -274,7 +274,7 @@ mod tests {
 
     #[test]
     fn merging_stored_and_new_is_merging_the_set() {
-        let create = op(Change::CreateCase { owner: "border-7".parse().unwrap() });
+        let create = op(Change::create_case("border-7".parse().unwrap()));
         let mut write = op(Change::Set {
             field: FieldPath::parse("child.given_name").unwrap(),
             value: json!("x"),

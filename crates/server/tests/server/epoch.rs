@@ -47,7 +47,7 @@ async fn push_one(s: &dyn Storage, device: &waystation_server::storage::DeviceRe
         device: device.id,
         user: user("ana"),
         class: Default::default(),
-        change: waystation_core::Change::CreateCase { owner: org("border-7") },
+        change: waystation_core::Change::create_case(org("border-7")),
     };
     let r = s.push(Pusher { device, now: Utc::now() }, vec![op]).await.unwrap();
     assert_eq!(r[0].status, waystation_protocol::OpStatus::Accepted);

@@ -207,7 +207,7 @@ impl TestDevice {
     }
 
     pub fn create(&self, case: CaseId) -> Operation {
-        self.op(case, Change::CreateCase { owner: self.org.clone() })
+        self.op(case, Change::create_case(self.org.clone()))
     }
 
     pub fn set(&self, case: CaseId, field: &str, value: Value) -> Operation {

@@ -65,7 +65,7 @@ async fn each_operation_gets_its_own_result_in_order(backend: Backend) {
     bad_class.class = waystation_core::Sensitivity::Medical;
     let unseen_case = d.set(CaseId::new(), "status", json!("open"));
     let mut other_owner = d.create(CaseId::new());
-    other_owner.change = waystation_core::Change::CreateCase { owner: org("casa-esperanza") };
+    other_owner.change = waystation_core::Change::create_case(org("casa-esperanza"));
     let batch = vec![
         d.create(case),
         foreign_device,

@@ -46,7 +46,7 @@ pub fn add(list: ListKind, value: Value) -> Change {
 }
 
 pub fn create() -> Change {
-    Change::CreateCase { owner: org() }
+    Change::create_case(org())
 }
 
 /// A realistic case whose searchable texts carry `marker`: given name,

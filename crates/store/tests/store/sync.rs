@@ -66,7 +66,7 @@ fn pulled_operations_apply_once_and_divergent_ones_are_kept_aside() {
     let case = CaseId::new();
     let now = chrono::Utc::now().timestamp_millis() as u64;
     let page = vec![
-        remote(case, other, now, Change::CreateCase { owner: org() }),
+        remote(case, other, now, Change::create_case(org())),
         remote(case, other, now + 1, set("child.given_name", json!("Yesenia"))),
         remote(case, other, now + 2, set("status", json!("open"))),
     ];

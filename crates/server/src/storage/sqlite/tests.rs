@@ -41,7 +41,7 @@ async fn a_feed_written_before_migration_4_reads_whole_and_new_operations_follow
     let dir = tempfile::tempdir().unwrap();
     let (old_device, new_device) = (DeviceId::from_u128(1), DeviceId::from_u128(2));
     let border: OrgId = "border-7".parse().unwrap();
-    let create = op(10, old_device, Change::CreateCase { owner: border.clone() });
+    let create = op(10, old_device, Change::create_case(border.clone()));
     {
         // Schema 3, written as the service before migration 4 wrote it.
         let conn = Connection::open(dir.path().join("waystation-server.sqlite3")).unwrap();
