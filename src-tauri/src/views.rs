@@ -136,7 +136,10 @@ pub fn row(view: &CaseView, now: DateTime<Utc>) -> CaseRow {
 
 fn entry(op: &Operation) -> TimelineEntry {
     let (kind, target) = match &op.change {
-        Change::CreateCase { .. } => (ChangeKind::CreateCase, None),
+        Change::CreateCase { fields, .. } if fields.is_empty() => (ChangeKind::CreateCase, None),
+        Change::CreateCase { fields, .. } => {
+            (ChangeKind::CreateCase, Some(fields.keys().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")))
+        }
         Change::Share { org } => (ChangeKind::Share, Some(org.to_string())),
         Change::Set { field, .. } => (ChangeKind::Set, Some(field.to_string())),
         Change::AddItem { list, .. } => (ChangeKind::AddItem, Some(list.as_str().to_owned())),
@@ -229,7 +232,8 @@ mod tests {
         assert_eq!(d.timeline.len(), ops.len());
         assert_eq!(d.timeline[0].kind, ChangeKind::CreateCase);
         assert!(
-            d.timeline.iter().any(|e| e.kind == ChangeKind::Set && e.target.as_deref() == Some("child.given_name"))
+            d.timeline[0].target.as_deref().is_some_and(|t| t.split(", ").any(|f| f == "child.given_name")),
+            "the creation names the fields it wrote"
         );
         let timeline = serde_json::to_string(&d.timeline).unwrap();
         assert!(!timeline.contains("Rosa"), "a timeline entry carried a value");
