@@ -358,6 +358,7 @@ export const en = {
   "detail.timeline": "History of changes",
   "detail.byOn": "by {user} on device {device}",
   "detail.change.create_case": "Case opened",
+  "detail.change.create_case_fields": "Case opened with {target}",
   "detail.change.share": "Shared with {target}",
   "detail.change.set": "Changed {target}",
   "detail.change.add_item": "Added to {target}",

@@ -363,6 +363,7 @@ export const es: Record<MessageKey, string> = {
   "detail.timeline": "Historial de cambios",
   "detail.byOn": "por {user} en el equipo {device}",
   "detail.change.create_case": "Caso abierto",
+  "detail.change.create_case_fields": "Caso abierto con {target}",
   "detail.change.share": "Compartido con {target}",
   "detail.change.set": "Cambió {target}",
   "detail.change.add_item": "Se agregó a {target}",

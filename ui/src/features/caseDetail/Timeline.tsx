@@ -5,10 +5,12 @@ import { fieldLabel } from "./Conflicts";
 import { isList, LIST_TITLE } from "./labels";
 
 /** What a change touched, in the words of the screens (`child.given_name` → "Given name",
- * `referrals.sent_at` → "Referrals: Sent"); the path itself when no label fits. */
+ * `referrals.sent_at` → "Referrals: Sent"; a creation's fields, comma-separated, each by its label); the path itself
+ * when no label fits. */
 export function timelineTarget(e: Pick<TimelineEntry, "kind" | "target">, t: (key: MessageKey) => string): string {
   const target = e.target ?? "";
   if (e.kind === "share" || !target) return target;
+  if (e.kind === "create_case") return target.split(", ").map((f) => fieldLabel({ in: "case", field: f }, t)).join(", ");
   if (e.kind === "add_item" || e.kind === "remove_item") return isList(target) ? t(LIST_TITLE[target]) : target;
   if (e.kind === "set") return fieldLabel({ in: "case", field: target }, t);
   const [list, field] = target.split(".");
@@ -16,6 +18,10 @@ export function timelineTarget(e: Pick<TimelineEntry, "kind" | "target">, t: (ke
   const label = fieldLabel({ in: "item", list, item: "", field }, t);
   return label.includes("/") ? target : label;
 }
+
+/** The sentence for a change: a creation that wrote fields names them. */
+const changeKey = (e: Pick<TimelineEntry, "kind" | "target">): MessageKey =>
+  e.kind === "create_case" && e.target ? "detail.change.create_case_fields" : (`detail.change.${e.kind}` as MessageKey);
 
 /** Every change, newest first: who, when, on which device, which field. */
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {
@@ -28,7 +34,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
         {sorted.map((e) => (
           <li key={e.op}>
             <time dateTime={new Date(e.hlc.wall_ms).toISOString()}>{dateTime(e.hlc.wall_ms)}</time>{" "}
-            <span>{t(`detail.change.${e.kind}` as MessageKey, { target: timelineTarget(e, t) })}</span>{" "}
+            <span>{t(changeKey(e), { target: timelineTarget(e, t) })}</span>{" "}
             <span className="muted">{t("detail.byOn", { user: e.user, device: e.device.slice(-8) })}</span>
           </li>
         ))}

@@ -197,6 +197,9 @@ describe("the history", () => {
     expect(name("add_item", "services")).toBe("Services");
     expect(name("set_item_field", "services.description")).toBe("Services: What was done");
     expect(name("share", "casa-esperanza")).toBe("casa-esperanza");
+    expect(name("create_case", "child.given_name, status")).toBe("Given name, Case status");
+    expect(name("create_case", "child.given_name, custody.zz_unknown", "es")).toBe("Nombre, custody.zz_unknown");
+    expect(name("create_case", null)).toBe("");
     expect(name("set", "custody.zz_unknown")).toBe("custody.zz_unknown");
     expect(name("set_item_field", "outcomes.zz_unknown")).toBe("outcomes.zz_unknown");
   });
