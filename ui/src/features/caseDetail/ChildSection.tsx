@@ -1,23 +1,13 @@
-import { useRef, useState, type ReactNode } from "react";
 import type { CaseDetail, CaseStatus, Child } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { SelectField, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
-import { call } from "../../ipc";
 import { AGE_METHODS, options, SEXES } from "../intake/options";
 import { CASE_STATUSES, childEdits, childFieldId, childForm, statusEdits, type ChildForm } from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
-
-export function Row({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="summary__row">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
-}
+import { EditableSection, Row, useSectionEdit } from "./EditableSection";
+import { FollowupForm, SavedNote } from "./FollowupForm";
 
 const childId = (field: string) => (field.startsWith("child.") ? childFieldId(field.slice("child.".length)) : undefined);
 
@@ -25,116 +15,86 @@ const childId = (field: string) => (field.startsWith("child.") ? childFieldId(fi
 export function ChildSection({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t, date } = useI18n();
   const c: Partial<Child> = detail.document.child ?? {};
-  const [form, setForm] = useState<ChildForm | null>(null);
-  const edit = useRef<HTMLButtonElement>(null);
-  const after = useAfterSave();
-  const { problems, failure, saving, save, reset } = useFollowupSave(childId, childFieldId("given_name"));
+  const edit = useSectionEdit({
+    detail,
+    onChanged,
+    idOf: childId,
+    fallback: childFieldId("given_name"),
+    formOf: () => childForm(c),
+    edits: (form: ChildForm, now) => childEdits(c, form, now),
+  });
   const en = (key: string, v: string | undefined) => (v ? t(`${key}.${v}` as MessageKey) : "—");
-  const title = t("intake.step.child");
-  const close = (message: string | null) => {
-    setForm(null);
-    after.done(message, () => edit.current);
-  };
-  const submit = async () => {
-    if (!form) return;
-    const checked = childEdits(c, form, new Date());
-    if (checked.ok && !checked.value.length) return close(t("followup.nothingChanged"));
-    const saved = await save(checked, (edits) => call("case_set_fields", { id: detail.id, edits }));
-    if (saved) {
-      onChanged(saved);
-      close(t("followup.saved"));
-    }
-  };
-  const put = (patch: Partial<ChildForm>) => form && setForm({ ...form, ...patch });
-  const text = (field: keyof ChildForm & string, label: string, hint?: string, width?: "short" | "medium") => (
-    <TextField
-      id={childFieldId(field)}
-      label={label}
-      hint={hint}
-      width={width}
-      value={form ? (form[field] as string) : ""}
-      onChange={(v) => put({ [field]: v })}
-      error={problems[childFieldId(field)]}
-    />
-  );
   return (
-    <section aria-labelledby="child-title" className="panel">
-      <h2 id="child-title">{title}</h2>
-      {form ? (
-        <FollowupForm
-          id="edit-child"
-          title={t("followup.editWhat", { what: title })}
-          submit={t("followup.child.save")}
-          failure={failure}
-          saving={saving}
-          onSubmit={submit}
-          onCancel={() => close(null)}
-        >
-          {text("given_name", t("intake.child.given_name"))}
-          {text("family_name", t("intake.child.family_name"))}
-          {text("aliases", t("intake.child.aliases"), t("intake.child.aliasesHint"))}
-          <MemorableDate
-            id={childFieldId("date_of_birth")}
-            legend={t("intake.child.date_of_birth")}
-            hint={t("intake.child.date_of_birthHint")}
-            value={form.date_of_birth}
-            onChange={(v) => put({ date_of_birth: v })}
-            error={problems[childFieldId("date_of_birth")]}
-            required={false}
-          />
-          {text("estimated_age_years", t("followup.child.estimated"), t("intake.child.estimated_age_yearsHint"), "short")}
-          <SelectField
-            id={childFieldId("age_method")}
-            label={t("intake.child.age_method")}
-            value={form.age_method}
-            onChange={(v) => put({ age_method: v })}
-            options={options(t, "enum.ageMethod", AGE_METHODS)}
-            placeholder={t("followup.err.choose")}
-            error={problems[childFieldId("age_method")]}
-          />
-          <SelectField
-            id={childFieldId("sex")}
-            label={t("intake.child.sex")}
-            value={form.sex}
-            onChange={(v) => put({ sex: v })}
-            options={options(t, "enum.sex", SEXES)}
-            placeholder={t("followup.err.choose")}
-            error={problems[childFieldId("sex")]}
-          />
-          {text("nationalities", t("intake.child.nationalities"), t("intake.child.nationalitiesHint"), "medium")}
-          {text("languages", t("intake.child.languages"), t("intake.child.languagesHint"), "medium")}
-        </FollowupForm>
-      ) : (
+    <EditableSection
+      id="child"
+      title={t("intake.step.child")}
+      edit={edit}
+      rows={
         <>
-          <dl className="summary">
-            <Row label={t("intake.child.given_name")}>{c.given_name || "—"}</Row>
-            <Row label={t("intake.child.family_name")}>{c.family_name || "—"}</Row>
-            <Row label={t("intake.child.aliases")}>{(c.aliases ?? []).join(", ") || "—"}</Row>
-            <Row label={t("intake.review.age")}>
-              {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age_years != null ? t("intake.review.estimated", { age: c.estimated_age_years }) : "—"}
-              {c.age_method ? ` (${en("enum.ageMethod", c.age_method)})` : ""}
-            </Row>
-            <Row label={t("intake.child.sex")}>{en("enum.sex", c.sex)}</Row>
-            <Row label={t("intake.child.nationalities")}>{(c.nationalities ?? []).join(", ") || "—"}</Row>
-            <Row label={t("intake.child.languages")}>{(c.languages ?? []).join(", ") || "—"}</Row>
-          </dl>
-          <SavedNote message={after.message} />
-          <button
-            type="button"
-            className="button button--secondary"
-            ref={edit}
-            aria-label={t("followup.editWhat", { what: title })}
-            onClick={() => {
-              reset();
-              after.clear();
-              setForm(childForm(c));
-            }}
-          >
-            {t("followup.edit")}
-          </button>
+          <Row label={t("intake.child.given_name")}>{c.given_name || "—"}</Row>
+          <Row label={t("intake.child.family_name")}>{c.family_name || "—"}</Row>
+          <Row label={t("intake.child.aliases")}>{(c.aliases ?? []).join(", ") || "—"}</Row>
+          <Row label={t("intake.review.age")}>
+            {c.date_of_birth ? date(c.date_of_birth) : c.estimated_age_years != null ? t("intake.review.estimated", { age: c.estimated_age_years }) : "—"}
+            {c.age_method ? ` (${en("enum.ageMethod", c.age_method)})` : ""}
+          </Row>
+          <Row label={t("intake.child.sex")}>{en("enum.sex", c.sex)}</Row>
+          <Row label={t("intake.child.nationalities")}>{(c.nationalities ?? []).join(", ") || "—"}</Row>
+          <Row label={t("intake.child.languages")}>{(c.languages ?? []).join(", ") || "—"}</Row>
         </>
-      )}
-    </section>
+      }
+      fields={(form, problems) => {
+        const put = (patch: Partial<ChildForm>) => edit.setForm({ ...form, ...patch });
+        const text = (field: keyof ChildForm & string, label: string, hint?: string, width?: "short" | "medium") => (
+          <TextField
+            id={childFieldId(field)}
+            label={label}
+            hint={hint}
+            width={width}
+            value={form[field] as string}
+            onChange={(v) => put({ [field]: v })}
+            error={problems[childFieldId(field)]}
+          />
+        );
+        return (
+          <>
+            {text("given_name", t("intake.child.given_name"))}
+            {text("family_name", t("intake.child.family_name"))}
+            {text("aliases", t("intake.child.aliases"), t("intake.child.aliasesHint"))}
+            <MemorableDate
+              id={childFieldId("date_of_birth")}
+              legend={t("intake.child.date_of_birth")}
+              hint={t("intake.child.date_of_birthHint")}
+              value={form.date_of_birth}
+              onChange={(v) => put({ date_of_birth: v })}
+              error={problems[childFieldId("date_of_birth")]}
+              required={false}
+            />
+            {text("estimated_age_years", t("followup.child.estimated"), t("intake.child.estimated_age_yearsHint"), "short")}
+            <SelectField
+              id={childFieldId("age_method")}
+              label={t("intake.child.age_method")}
+              value={form.age_method}
+              onChange={(v) => put({ age_method: v })}
+              options={options(t, "enum.ageMethod", AGE_METHODS)}
+              placeholder={t("followup.err.choose")}
+              error={problems[childFieldId("age_method")]}
+            />
+            <SelectField
+              id={childFieldId("sex")}
+              label={t("intake.child.sex")}
+              value={form.sex}
+              onChange={(v) => put({ sex: v })}
+              options={options(t, "enum.sex", SEXES)}
+              placeholder={t("followup.err.choose")}
+              error={problems[childFieldId("sex")]}
+            />
+            {text("nationalities", t("intake.child.nationalities"), t("intake.child.nationalitiesHint"), "medium")}
+            {text("languages", t("intake.child.languages"), t("intake.child.languagesHint"), "medium")}
+          </>
+        );
+      }}
+    />
   );
 }
 
@@ -142,41 +102,28 @@ export function ChildSection({ detail, onChanged }: { detail: CaseDetail; onChan
 export function StatusEdit({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {
   const { t } = useI18n();
   const status = detail.document.status ?? "open";
-  const [value, setValue] = useState<CaseStatus | "" | null>(null);
-  const edit = useRef<HTMLButtonElement>(null);
-  const after = useAfterSave();
-  const { problems, failure, saving, save, reset } = useFollowupSave((f) => (f === "status" ? "edit-status" : undefined), "edit-status");
-  const close = (message: string | null) => {
-    setValue(null);
-    after.done(message, () => edit.current);
-  };
-  const submit = async () => {
-    const checked = statusEdits(detail.document, value ?? "");
-    if (checked.ok && !checked.value.length) return close(t("followup.nothingChanged"));
-    const saved = await save(checked, (edits) => call("case_set_fields", { id: detail.id, edits }));
-    if (saved) {
-      onChanged(saved);
-      close(t("followup.saved"));
-    }
-  };
-  if (value === null)
+  const edit = useSectionEdit<CaseStatus | "">({
+    detail,
+    onChanged,
+    idOf: (f) => (f === "status" ? "edit-status" : undefined),
+    fallback: "edit-status",
+    formOf: () => status,
+    edits: (value) => statusEdits(detail.document, value),
+  });
+  if (edit.form === null)
     return (
       <div className="status-edit">
         <span className={`tag tag--status-${status}`}>{t(`status.${status}`)}</span>{" "}
         <button
           type="button"
           className="link-button"
-          ref={edit}
+          ref={edit.opener}
           aria-label={t("followup.editWhat", { what: t("followup.status") })}
-          onClick={() => {
-            reset();
-            after.clear();
-            setValue(status);
-          }}
+          onClick={edit.open}
         >
           {t("followup.edit")}
         </button>
-        <SavedNote message={after.message} />
+        <SavedNote message={edit.message} />
       </div>
     );
   return (
@@ -184,12 +131,20 @@ export function StatusEdit({ detail, onChanged }: { detail: CaseDetail; onChange
       id="edit-status-form"
       title={t("followup.editWhat", { what: t("followup.status") })}
       submit={t("followup.status.save")}
-      failure={failure}
-      saving={saving}
-      onSubmit={submit}
-      onCancel={() => close(null)}
+      failure={edit.failure}
+      saving={edit.saving}
+      onSubmit={() => void edit.submit()}
+      onCancel={edit.cancel}
     >
-      <RadioGroup id="edit-status" legend={t("followup.status")} value={value} onChange={setValue} options={options(t, "status", CASE_STATUSES)} error={problems["edit-status"]} inline />
+      <RadioGroup
+        id="edit-status"
+        legend={t("followup.status")}
+        value={edit.form}
+        onChange={edit.setForm}
+        options={options(t, "status", CASE_STATUSES)}
+        error={edit.problems["edit-status"]}
+        inline
+      />
     </FollowupForm>
   );
 }
