@@ -218,6 +218,17 @@ impl CaseState {
 
     /// The materialized view. `None` before any operation was merged.
     pub fn view(&self) -> Option<CaseView> {
+        self.render(true)
+    }
+
+    /// The view with its `document` left `Null`: owner, sharing, conflicts
+    /// and counts only, without rendering every field and item (what the
+    /// service stores for each case). `None` before any operation was merged.
+    pub fn view_without_document(&self) -> Option<CaseView> {
+        self.render(false)
+    }
+
+    fn render(&self, with_document: bool) -> Option<CaseView> {
         let id = self.case_id?;
         let mut owner: Option<(&Hlc, &OrgId)> = None;
         let mut shared_with = BTreeSet::new();
@@ -255,9 +266,11 @@ impl CaseState {
         }
 
         let mut document = Map::new();
-        document.insert("id".into(), Value::String(id.to_string()));
+        if with_document {
+            document.insert("id".into(), Value::String(id.to_string()));
+        }
         let mut lists: BTreeMap<ListKind, Vec<ItemDraft>> = BTreeMap::new();
-        for ((list, item), (first, gone)) in &items {
+        for ((list, item), (first, gone)) in items.iter().filter(|_| with_document) {
             if !gone {
                 let mut m = Map::new();
                 m.insert("id".into(), Value::String(item.to_string()));
@@ -268,8 +281,7 @@ impl CaseState {
         for (key, register) in self.registers() {
             let frontier = register.frontier();
             let Some(winner) = frontier.iter().max_by_key(|w| (w.op.hlc, w.op.id)) else { continue };
-            let distinct: BTreeSet<String> = frontier.iter().map(|w| w.value.to_string()).collect();
-            if distinct.len() > 1 {
+            if frontier.len() > 1 && frontier.iter().any(|w| w.value != winner.value) {
                 let mut values: Vec<ConflictValue> = frontier
                     .iter()
                     .map(|w| ConflictValue {
@@ -282,6 +294,9 @@ impl CaseState {
                     .collect();
                 values.sort_by_key(|v| (v.hlc, v.op));
                 conflicts.push(Conflict { key: key.clone(), values });
+            }
+            if !with_document {
+                continue;
             }
             match &key {
                 FieldKey::Case { field } => {
@@ -313,7 +328,7 @@ impl CaseState {
             FieldKey::Item { list, item, .. } => items.get(&(*list, *item)).is_some_and(|(_, gone)| !gone),
             FieldKey::Case { .. } => true,
         });
-        for list in ListKind::ALL {
+        for list in ListKind::ALL.into_iter().filter(|_| with_document) {
             let mut entries = lists.remove(&list).unwrap_or_default();
             entries.sort_by_key(|(first, item, _)| (*first, *item));
             document.insert(
@@ -325,7 +340,7 @@ impl CaseState {
             id,
             owner,
             shared_with,
-            document: Value::Object(document),
+            document: if with_document { Value::Object(document) } else { Value::Null },
             conflicts,
             last_hlc: self.ops.values().map(|o| o.hlc).max(),
             op_count: self.ops.len(),

@@ -125,6 +125,20 @@ proptest! {
     }
 
     #[test]
+    fn the_view_without_document_is_the_view_less_its_document((ops, _) in ops_and_shuffle()) {
+        let mut states: BTreeMap<CaseId, CaseState> = BTreeMap::new();
+        for op in &ops {
+            states.entry(op.case_id).or_insert_with(|| CaseState::new(op.case_id)).apply(op.clone()).unwrap();
+        }
+        for state in states.values() {
+            let mut full = state.view().unwrap();
+            prop_assert!(full.document.is_object());
+            full.document = Value::Null;
+            prop_assert_eq!(state.view_without_document().unwrap(), full);
+        }
+    }
+
+    #[test]
     fn a_write_superseding_the_frontier_resolves_every_conflict_of_its_field(
         (ops, _) in ops_and_shuffle(), field in 0..FIELDS.len(),
     ) {

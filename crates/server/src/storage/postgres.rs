@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../migrations/postgres/0002_ops_indexes.sql")),
     (3, include_str!("../../migrations/postgres/0003_ops_arrival_seq.sql")),
     (4, include_str!("../../migrations/postgres/0004_feed_narrower.sql")),
+    (5, include_str!("../../migrations/postgres/0005_cases_without_document.sql")),
 ];
 
 /// The PostgreSQL backend.

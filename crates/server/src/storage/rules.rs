@@ -175,12 +175,11 @@ pub fn parse_class(text: &str) -> Option<Sensitivity> {
     Sensitivity::from_str(text).ok()
 }
 
-/// A case's merged state, ready to store.
+/// A case's merged state, ready to store: what the service reads of it
+/// (the document itself is not kept; it is a function of the stored operations).
 pub struct MergedCase {
     /// Owner per the merge.
     pub owner: Option<OrgId>,
-    /// The document, JSON.
-    pub document: String,
     /// Conflicts a sync administrator may see (notes left out), JSON.
     pub conflicts: String,
     /// How many.
@@ -207,12 +206,11 @@ pub fn merge_case<'a>(
     for op in stored.into_iter().chain(new.into_iter().cloned()) {
         state.apply(op).map_err(|e| corrupt(e.to_string()))?;
     }
-    let Some(view) = state.view() else { return Ok(None) };
+    let Some(view) = state.view_without_document() else { return Ok(None) };
     let conflicts: Vec<&Conflict> =
         view.conflicts.iter().filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. })).collect();
     Ok(Some(MergedCase {
         owner: view.owner.clone(),
-        document: serde_json::to_string(&view.document).map_err(|e| corrupt(e.to_string()))?,
         conflicts: serde_json::to_string(&conflicts).map_err(|e| corrupt(e.to_string()))?,
         conflict_count: conflicts.len() as i64,
         op_count: view.op_count as i64,
@@ -281,11 +279,18 @@ mod tests {
             supersedes: vec![],
         });
         write.id = OpId::from_u128(3);
-        let all = merge_case(vec![], [&create, &write]).unwrap().unwrap();
-        let split = merge_case(vec![create.clone()], [&write]).unwrap().unwrap();
-        let twice = merge_case(vec![create.clone(), write.clone()], [&write]).unwrap().unwrap();
-        assert_eq!((all.document.as_str(), all.op_count), (split.document.as_str(), 2));
-        assert_eq!((twice.document.as_str(), twice.op_count), (all.document.as_str(), 2));
-        assert!(all.document.contains("\"given_name\":\"x\""));
+        // A concurrent write of another value: a conflict the merged state must hold.
+        let mut other = write.clone();
+        other.id = OpId::from_u128(4);
+        if let Change::Set { value, .. } = &mut other.change {
+            *value = json!("y");
+        }
+        let all = merge_case(vec![], [&create, &write, &other]).unwrap().unwrap();
+        let split = merge_case(vec![create.clone(), write.clone()], [&other]).unwrap().unwrap();
+        let twice = merge_case(vec![create.clone(), write.clone(), other.clone()], [&other]).unwrap().unwrap();
+        assert_eq!((all.conflicts.as_str(), all.conflict_count, all.op_count), (split.conflicts.as_str(), 1, 3));
+        assert_eq!((twice.conflicts.as_str(), twice.op_count), (all.conflicts.as_str(), 3));
+        assert!(all.conflicts.contains("\"x\"") && all.conflicts.contains("\"y\""));
+        assert_eq!(all.owner, Some("border-7".parse().unwrap()));
     }
 }

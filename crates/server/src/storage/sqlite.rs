@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_ops_arrival.sql")),
     (3, include_str!("../../migrations/sqlite/0003_ops_indexes.sql")),
     (4, include_str!("../../migrations/sqlite/0004_ops_feed.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_cases_without_document.sql")),
 ];
 
 /// The SQLite backend.

@@ -198,8 +198,8 @@ async fn write(
 
     // The merge: each touched case from its stored operations (parsed once)
     // and this batch's accepted ones (typed already).
-    let (mut m_cases, mut m_owners, mut m_docs, mut m_conflicts, mut m_counts, mut m_ops) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut m_cases, mut m_owners, mut m_conflicts, mut m_counts, mut m_ops) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for (case, new) in plan.accepted_by_case() {
         let earlier = match stored.remove(&case) {
             Some(texts) if !plan.created.contains(&case) => {
@@ -210,7 +210,6 @@ async fn write(
         if let Some(m) = rules::merge_case(earlier, new)? {
             m_cases.push(case.to_string());
             m_owners.push(m.owner.map(|o| o.as_str().to_owned()));
-            m_docs.push(m.document);
             m_conflicts.push(m.conflicts);
             m_counts.push(m.conflict_count as i32);
             m_ops.push(m.op_count as i32);
@@ -234,10 +233,10 @@ async fn write(
         .map_err(db)?;
     let s_cases = tx
         .prepare_cached(
-            "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
-             SELECT c, o, d, cf, cc, oc, $7 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], \
-             $6::int[]) AS x(c, o, d, cf, cc, oc) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
-             document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
+            "INSERT INTO cases (case_id, owner, conflicts, conflict_count, op_count, updated_at) \
+             SELECT c, o, cf, cc, oc, $6 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int[], $5::int[]) \
+             AS x(c, o, cf, cc, oc) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
+             conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
              op_count = excluded.op_count, updated_at = excluded.updated_at",
         )
         .await
@@ -247,7 +246,7 @@ async fn write(
     let last = plan.last_accepted.map(|l| l.to_string());
     let p_ops: [Param<'_>; 8] = [&ids, &cases, &items, &classes, &hashes, &texts, &device_id, &now];
     let p_access: [Param<'_>; 3] = [&a_cases, &a_orgs, &a_owner];
-    let p_cases: [Param<'_>; 7] = [&m_cases, &m_owners, &m_docs, &m_conflicts, &m_counts, &m_ops, &now];
+    let p_cases: [Param<'_>; 6] = [&m_cases, &m_owners, &m_conflicts, &m_counts, &m_ops, &now];
     let p_device: [Param<'_>; 2] = [&last, &device_id];
     // Sent together and run in this order.
     let (_, inserted, _, _, _) = tokio::try_join!(

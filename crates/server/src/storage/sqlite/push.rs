@@ -236,9 +236,9 @@ fn push_in_tx(
         }
         let mut s = tx
             .prepare_cached(
-                "INSERT INTO cases (case_id, owner, document, conflicts, conflict_count, op_count, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
-                 document = excluded.document, conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
+                "INSERT INTO cases (case_id, owner, conflicts, conflict_count, op_count, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO UPDATE SET owner = excluded.owner, \
+                 conflicts = excluded.conflicts, conflict_count = excluded.conflict_count, \
                  op_count = excluded.op_count, updated_at = excluded.updated_at",
             )
             .map_err(db)?;
@@ -246,7 +246,6 @@ fn push_in_tx(
             s.execute(params![
                 case.to_string(),
                 m.owner.as_ref().map(|o| o.as_str()),
-                m.document,
                 m.conflicts,
                 m.conflict_count,
                 m.op_count,
