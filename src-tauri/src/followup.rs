@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use waystation_core::relief::MILESTONES;
 use waystation_core::{
     CaseView, Catalog, Change, FieldError, FieldPath, ItemId, ListKind, NewCase, OrgId, ReferralStatus, ReferralTo,
-    Text, Timestamp, validate_field, validate_item, validate_item_field,
+    Text, Timestamp, referral_needs_share, validate_field, validate_item, validate_item_field,
 };
 
 use crate::error::{CommandError, FieldProblem};
@@ -175,8 +175,7 @@ pub fn new_referral_changes(view: &CaseView, value: Value) -> Result<Vec<Change>
     let org = item.get("org").and_then(Value::as_str).map(|o| OrgId::parse("referrals.org", o)).transpose()?;
     let mut changes = vec![Change::AddItem { list, item: ItemId::new(), value: item }];
     if let Some(org) = org
-        && view.owner.as_ref() != Some(&org)
-        && !view.shared_with.contains(&org)
+        && referral_needs_share(view.owner.as_ref(), &view.shared_with, &org)
     {
         changes.push(Change::Share { org });
     }

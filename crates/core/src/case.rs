@@ -12,7 +12,7 @@
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::access::OrgId;
 use crate::adult::Adult;
@@ -25,7 +25,7 @@ use crate::note::Note;
 use crate::op::{Change, FieldPath, ListKind};
 use crate::outcome::Outcome;
 use crate::parse::{Ctx, Obj, Record, describe, parse_record, string, word_enum};
-use crate::referral::Referral;
+use crate::referral::{Referral, referral_needs_share};
 use crate::relief::ReliefApplication;
 use crate::screening::{Catalog, Screening};
 use crate::service::Service;
@@ -299,10 +299,10 @@ impl NewCase {
         add(&mut changes, ListKind::Services, &self.services);
         add(&mut changes, ListKind::Relief, &self.relief);
         add(&mut changes, ListKind::Outcomes, &self.outcomes);
-        let mut shared: Vec<&OrgId> = Vec::new();
+        let mut shared = BTreeSet::new();
         for org in self.referrals.iter().filter_map(|r| r.value.org.as_ref()) {
-            if org != owner && !shared.contains(&org) {
-                shared.push(org);
+            if referral_needs_share(Some(owner), &shared, org) {
+                shared.insert(org.clone());
                 changes.push(Change::Share { org: org.clone() });
             }
         }

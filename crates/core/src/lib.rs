@@ -42,7 +42,7 @@ pub use merge::{CaseState, CaseView, Conflict, ConflictValue, FieldKey, MergeErr
 pub use note::Note;
 pub use op::{Change, FieldPath, ListKind, Operation};
 pub use outcome::{Outcome, OutcomeKind};
-pub use referral::{Referral, ReferralStatus, ReferralTo};
+pub use referral::{Referral, ReferralStatus, ReferralTo, referral_needs_share};
 pub use relief::{ReliefApplication, ReliefKind};
 pub use screening::{Answer, Catalog, CriterionAnswer, Instrument, Screening, ScreeningResult};
 pub use service::{Service, ServiceKind};

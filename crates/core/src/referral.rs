@@ -3,6 +3,7 @@
 //! the time of each step.
 
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 use crate::access::OrgId;
 use crate::error::FieldError;
@@ -189,9 +190,23 @@ impl Record for Referral {
     }
 }
 
+/// Whether a referral to `org` needs a `Share` with it so the receiver can
+/// see the case: not when `org` owns the case (`owner`) or the case is
+/// already shared with it (`shared_with`). The one rule for a referral
+/// written at intake ([`NewCase::into_changes`](crate::NewCase::into_changes))
+/// and one added later (the desktop's follow-up, reading the case's
+/// [`CaseView`](crate::CaseView)). An unknown owner (the case's creation not
+/// yet seen) is no reason to skip the share.
+pub fn referral_needs_share(owner: Option<&OrgId>, shared_with: &BTreeSet<OrgId>, org: &OrgId) -> bool {
+    owner != Some(org) && !shared_with.contains(org)
+}
+
 #[cfg(test)]
 mod tests {
     use super::ReferralStatus as S;
+    use super::referral_needs_share;
+    use crate::access::OrgId;
+    use std::collections::BTreeSet;
 
     #[test]
     fn a_referral_moves_forward_one_step_at_a_time_and_stops_at_a_final_status() {
@@ -226,5 +241,21 @@ mod tests {
         for f in fields {
             assert!(<super::Referral as crate::parse::Record>::FIELDS.contains(&f), "{f} is a referral field");
         }
+    }
+
+    #[test]
+    fn a_referral_shares_the_case_only_with_an_organization_that_cannot_see_it_yet() {
+        let org = |s: &str| OrgId::parse("org", s).unwrap();
+        let (owner, shelter, clinic) = (org("border-ngo"), org("shelter"), org("clinic"));
+        let shared: BTreeSet<OrgId> = [shelter.clone()].into();
+        // The owner sees its own case; an organization already shared with sees it too.
+        assert!(!referral_needs_share(Some(&owner), &shared, &owner));
+        assert!(!referral_needs_share(Some(&owner), &shared, &shelter));
+        // Anyone else needs a share.
+        assert!(referral_needs_share(Some(&owner), &shared, &clinic));
+        assert!(referral_needs_share(Some(&owner), &BTreeSet::new(), &shelter));
+        // A case whose creation is not seen yet has no known owner: share rather than assume.
+        assert!(referral_needs_share(None, &BTreeSet::new(), &owner));
+        assert!(!referral_needs_share(None, &shared, &shelter));
     }
 }

@@ -3,8 +3,8 @@
 use chrono::{TimeZone, Utc};
 use waystation_core::screening::{IndicatorFinding, ReturnEligibility};
 use waystation_core::{
-    CaseFlag, CaseState, Change, CustodyClock, CustodyFacts, CustodyRules, DeadlineKind, DeadlineState, ListKind,
-    NewCase, Sensitivity, validate_change,
+    CaseFlag, CaseState, Change, CustodyClock, CustodyFacts, CustodyRules, DeadlineKind, DeadlineState, ItemId,
+    ListKind, NewCase, Sensitivity, validate_change,
 };
 
 use crate::support::{self, examples, json, merged_document, owner, stamp};
@@ -34,14 +34,7 @@ fn the_changes_are_valid_operations_by_the_case_rules() {
     let case = NewCase::parse(support::CASE).unwrap();
     let (id, changes) = case.into_changes(&owner());
     assert!(matches!(&changes[0], Change::CreateCase { owner: o, .. } if *o == owner()));
-    let shares: Vec<&str> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Share { org } => Some(org.as_str()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(shares, ["placement-office", "casa-esperanza-legal"]);
+    assert_eq!(shares(&changes), ["placement-office", "casa-esperanza-legal"]);
     for change in &changes {
         validate_change(change).unwrap_or_else(|e| panic!("{change:?}: {e}"));
     }
@@ -59,6 +52,32 @@ fn the_changes_are_valid_operations_by_the_case_rules() {
     let view = CaseState::from_ops(&ops).unwrap().view().unwrap();
     assert_eq!(view.owner, Some(owner()));
     assert_eq!(view.shared_with.len(), 2);
+}
+
+/// The changes' `Share`s, by organization.
+fn shares(changes: &[Change]) -> Vec<&str> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Share { org } => Some(org.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_intake_shares_once_with_each_receiving_organization_and_never_with_its_owner() {
+    let mut case = NewCase::parse(support::CASE).unwrap();
+    let first = case.referrals[0].clone();
+    let mut to_owner = first.clone();
+    to_owner.id = ItemId::new();
+    to_owner.value.org = Some(owner());
+    let mut again = first.clone();
+    again.id = ItemId::new();
+    case.referrals.insert(0, to_owner);
+    case.referrals.push(again);
+    let (_, changes) = case.into_changes(&owner());
+    assert_eq!(shares(&changes), ["placement-office", "casa-esperanza-legal"]);
 }
 
 #[test]
