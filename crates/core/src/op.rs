@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+mod canonical;
+
 use crate::access::{OrgId, Sensitivity, UserName};
 use crate::error::FieldError;
 use crate::hlc::Hlc;
@@ -278,41 +280,6 @@ impl Operation {
     /// The operation as canonical JSON: the same operation always gives the
     /// same bytes, so "same id, different content" can be told by comparing them.
     pub fn canonical_json(&self) -> String {
-        let value = serde_json::to_value(self).expect("an operation always serializes");
-        let mut out = String::new();
-        write_canonical(&value, &mut out);
-        out
-    }
-}
-
-/// Write JSON with object keys sorted at every depth, whatever map type
-/// serde_json was built with (another crate may turn on `preserve_order`).
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[key], out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
+        canonical::operation(self)
     }
 }

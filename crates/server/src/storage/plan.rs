@@ -72,7 +72,7 @@ pub struct Prepared {
 pub fn prepare(ops: &[Operation]) -> Vec<Prepared> {
     ops.iter()
         .map(|op| {
-            let canonical = rules::canonical(op);
+            let canonical = op.canonical_json();
             let hash = rules::content_hash(&canonical);
             Prepared { canonical, hash }
         })

@@ -5,7 +5,6 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::str::FromStr;
-use std::sync::OnceLock;
 use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, Operation, OrgId, Role, Sensitivity};
 use waystation_protocol::{OpResult, OpStatus};
 
@@ -45,35 +44,6 @@ pub enum Effect {
 /// SHA-256 of an operation's canonical JSON, hex.
 pub fn content_hash(canonical: &str) -> String {
     hex::encode(Sha256::digest(canonical.as_bytes()))
-}
-
-/// Whether this build's `serde_json::Map` iterates its keys sorted (it does
-/// unless some crate turns on serde_json's `preserve_order`).
-fn maps_iterate_sorted() -> bool {
-    static SORTED: OnceLock<bool> = OnceLock::new();
-    *SORTED.get_or_init(|| {
-        let mut m = serde_json::Map::new();
-        m.insert("b".into(), serde_json::Value::Null);
-        m.insert("a".into(), serde_json::Value::Null);
-        m.insert("ab".into(), serde_json::Value::Null);
-        m.keys().map(String::as_str).eq(["a", "ab", "b"])
-    })
-}
-
-/// An operation's canonical JSON: the same bytes as core's
-/// [`Operation::canonical_json`], which sorts the keys of every object itself.
-/// When serde_json's maps iterate sorted already, serde_json's own compact
-/// writer gives those bytes directly, without a second walk and a copy of
-/// every key; otherwise this falls back to core's.
-pub fn canonical(op: &Operation) -> String {
-    // `to_string` writes into a buffer directly (`Display` would go through
-    // a formatter adapter, byte for byte the same but slower).
-    if maps_iterate_sorted()
-        && let Ok(text) = serde_json::to_value(op).and_then(|value| serde_json::to_string(&value))
-    {
-        return text;
-    }
-    op.canonical_json()
 }
 
 /// The list item an operation is about, if any (stored to look up a note's class).
@@ -220,9 +190,8 @@ pub fn merge_case<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-    use serde_json::{Value, json};
-    use waystation_core::{CaseId, DeviceId, FieldPath, Hlc, ItemId, OpId, UserName};
+    use serde_json::json;
+    use waystation_core::{CaseId, DeviceId, FieldPath, Hlc, OpId, UserName};
 
     fn op(change: Change) -> Operation {
         let device = DeviceId::from_u128(7);
@@ -234,39 +203,6 @@ mod tests {
             user: "ana".parse::<UserName>().unwrap(),
             class: Sensitivity::General,
             change,
-        }
-    }
-
-    fn json_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-            ".*".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 24, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::vec((".*", inner), 0..5)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<serde_json::Map<_, _>>())),
-            ]
-        })
-    }
-
-    proptest! {
-        /// The fast path gives core's bytes exactly: stored hashes, clients'
-        /// hashes and "same id, different content" all rest on it.
-        #[test]
-        fn canonical_is_cores_canonical_json(value in json_value(), fields in prop::collection::vec(("[a-z_]{1,8}", json_value()), 0..5)) {
-            let set = op(Change::Set { field: FieldPath::parse("child.notes").unwrap(), value, supersedes: vec![OpId::from_u128(9)] });
-            prop_assert_eq!(canonical(&set), set.canonical_json());
-            let add = op(Change::AddItem {
-                list: ListKind::Adults,
-                item: ItemId::from_u128(5),
-                value: fields.into_iter().collect(),
-            });
-            prop_assert_eq!(canonical(&add), add.canonical_json());
         }
     }
 

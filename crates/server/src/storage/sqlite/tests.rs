@@ -56,7 +56,7 @@ async fn a_feed_written_before_migration_4_reads_whole_and_new_operations_follow
             conn.execute("INSERT INTO orgs VALUES (?1, ?2)", params![org, now]).unwrap();
         }
         conn.execute("INSERT INTO users VALUES ('ana', 'border-7', 'agent', 'x', ?1)", params![now]).unwrap();
-        let canonical = crate::storage::rules::canonical(&create);
+        let canonical = create.canonical_json();
         let hash = crate::storage::rules::content_hash(&canonical);
         conn.execute(
             "INSERT INTO ops VALUES (?1, ?2, NULL, 'general', ?3, ?4, ?5, ?6, 1)",
