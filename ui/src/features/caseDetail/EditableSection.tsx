@@ -77,7 +77,7 @@ export function useSectionEdit<F>(o: SectionEditOptions<F>) {
   };
 }
 
-/** A section's correction state, as [`useSectionEdit`] returns it. */
+/** A section's correction state, as `useSectionEdit` returns it. */
 export type SectionEdit<F> = ReturnType<typeof useSectionEdit<F>>;
 
 /**
@@ -91,7 +91,7 @@ export function EditableSection<F>(props: {
   id: string;
   title: string;
   edit: SectionEdit<F>;
-  /** The summary's rows ([`Row`]), or null when nothing is recorded yet. */
+  /** The summary's rows (`Row`s), or null when nothing is recorded yet. */
   rows: ReactNode;
   /** What the summary says when `rows` is null. */
   empty?: string;

@@ -102,5 +102,5 @@ export function useItemFollowup<Item extends { id?: string | null }, Form, Value
   };
 }
 
-/** What [`useItemFollowup`] gives a section: its form, the item being corrected, the removal. */
+/** What `useItemFollowup` gives a section: its form, the item being corrected, the removal. */
 export type ItemFollowupState<Item extends { id?: string | null }, Form> = ReturnType<typeof useItemFollowup<Item, Form, object>>;
