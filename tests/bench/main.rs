@@ -184,10 +184,23 @@ async fn main() -> Result<()> {
 }
 
 /// `perf record` on this process and the service, from now until [`stop_perf`].
+/// DWARF call graphs: release builds keep no frame pointers, so `-g` would
+/// give flat profiles (`perf report --children` then attributes time to callers).
 fn start_perf(out: &str, server: &ServerProc) -> Result<std::process::Child> {
     let service = server.pid().context("the service is not running")?;
     let child = std::process::Command::new("perf")
-        .args(["record", "-q", "-F", "1999", "-g", "-o", out, "-p", &format!("{},{service}", std::process::id())])
+        .args([
+            "record",
+            "-q",
+            "-F",
+            "1999",
+            "--call-graph",
+            "dwarf,16384",
+            "-o",
+            out,
+            "-p",
+            &format!("{},{service}", std::process::id()),
+        ])
         .spawn()
         .context("perf record (install linux-perf)")?;
     std::thread::sleep(Duration::from_millis(500)); // let it attach
