@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use waystation_core::{CaseId, Conflict, DeviceId, OpId, OrgId, Role, UserName};
 
 use crate::credential::Password;
+use crate::messages::{OpStatus, PullCursor};
 
 /// `POST /v1/admin/login`: a `sync_admin` user signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,42 @@ pub struct DeviceInfo {
     pub last_pushed_op: Option<OpId>,
     /// Whether it was revoked.
     pub revoked: bool,
+    /// The cursor of the last pull page it was served (that page's
+    /// `next_cursor`); `None` when it never pulled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled_through: Option<PullCursor>,
+    /// When it was served that page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_pull_at: Option<DateTime<Utc>>,
+    /// How many entries of its organization's change feed follow
+    /// `pulled_through` (all of them when it never pulled), counted when the
+    /// list is asked for. An upper bound of what it still has to receive: the
+    /// feed holds its own operations too, and notes its role may not read,
+    /// which a pull passes over without sending.
+    #[serde(default)]
+    pub behind: u64,
+    /// How many operations it pushed were refused (each refusal answered
+    /// counts, so an operation sent again and refused again counts twice).
+    #[serde(default)]
+    pub refused_ops: u64,
+    /// The last refusal it was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_refusal: Option<Refusal>,
+}
+
+/// A refusal of a pushed operation, as administrators see it: never a case's
+/// content (the message is kept only when it is one of the service's fixed
+/// rule texts, which carry no value of the operation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refusal {
+    /// What became of the operation (one of the `refused_*` statuses).
+    pub status: OpStatus,
+    /// The rule it broke, when that text names no value of the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When it was refused.
+    pub at: DateTime<Utc>,
 }
 
 /// One user, as administrators see it.

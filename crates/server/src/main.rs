@@ -101,7 +101,10 @@ enum DeviceCommand {
         #[arg(long)]
         ttl_hours: Option<i64>,
     },
-    /// List devices, one per line.
+    /// List devices, one per line: how far behind each is (the entries of
+    /// its organization's feed after its last pull, an upper bound: its own
+    /// operations and notes its role may not read are never sent to it), and
+    /// its refused operations.
     List,
     /// Revoke a device: it is refused at once and wipes itself at its next contact.
     Revoke { id: String },
@@ -204,12 +207,14 @@ async fn run(cli: Cli) -> Result<()> {
             for d in storage.devices(None).await? {
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\tlast contact {}",
+                    "{}\t{}\t{}\t{}\tlast contact {}\t{}\t{}",
                     d.id,
                     d.org,
                     d.role,
                     if d.revoked { "revoked" } else { "active" },
-                    d.last_contact.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into())
+                    d.last_contact.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into()),
+                    pull_words(&d),
+                    refusal_words(&d),
                 )?;
             }
         }
@@ -269,4 +274,31 @@ async fn serve(settings: Settings, storage: Arc<dyn waystation_server::Storage>)
     };
     waystation_server::serve(state, listener, tls, shutdown).await?;
     Ok(())
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Where a device is in its organization's feed, in words.
+fn pull_words(d: &waystation_protocol::admin::DeviceInfo) -> String {
+    let behind = format!("behind {}", plural(d.behind, "entry", "entries"));
+    match (&d.pulled_through, d.last_pull_at) {
+        (Some(cursor), Some(at)) => format!("{behind}, last pull {} through {}", at.to_rfc3339(), cursor.as_str()),
+        _ => format!("{behind}, never pulled"),
+    }
+}
+
+/// A device's refused operations, in words.
+fn refusal_words(d: &waystation_protocol::admin::DeviceInfo) -> String {
+    let count = plural(d.refused_ops, "operation", "operations");
+    match &d.last_refusal {
+        None => format!("{count} refused"),
+        Some(r) => format!(
+            "{count} refused, last: {} at {}{}",
+            waystation_server::storage::refusal::status_text(r.status),
+            r.at.to_rfc3339(),
+            r.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+        ),
+    }
 }

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Body, DeviceAuth};
 use crate::secrets;
+use crate::storage::refusal::refusals_of;
 use crate::storage::{NewDevice, Pusher, Redeemed};
 
 /// A short, non-reversible reference to a user for logs (names never go to logs).
@@ -137,7 +138,15 @@ pub async fn push(
         e.body.message = format!("ops: {} operations, at most {max} per push; send fewer", req.ops.len());
         return Err(e);
     }
-    let results = state.storage.push(Pusher { device: &device, now: state.clock.now() }, req.ops).await?;
+    let now = state.clock.now();
+    let results = state.storage.push(Pusher { device: &device, now }, req.ops).await?;
+    // For administrators: the refusals, counted after the push committed (a
+    // failure here must not turn stored operations into an error).
+    if let Some((count, last)) = refusals_of(&results, now)
+        && let Err(e) = state.storage.record_refusals(device.id, count, &last).await
+    {
+        tracing::error!(device = %device.id, error = %e, "cannot record the push's refusals");
+    }
     let mut counts = [0usize; 5];
     for r in &results {
         state.metrics.op(r.status);
@@ -180,6 +189,10 @@ pub async fn pull(
     }
     let page = state.storage.pull(&device.org, device.role, device.id, after, limit.min(MAX_PULL_LIMIT)).await?;
     state.metrics.pull_page(page.ops.len());
+    // For administrators: where this device is (a failure here must not fail the pull).
+    if let Err(e) = state.storage.record_pull(device.id, page.next, state.clock.now()).await {
+        tracing::error!(device = %device.id, error = %e, "cannot record the pull position");
+    }
     Ok(Json(PullResponse {
         ops: page.ops,
         next_cursor: waystation_protocol::PullCursor::at(page.next),

@@ -4,6 +4,7 @@
 
 pub mod plan;
 mod postgres;
+pub mod refusal;
 mod rows;
 pub mod rules;
 mod sqlite;
@@ -11,7 +12,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
-use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
+use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
 pub use postgres::Postgres;
@@ -162,8 +163,15 @@ pub trait Storage: Send + Sync + 'static {
     async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed>;
     /// One device.
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>>;
-    /// Devices, of one organization or all.
+    /// Devices, of one organization or all, each with how far behind its
+    /// organization's feed it is (counted now, from its last pull's cursor).
     async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>>;
+    /// Record the pull page a device was served: its cursor (`next`) and when.
+    async fn record_pull(&self, id: DeviceId, next: u64, now: DateTime<Utc>) -> Result<()>;
+    /// Record a push's refusals: add `count` to the device's refused
+    /// operations and keep `last` as its last refusal (its message must be
+    /// one [`refusal::kept_message`] keeps; see [`refusal::refusals_of`]).
+    async fn record_refusals(&self, id: DeviceId, count: u64, last: &Refusal) -> Result<()>;
     /// Record a device's contact.
     async fn touch_device(
         &self,

@@ -24,12 +24,12 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use tokio_postgres::NoTls;
 use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
-use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, UserInfo};
-use waystation_protocol::{OpResult, ServerEpoch};
+use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
+use waystation_protocol::{OpResult, PullCursor, ServerEpoch};
 
 use super::rows::{conflict_rows, page_of_keepers, window};
-use super::rules;
 use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+use super::{refusal, rules};
 
 mod push;
 
@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("../../migrations/postgres/0003_ops_arrival_seq.sql")),
     (4, include_str!("../../migrations/postgres/0004_feed_narrower.sql")),
     (5, include_str!("../../migrations/postgres/0005_cases_without_document.sql")),
+    (6, include_str!("../../migrations/postgres/0006_device_sync_state.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -307,12 +308,16 @@ impl Storage for Postgres {
 
     async fn devices(&self, org: Option<&OrgId>) -> Result<Vec<DeviceInfo>> {
         let org = org.map(|o| o.as_str());
+        // How far behind: the entries of its organization's feed after its last pull's cursor.
         let rows = self
             .client()
             .await?
             .query(
-                "SELECT id, name, org, role, enrolled_at, last_contact, app_version, protocol_version, last_pushed_op, \
-                 revoked_at FROM devices WHERE $1::text IS NULL OR org = $1 ORDER BY enrolled_at, id",
+                "SELECT d.id, d.name, d.org, d.role, d.enrolled_at, d.last_contact, d.app_version, d.protocol_version, \
+                 d.last_pushed_op, d.revoked_at, d.pulled_through, d.last_pull_at, d.refused_ops, \
+                 d.last_refusal_status, d.last_refusal_message, d.last_refusal_at, \
+                 (SELECT COUNT(*) FROM feed f WHERE f.org = d.org AND f.seq > COALESCE(d.pulled_through, 0)) \
+                 FROM devices d WHERE $1::text IS NULL OR d.org = $1 ORDER BY d.enrolled_at, d.id",
                 &[&org],
             )
             .await
@@ -330,9 +335,40 @@ impl Storage for Postgres {
                     protocol_version: r.get::<_, Option<i32>>(7).map(|v| v as u32),
                     last_pushed_op: r.get::<_, Option<String>>(8).map(|s| p(&s)).transpose()?,
                     revoked: r.get::<_, Option<DateTime<Utc>>>(9).is_some(),
+                    pulled_through: r.get::<_, Option<i64>>(10).map(|n| PullCursor::at(n as u64)),
+                    last_pull_at: r.get(11),
+                    refused_ops: r.get::<_, i64>(12) as u64,
+                    behind: r.get::<_, i64>(16) as u64,
+                    last_refusal: refusal::stored(r.get(13), r.get(14), r.get(15))?,
                 })
             })
             .collect()
+    }
+
+    async fn record_pull(&self, id: DeviceId, next: u64, now: DateTime<Utc>) -> Result<()> {
+        let next = i64::try_from(next).unwrap_or(i64::MAX);
+        let c = self.client().await?;
+        let stmt = c
+            .prepare_cached("UPDATE devices SET pulled_through = $1, last_pull_at = $2 WHERE id = $3")
+            .await
+            .map_err(db)?;
+        c.execute(&stmt, &[&next, &now, &id.to_string()]).await.map_err(db).map(|_| ())
+    }
+
+    async fn record_refusals(&self, id: DeviceId, count: u64, last: &Refusal) -> Result<()> {
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        let status = refusal::status_text(last.status);
+        let message = refusal::kept_message(last.message.as_deref());
+        self.client()
+            .await?
+            .execute(
+                "UPDATE devices SET refused_ops = refused_ops + $1, last_refusal_status = $2, \
+                 last_refusal_message = $3, last_refusal_at = $4 WHERE id = $5",
+                &[&count, &status, &message, &last.at, &id.to_string()],
+            )
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
     async fn touch_device(&self, id: DeviceId, now: DateTime<Utc>, app: Option<&str>, protocol: u32) -> Result<()> {

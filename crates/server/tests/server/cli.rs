@@ -127,9 +127,21 @@ async fn a_full_sync_through_the_binary_logs_no_names_narratives_or_secrets(back
         http.get(format!("{base}/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(openapi["paths"]["/v1/push"]["post"].is_object());
 
-    // Revoked from the command line while serving: refused at once with the wipe code.
+    assert!(openapi["components"]["schemas"]["Refusal"].is_object(), "the admin list's refusal is documented");
+
+    // Why a device is behind, in words: caught up, and one refusal (a case it does not see).
     let listed = cli.ok(&["device", "list"]);
     assert!(listed.contains(&e.device_id.to_string()) && listed.contains("active"), "{listed}");
+    assert!(listed.contains("behind 0 entries, last pull "), "{listed}");
+    assert!(listed.contains("0 operations refused"), "{listed}");
+    let refused = d.push(&[d.set(CaseId::new(), "child.given_name", json!("Refused-Name-Marker"))]).await;
+    assert_eq!(refused.results[0].status, waystation_protocol::OpStatus::RefusedForbidden);
+    let listed = cli.ok(&["device", "list"]);
+    assert!(listed.contains("1 operation refused, last: refused_forbidden at "), "{listed}");
+    assert!(listed.contains("(case: this device's organization may not change this case"), "{listed}");
+    assert!(!listed.contains("Marker"), "{listed}");
+
+    // Revoked from the command line while serving: refused at once with the wipe code.
     cli.ok(&["device", "revoke", &e.device_id.to_string()]);
     let r = d.req(reqwest::Method::GET, "/v1/pull").send().await.unwrap();
     assert_eq!(error_of(r, StatusCode::FORBIDDEN).await.code, ErrorCode::DeviceRevoked);
@@ -146,6 +158,7 @@ async fn a_full_sync_through_the_binary_logs_no_names_narratives_or_secrets(back
         "Family-Name-Marker",
         "Narrative-Marker",
         "Note-Text-Marker",
+        "Refused-Name-Marker",
         "Device-Name-Marker",
         "agent.marker",
         password,

@@ -10,6 +10,7 @@ mod helpers;
 mod admin;
 mod bad_input;
 mod cli;
+mod device_status;
 mod enrollment;
 mod epoch;
 mod gap;
