@@ -155,3 +155,28 @@ fn malformed_credentials_and_cursors_are_refused() {
     assert_eq!(PullCursor::from_stored("abc").position().unwrap_err(), ProtocolError::BadCursor);
     assert_eq!(PullCursor::start().position().unwrap(), 0);
 }
+
+#[test]
+fn device_info_reads_the_older_shape_and_round_trips_the_sync_state() {
+    // The list as the service answered before it kept pull positions and refusals.
+    let old = serde_json::json!({
+        "id": DeviceId::from_u128(5), "name": "laptop", "org": "border-7", "role": "agent",
+        "enrolled_at": "2026-11-01T08:00:00Z", "last_contact": null, "app_version": "0.1.0",
+        "protocol_version": 1, "last_pushed_op": null, "revoked": false
+    });
+    let info: admin::DeviceInfo = serde_json::from_value(old).unwrap();
+    assert_eq!((info.behind, info.refused_ops, &info.pulled_through, &info.last_refusal), (0, 0, &None, &None));
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T02:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let full = admin::DeviceInfo {
+        pulled_through: Some(PullCursor::at(120)),
+        last_pull_at: Some(at),
+        behind: 7,
+        refused_ops: 3,
+        last_refusal: Some(admin::Refusal { status: OpStatus::RefusedForbidden, message: None, at }),
+        ..info
+    };
+    round_trip(&full);
+    let text = serde_json::to_value(&full).unwrap();
+    assert_eq!(text["pulled_through"], "120");
+    assert_eq!(text["last_refusal"]["status"], "refused_forbidden");
+}
