@@ -131,8 +131,11 @@ describe("a crash in the middle of an intake", { concurrency: false }, () => {
     wd = app.wd;
     await heading("Unlock Waystation");
     await typeInto("#passphrase", PASS + Key.Enter);
-    await heading("Cases");
+    await heading("Cases", { timeout: 45000 });
     await pressButton("Start a new intake");
+    // The first screen after a restart (and a kill) reads the store's draft: on a loaded
+    // two-core machine that was seen to take longer than the usual wait.
+    await heading("Encounter", { timeout: 45000 });
   }
 
   it("restores the draft when the app starts again", async () => {
