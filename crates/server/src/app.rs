@@ -24,6 +24,9 @@ use crate::storage::Storage;
 pub type ContactLog =
     std::sync::Mutex<std::collections::HashMap<waystation_core::DeviceId, (std::time::Instant, u32, Option<String>)>>;
 
+/// Per device: when its pull position was last written, and the cursor written.
+pub type PullLog = std::sync::Mutex<std::collections::HashMap<waystation_core::DeviceId, (std::time::Instant, u64)>>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -44,6 +47,9 @@ pub struct Inner {
     pub password_limiter: Limiter,
     /// When each device's contact was last written, so a busy device costs one write a minute, not one per request.
     pub contacts: ContactLog,
+    /// When each device's pull position was last written: a no-op sync or a
+    /// page in the middle of a catch-up costs no write (at most one a minute).
+    pub pulls: PullLog,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,6 +72,7 @@ impl AppState {
             settings,
             metrics: Metrics::default(),
             contacts: Default::default(),
+            pulls: Default::default(),
         }))
     }
 }

@@ -190,7 +190,9 @@ pub async fn pull(
     let page = state.storage.pull(&device.org, device.role, device.id, after, limit.min(MAX_PULL_LIMIT)).await?;
     state.metrics.pull_page(page.ops.len());
     // For administrators: where this device is (a failure here must not fail the pull).
-    if let Err(e) = state.storage.record_pull(device.id, page.next, state.clock.now()).await {
+    if pull_position_due(&state.pulls, device.id, page.next, page.more)
+        && let Err(e) = state.storage.record_pull(device.id, page.next, state.clock.now()).await
+    {
         tracing::error!(device = %device.id, error = %e, "cannot record the pull position");
     }
     Ok(Json(PullResponse {
@@ -199,4 +201,41 @@ pub async fn pull(
         more: page.more,
         server_epoch: state.storage.epoch().await?,
     }))
+}
+
+/// Whether a pull's position must be written: when the device reached the
+/// end of its feed at a new cursor, when its cursor went back (a restore, a
+/// store started again), or a minute after the last write. A sync with
+/// nothing new, and the pages in the middle of a catch-up, cost no write:
+/// what administrators read is at most a minute old, and exact once caught up.
+fn pull_position_due(log: &crate::app::PullLog, device: waystation_core::DeviceId, next: u64, more: bool) -> bool {
+    let Ok(mut written) = log.lock() else { return true };
+    let due = match written.get(&device) {
+        None => true,
+        Some((at, cursor)) => {
+            at.elapsed() >= std::time::Duration::from_secs(60) || next < *cursor || (!more && next != *cursor)
+        }
+    };
+    if due {
+        written.insert(device, (std::time::Instant::now(), next));
+    }
+    due
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pull_position_due;
+    use waystation_core::DeviceId;
+
+    #[test]
+    fn a_pull_position_is_written_when_it_says_something_new() {
+        let log = crate::app::PullLog::default();
+        let (d, other) = (DeviceId::from_u128(1), DeviceId::from_u128(2));
+        assert!(pull_position_due(&log, d, 10, false), "the first pull");
+        assert!(!pull_position_due(&log, d, 10, false), "a sync with nothing new");
+        assert!(!pull_position_due(&log, d, 20, true), "a page in the middle of a catch-up");
+        assert!(pull_position_due(&log, d, 30, false), "caught up at a new cursor");
+        assert!(pull_position_due(&log, d, 5, true), "the cursor went back");
+        assert!(pull_position_due(&log, other, 30, false), "each device on its own");
+    }
 }
