@@ -1,43 +1,27 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CaseDetail, CaseDocument } from "../../bindings";
+import { CASE_ID, caseDetail, caseShell } from "../../test/caseShell";
 import { renderIn } from "../../test/render";
 import { CaseDetailScreen } from "./CaseDetailScreen";
 
-const ID = "0190a1b2-0000-7000-8000-00000000c0de";
+const ID = CASE_ID;
 const ADULT = "0190a1b2-0000-7000-8000-0000000000a1";
 
 function detail(doc: Partial<CaseDocument>): CaseDetail {
-  return {
+  return caseDetail({
     id: ID,
-    owner: "casa-esperanza",
-    shared_with: [],
-    clock: null,
-    document: {
-      id: ID,
-      status: "referred",
-      child: { given_name: "Rosa", family_name: "Tzul", sex: "female" },
-      encounter: { occurred_at: "2026-11-20T08:30:00-06:00", station: "ELP", type: "port_of_entry", accompaniment: "alone", narrative: "Met at the bridge" },
-      adults: [{ id: ADULT, name: "Marco" }],
-      ...doc,
-    },
-    conflicts: [],
-    timeline: [],
-  };
+    status: "referred",
+    child: { given_name: "Rosa", family_name: "Tzul", sex: "female" },
+    encounter: { occurred_at: "2026-11-20T08:30:00-06:00", station: "ELP", type: "port_of_entry", accompaniment: "alone", narrative: "Met at the bridge" },
+    adults: [{ id: ADULT, name: "Marco" }],
+    ...doc,
+  });
 }
 
 /** The shell answering `case_get` with `doc`, recording every other call; `answer` decides what a save returns. */
-function shell(doc: Partial<CaseDocument>, answer: (cmd: string, args: Record<string, unknown>) => unknown = () => detail(doc)) {
-  const calls: [string, Record<string, unknown>][] = [];
-  mockIPC((cmd, args) => {
-    if (cmd === "case_get") return detail(doc);
-    if (cmd.startsWith("plugin:")) return null;
-    calls.push([cmd, args as Record<string, unknown>]);
-    return answer(cmd, args as Record<string, unknown>);
-  });
-  return calls;
-}
+const shell = (doc: Partial<CaseDocument>, answer: (cmd: string, args: Record<string, unknown>) => unknown = () => detail(doc)) =>
+  caseShell(detail(doc), answer);
 
 const SECTIONS = [
   { title: "Child", id: "child", first: "edit-child-given_name", doc: {} },

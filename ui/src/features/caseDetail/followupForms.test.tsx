@@ -2,42 +2,26 @@ import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CaseDetail, CaseDocument } from "../../bindings";
+import { CASE_ID, caseDetail, caseShell } from "../../test/caseShell";
 import { renderIn } from "../../test/render";
 import { CaseDetailScreen } from "./CaseDetailScreen";
 
-const ID = "0190a1b2-0000-7000-8000-00000000c0de";
+const ID = CASE_ID;
 const REF = "0190a1b2-0000-7000-8000-0000000000r1";
 
 function detail(doc: Partial<CaseDocument>): CaseDetail {
-  return {
+  return caseDetail({
     id: ID,
-    owner: "casa-esperanza",
-    shared_with: [],
-    clock: null,
-    document: {
-      id: ID,
-      status: "referred",
-      child: { given_name: "Rosa", family_name: "Tzul" },
-      referrals: [{ id: REF, to: "legal_services", status: "sent", drafted_at: "2026-11-20T10:00:00Z", sent_at: "2026-11-20T11:00:00Z" }],
-      relief: [{ id: "0190a1b2-0000-7000-8000-0000000000f1", kind: "t_visa", screened_eligible_on: "2026-11-21" }],
-      ...doc,
-    },
-    conflicts: [],
-    timeline: [],
-  };
+    status: "referred",
+    child: { given_name: "Rosa", family_name: "Tzul" },
+    referrals: [{ id: REF, to: "legal_services", status: "sent", drafted_at: "2026-11-20T10:00:00Z", sent_at: "2026-11-20T11:00:00Z" }],
+    relief: [{ id: "0190a1b2-0000-7000-8000-0000000000f1", kind: "t_visa", screened_eligible_on: "2026-11-21" }],
+    ...doc,
+  });
 }
 
 /** The shell, answering `case_get` and recording every other call; `answer` decides what a save returns. */
-function shell(answer: (cmd: string, args: Record<string, unknown>) => unknown) {
-  const calls: [string, Record<string, unknown>][] = [];
-  mockIPC((cmd, args) => {
-    if (cmd === "case_get") return detail({});
-    if (cmd.startsWith("plugin:")) return null;
-    calls.push([cmd, args as Record<string, unknown>]);
-    return answer(cmd, args as Record<string, unknown>);
-  });
-  return calls;
-}
+const shell = (answer: (cmd: string, args: Record<string, unknown>) => unknown) => caseShell(detail({}), answer);
 
 describe("follow-up forms on the case screen", () => {
   it("move a referral to its next status, then say so and put focus on the referrals", async () => {

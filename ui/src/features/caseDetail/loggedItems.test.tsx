@@ -1,38 +1,21 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CaseDetail, CaseDocument } from "../../bindings";
+import { CASE_ID, caseDetail, caseShell } from "../../test/caseShell";
 import { renderIn } from "../../test/render";
 import { CaseDetailScreen } from "./CaseDetailScreen";
 
-const ID = "0190a1b2-0000-7000-8000-00000000c0de";
+const ID = CASE_ID;
 const OUTCOME = "0190a1b2-0000-7000-8000-0000000000o1";
 const outcomes: NonNullable<CaseDocument["outcomes"]> = [
   { id: OUTCOME, kind: "reunification", occurred_on: "2026-11-24", sponsor_relationship: "aunt_or_uncle", location: "Houston", description: "Home study done" },
 ];
 
 function detail(doc: Partial<CaseDocument>): CaseDetail {
-  return {
-    id: ID,
-    owner: "casa-esperanza",
-    shared_with: [],
-    clock: null,
-    document: { id: ID, status: "open", child: { given_name: "Rosa" }, services: [], outcomes, ...doc },
-    conflicts: [],
-    timeline: [],
-  };
+  return caseDetail({ id: ID, status: "open", child: { given_name: "Rosa" }, services: [], outcomes, ...doc });
 }
 
-function shell(answer: () => unknown) {
-  const calls: [string, Record<string, unknown>][] = [];
-  mockIPC((cmd, args) => {
-    if (cmd === "case_get") return detail({});
-    if (cmd.startsWith("plugin:")) return null;
-    calls.push([cmd, args as Record<string, unknown>]);
-    return answer();
-  });
-  return calls;
-}
+const shell = (answer: () => unknown) => caseShell(detail({}), answer);
 
 describe("the case screen's lists of logged items (services, outcomes)", () => {
   it("shows each outcome in a row with its Change and Remove, and says when there are no services", async () => {

@@ -1,8 +1,8 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
-import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 import type { CaseDetail, CaseDocument, CommandError } from "../../bindings";
 import { translate } from "../../i18n/translate";
+import { CASE_ID, caseDetail, caseShell } from "../../test/caseShell";
 import { renderIn } from "../../test/render";
 import { CaseDetailScreen } from "./CaseDetailScreen";
 import { checkReferral, referralForm } from "./followup";
@@ -10,19 +10,15 @@ import { newlyShared } from "./NewReferralForm";
 import { removalFailure } from "./RemoveItem";
 
 const NOW = new Date(2026, 10, 25, 15, 30); // 25 Nov 2026, 15:30 device time
-const ID = "0190a1b2-0000-7000-8000-00000000c0de";
+const ID = CASE_ID;
 const DRAFT = "0190a1b2-0000-7000-8000-0000000000d1";
 const SENT = "0190a1b2-0000-7000-8000-0000000000s1";
 const SHELTER = "0190a1b2-0000-7000-8000-0000000000e1";
 const ADULT = "0190a1b2-0000-7000-8000-0000000000a1";
 
 function detail(doc: Partial<CaseDocument> = {}, shared: string[] = []): CaseDetail {
-  return {
-    id: ID,
-    owner: "casa-esperanza",
-    shared_with: shared,
-    clock: null,
-    document: {
+  return caseDetail(
+    {
       id: ID,
       status: "referred",
       child: { given_name: "Rosa", family_name: "Tzul" },
@@ -34,21 +30,12 @@ function detail(doc: Partial<CaseDocument> = {}, shared: string[] = []): CaseDet
       services: [{ id: SHELTER, kind: "shelter", provided_on: "2026-11-22" }],
       ...doc,
     } as CaseDocument,
-    conflicts: [],
-    timeline: [],
-  };
+    shared,
+  );
 }
 
-function shell(answer: (cmd: string, args: Record<string, unknown>) => unknown, first = detail({}, ["clinica-del-valle"])) {
-  const calls: [string, Record<string, unknown>][] = [];
-  mockIPC((cmd, args) => {
-    if (cmd === "case_get") return first;
-    if (cmd.startsWith("plugin:")) return null;
-    calls.push([cmd, args as Record<string, unknown>]);
-    return answer(cmd, args as Record<string, unknown>);
-  });
-  return calls;
-}
+const shell = (answer: (cmd: string, args: Record<string, unknown>) => unknown, first = detail({}, ["clinica-del-valle"])) =>
+  caseShell(first, answer);
 
 describe("a new referral's form", () => {
   it("sends where to, the organization in lowercase, when it was written and why; empty optional fields are left out", () => {
