@@ -9,6 +9,7 @@ mod common;
 mod convergence;
 mod faults;
 mod kills;
+mod moving;
 mod need_to_know;
 mod restore;
 mod revocation;

@@ -78,6 +78,13 @@ enum Command {
         #[arg(long, default_value = "standard", hide = true)]
         kdf: String,
     },
+    /// Sync with the same service at another address (it moved, or is reached
+    /// through another name): checked first, then kept. Nothing else changes.
+    Move {
+        /// The service's new address, e.g. https://sync2.example.org.
+        #[arg(long)]
+        server: String,
+    },
     /// Push queued changes and pull new ones; exit 0 only when both finished.
     Sync {
         /// Keep syncing: on a timer, and as soon as the service answers again after a failure.
@@ -239,6 +246,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let text =
                 passphrase::read(cli.global.passphrase_file.as_deref(), &format!("Password of {user}: "), false)?;
             sync_cmd::enroll(&dir, &server, &code, &user, &text, device_name, kdf)
+        }
+        Command::Move { server } => {
+            let store = unlock(&dir, &cli.global)?;
+            sync_cmd::move_service(store, &server)
         }
         Command::Sync { watch, attempts, batch } => {
             let store = unlock(&dir, &cli.global)?;

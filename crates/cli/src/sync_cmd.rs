@@ -1,4 +1,4 @@
-//! `enroll`, `sync [--watch]` and the sync half of `status`: thin wrappers
+//! `enroll`, `move --server URL`, `sync [--watch]` and the sync half of `status`: thin wrappers
 //! over `waystation-sync`, on a small Tokio runtime.
 
 use anyhow::{Context, Result, bail};
@@ -106,6 +106,24 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<Ex
         }
         Err(e) => bail!(e),
     }
+}
+
+/// `move --server URL`: sync with the same service at another address, once
+/// the service there has accepted this device's credential.
+pub fn move_service(store: Store, server: &str) -> Result<ExitCode> {
+    let mut syncer = waystation_sync::open(store, SyncOptions::default())?;
+    let moved = runtime()?.block_on(syncer.move_service(server));
+    let store = syncer.store().clone();
+    drop(syncer);
+    let moved = moved?;
+    if let Ok(m) = Arc::try_unwrap(store) {
+        m.into_inner().map_err(|_| anyhow::anyhow!("the store was left inconsistent"))?.lock()?;
+    }
+    println!("this device now syncs with {}", moved.server);
+    if moved.new_epoch {
+        println!("the service there was restored from a backup: the next sync sends again what it may have lost");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The sync fields of `status`: queued changes, last sync, last error, server.

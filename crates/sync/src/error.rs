@@ -46,6 +46,14 @@ pub enum SyncError {
     /// A server URL that is not http(s).
     #[error("the server address is not valid: {0}")]
     BadServerUrl(String),
+    /// Moving to another service address was refused: nothing changed.
+    #[error("the service address was not changed to {server}: {reason}")]
+    MoveRefused {
+        /// The address asked for.
+        server: String,
+        /// Why, in plain words.
+        reason: String,
+    },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] waystation_store::StoreError),

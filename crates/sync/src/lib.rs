@@ -30,6 +30,7 @@ mod client;
 mod engine;
 mod enroll;
 mod error;
+mod moving;
 mod push;
 mod state;
 mod watch;
@@ -41,5 +42,6 @@ pub use engine::{
 };
 pub use enroll::{Enrollment, enroll, open, read_state};
 pub use error::{Result, SyncError};
+pub use moving::ServiceMoved;
 pub use state::{RefusedOp, SyncState};
 pub use watch::{Backoff, WatchOptions};
