@@ -12,20 +12,8 @@ use chrono::{DateTime, Utc};
 use waystation_protocol::admin::Refusal;
 use waystation_protocol::{OpResult, OpStatus};
 
-/// The fixed texts of `rules::refuse` call sites, word for word. A rule
-/// text that changes there is no longer kept (only its status), and the
-/// test below fails, so this list follows it.
-const FIXED_MESSAGES: &[&str] = &[
-    "an operation with this id was received before with different content; the first is kept",
-    "class: does not match what the change carries",
-    "device: the operation was made on another device",
-    "user: not a user of this device's organization",
-    "owner: a device creates cases only for its own organization",
-    "case: this device's organization may not change this case (unknown, or not shared with it)",
-    "owner: the case exists already, owned by another organization",
-    "org: no organization with this id is known to the service",
-    "class: does not match the removed note's class",
-];
+/// The fixed texts of the rules' refusals.
+const FIXED_MESSAGES: &[&str] = &super::rules::text::ALL;
 
 /// The message of a refusal, when it may be stored: one of the fixed rule texts.
 pub fn kept_message(message: Option<&str>) -> Option<&'static str> {

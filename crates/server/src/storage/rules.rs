@@ -56,6 +56,36 @@ pub fn item_of(op: &Operation) -> Option<String> {
     }
 }
 
+/// The fixed words of the refusals: each names a rule, never a value of the
+/// operation, so they may be kept for sync administrators (see `refusal`).
+/// Only an invalid operation's refusal carries other words (core's validation
+/// error, which may quote what was sent).
+pub(crate) mod text {
+    pub const DIFFERENT_CONTENT: &str =
+        "an operation with this id was received before with different content; the first is kept";
+    pub const CLASS_OF_CHANGE: &str = "class: does not match what the change carries";
+    pub const OTHER_DEVICE: &str = "device: the operation was made on another device";
+    pub const OTHER_ORG_USER: &str = "user: not a user of this device's organization";
+    pub const CREATE_FOR_OTHER_ORG: &str = "owner: a device creates cases only for its own organization";
+    pub const NOT_VISIBLE: &str =
+        "case: this device's organization may not change this case (unknown, or not shared with it)";
+    pub const OWNED_BY_OTHER_ORG: &str = "owner: the case exists already, owned by another organization";
+    pub const UNKNOWN_ORG: &str = "org: no organization with this id is known to the service";
+    pub const CLASS_OF_NOTE: &str = "class: does not match the removed note's class";
+    /// Every one of them.
+    pub const ALL: [&str; 9] = [
+        DIFFERENT_CONTENT,
+        CLASS_OF_CHANGE,
+        OTHER_DEVICE,
+        OTHER_ORG_USER,
+        CREATE_FOR_OTHER_ORG,
+        NOT_VISIBLE,
+        OWNED_BY_OTHER_ORG,
+        UNKNOWN_ORG,
+        CLASS_OF_NOTE,
+    ];
+}
+
 fn refuse(op: &Operation, status: OpStatus, message: impl Into<String>) -> OpResult {
     OpResult { id: op.id, status, message: Some(message.into()) }
 }
@@ -66,11 +96,7 @@ pub fn already_stored(op: &Operation, stored_hash: &str, hash: &str) -> OpResult
         OpResult { id: op.id, status: OpStatus::Duplicate, message: None }
     } else {
         tracing::warn!(op = %op.id, device = %op.device, "operation id received again with different content; the stored one is kept");
-        refuse(
-            op,
-            OpStatus::RefusedDifferentContent,
-            "an operation with this id was received before with different content; the first is kept",
-        )
+        refuse(op, OpStatus::RefusedDifferentContent, text::DIFFERENT_CONTENT)
     }
 }
 
@@ -84,13 +110,13 @@ pub fn check_op(op: &Operation, device: &DeviceRecord, user_org: Option<&OrgId>)
     if let Some(class) = op.change.inherent_class()
         && class != op.class
     {
-        return Err(refuse(op, OpStatus::RefusedInvalid, "class: does not match what the change carries"));
+        return Err(refuse(op, OpStatus::RefusedInvalid, text::CLASS_OF_CHANGE));
     }
     if op.device != device.id {
-        return Err(refuse(op, OpStatus::RefusedForbidden, "device: the operation was made on another device"));
+        return Err(refuse(op, OpStatus::RefusedForbidden, text::OTHER_DEVICE));
     }
     if user_org != Some(&device.org) {
-        return Err(refuse(op, OpStatus::RefusedForbidden, "user: not a user of this device's organization"));
+        return Err(refuse(op, OpStatus::RefusedForbidden, text::OTHER_ORG_USER));
     }
     Ok(())
 }
@@ -105,31 +131,25 @@ pub fn check_access(
     note_class: Option<Sensitivity>,
     share_target_known: bool,
 ) -> Result<Effect, OpResult> {
-    const NOT_VISIBLE: &str =
-        "case: this device's organization may not change this case (unknown, or not shared with it)";
     let access = match (access, &op.change) {
         (None, Change::CreateCase { owner, .. }) if owner == &device.org => return Ok(Effect::Create(owner.clone())),
         (None, Change::CreateCase { .. }) => {
-            return Err(refuse(
-                op,
-                OpStatus::RefusedForbidden,
-                "owner: a device creates cases only for its own organization",
-            ));
+            return Err(refuse(op, OpStatus::RefusedForbidden, text::CREATE_FOR_OTHER_ORG));
         }
-        (None, _) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
-        (Some(a), _) if !a.visible_to(&device.org) => return Err(refuse(op, OpStatus::RefusedForbidden, NOT_VISIBLE)),
+        (None, _) => return Err(refuse(op, OpStatus::RefusedForbidden, text::NOT_VISIBLE)),
+        (Some(a), _) if !a.visible_to(&device.org) => {
+            return Err(refuse(op, OpStatus::RefusedForbidden, text::NOT_VISIBLE));
+        }
         (Some(a), _) => a,
     };
     match &op.change {
         Change::CreateCase { owner, .. } if owner != &access.owner => {
-            Err(refuse(op, OpStatus::RefusedForbidden, "owner: the case exists already, owned by another organization"))
+            Err(refuse(op, OpStatus::RefusedForbidden, text::OWNED_BY_OTHER_ORG))
         }
-        Change::Share { .. } if !share_target_known => {
-            Err(refuse(op, OpStatus::RefusedInvalid, "org: no organization with this id is known to the service"))
-        }
+        Change::Share { .. } if !share_target_known => Err(refuse(op, OpStatus::RefusedInvalid, text::UNKNOWN_ORG)),
         Change::Share { org } if !access.visible_to(org) => Ok(Effect::Share(org.clone())),
         Change::RemoveItem { list: ListKind::Notes, .. } if note_class.is_some_and(|c| c != op.class) => {
-            Err(refuse(op, OpStatus::RefusedInvalid, "class: does not match the removed note's class"))
+            Err(refuse(op, OpStatus::RefusedInvalid, text::CLASS_OF_NOTE))
         }
         _ => Ok(Effect::None),
     }
