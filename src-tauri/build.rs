@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "screening_evaluate",
     "sync_status",
     "sync_now",
+    "sync_move_service",
 ];
 
 fn main() {

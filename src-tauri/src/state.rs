@@ -3,6 +3,7 @@
 //! blocking thread so that Argon2 or a long query never freezes the window.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,23 @@ pub enum Notice {
     Revoked,
 }
 
+/// The background sync stopped by [`AppState::pause_sync`]; it starts again when this is dropped.
+pub struct SyncPaused {
+    app: AppState,
+    /// Whether a session was open when the sync was stopped.
+    restart: bool,
+}
+
+impl Drop for SyncPaused {
+    fn drop(&mut self) {
+        self.app.0.paused.store(false, Ordering::SeqCst);
+        if self.restart {
+            // Locked meanwhile: nothing to start. Any other failure shows on the sync line at the next "Sync now".
+            let _ = self.app.start_sync();
+        }
+    }
+}
+
 /// Everything the commands share.
 pub struct Shared {
     dir: PathBuf,
@@ -67,6 +85,8 @@ pub struct Shared {
     settings: Mutex<Settings>,
     notice: Mutex<Option<Notice>>,
     emitter: Mutex<Option<Emitter>>,
+    /// The sync state is being changed (a move): the background sync stays stopped.
+    paused: AtomicBool,
 }
 
 /// Tauri-managed handle to [`Shared`].
@@ -88,6 +108,7 @@ impl AppState {
             settings: Mutex::new(settings),
             notice: Mutex::new(None),
             emitter: Mutex::new(None),
+            paused: AtomicBool::new(false),
         }))
     }
 
@@ -100,7 +121,7 @@ impl AppState {
     pub fn start_sync(&self) -> CommandResult<()> {
         let mut g = guard(&self.0.session);
         let Some(session) = g.as_mut() else { return Err(CommandError::locked()) };
-        if session.sync.as_ref().is_some_and(SyncTask::is_running) {
+        if self.0.paused.load(Ordering::SeqCst) || session.sync.as_ref().is_some_and(SyncTask::is_running) {
             return Ok(());
         }
         let emitter = guard(&self.0.emitter).clone();
@@ -125,6 +146,34 @@ impl AppState {
             Some(_) => Ok(()),
             None => Err(CommandError::new(ErrorCode::Unavailable, "this device is not enrolled with a sync service")),
         }
+    }
+
+    /// Stop the background sync and keep it stopped while the returned guard
+    /// lives (dropping it starts the sync again): for changing the sync state
+    /// the task would otherwise overwrite. Waits until the task let go (at
+    /// most 30 s); also the open store, to change.
+    pub async fn pause_sync(&self) -> CommandResult<(SyncPaused, SharedStore)> {
+        if self.0.paused.swap(true, Ordering::SeqCst) {
+            return Err(CommandError::new(ErrorCode::Unavailable, "the sync service is being changed already"));
+        }
+        let mut paused = SyncPaused { app: self.clone(), restart: false };
+        let store = {
+            let g = guard(&self.0.session);
+            let session = g.as_ref().ok_or_else(CommandError::locked)?;
+            if let Some(task) = &session.sync {
+                task.stop();
+            }
+            Arc::clone(&session.store)
+        };
+        paused.restart = true;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while guard(&self.0.session).as_ref().and_then(|s| s.sync.as_ref()).is_some_and(SyncTask::is_running) {
+            if Instant::now() > deadline {
+                return Err(CommandError::new(ErrorCode::Unavailable, "the sync did not stop; try again in a moment"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok((paused, store))
     }
 
     /// The device was revoked: its store is already wiped. Forget the session; first run says why.

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{Notify, watch};
 use waystation_sync::{Phase, Progress, SharedStore, SyncError, SyncOptions, Syncer, WatchOptions};
 
-use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::error::{CommandError, CommandResult, ErrorCode, FieldProblem};
 use crate::state::AppState;
 use crate::sync_tally::Tally;
 
@@ -134,6 +134,11 @@ impl From<SyncError> for CommandError {
             }
             SyncError::StoreExists => Self::new(ErrorCode::StoreExists, text),
             SyncError::BadServerUrl(_) => Self::field("server", text),
+            // The whole sentence as the message, the reason beside the address.
+            SyncError::MoveRefused { reason, .. } => Self {
+                fields: vec![FieldProblem { field: "server".into(), message: reason }],
+                ..Self::new(ErrorCode::Invalid, text)
+            },
             SyncError::Store(s) => s.into(),
             SyncError::Revoked => Self::new(ErrorCode::Revoked, text),
             _ => Self::new(ErrorCode::SyncFailed, text),

@@ -60,4 +60,5 @@ command_table! {
     pure intake::screening_evaluate(input: Value as NewCaseDocument) -> ScreeningResult;
     app sync::sync_status() -> SyncStatus;
     app sync::sync_now() -> ();
+    app sync::sync_move_service(server: String) -> SyncStatus;
 }

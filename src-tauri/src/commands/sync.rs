@@ -1,6 +1,6 @@
 //! The sync line: the outbox, the sync state the store keeps (service, last
 //! success, last error) and the live progress of the background sync
-//! ([`crate::sync_task`]); "Sync now".
+//! ([`crate::sync_task`]); "Sync now"; following the service to a new address.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -133,6 +133,48 @@ fn status_of(store: &Store) -> CommandResult<SyncStatus> {
 pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
     let app = state.inner().clone();
     state.run(move |_| app.sync_now()).await
+}
+
+/// Sync with the same service at another address (it moved, or is reached
+/// under another name): the sync stops, the service there must accept this
+/// device's credential, the address is kept, and the sync starts again,
+/// moved or not. A refused address changes nothing: `invalid` with the
+/// reason beside `server`. `unavailable` for a local-only store.
+#[tauri::command]
+pub async fn sync_move_service(state: State<'_, AppState>, server: String) -> CommandResult<SyncStatus> {
+    move_service(state.inner(), &server).await
+}
+
+/// [`sync_move_service`] without the window: the sync line after the move.
+pub async fn move_service(app: &AppState, server: &str) -> CommandResult<SyncStatus> {
+    let server = server.trim().to_owned();
+    if server.is_empty() {
+        return Err(CommandError::field("server", "enter the new address of the sync service"));
+    }
+    // A move is activity: the idle lock counts from here.
+    app.shared().with_session(|_| Ok(()))?;
+    let (paused, store) = app.pause_sync().await?;
+    // Read after the sync stopped: what it saved last is kept.
+    let kept = app.run({
+        let store = std::sync::Arc::clone(&store);
+        move |_| {
+            let s = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            Ok(waystation_sync::read_state(&s)?)
+        }
+    });
+    let Some(kept) = kept.await?.filter(|s| s.credential().is_some()) else {
+        return Err(CommandError::new(
+            ErrorCode::Unavailable,
+            "this device keeps its cases on this laptop only: it is not enrolled with a sync service",
+        ));
+    };
+    let mut syncer = waystation_sync::Syncer::new(store, kept, waystation_sync::SyncOptions::default())?;
+    let moved = syncer.move_service(&server).await;
+    drop(syncer);
+    // The sync starts again, at the new address or (refused) as it was.
+    drop(paused);
+    moved?;
+    app.run(status).await
 }
 
 #[cfg(test)]

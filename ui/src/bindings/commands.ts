@@ -53,6 +53,7 @@ export interface Commands {
   screening_evaluate: { args: { input: NewCaseDocument }; result: ScreeningResult };
   sync_status: { args: Record<never, never>; result: SyncStatus };
   sync_now: { args: Record<never, never>; result: null };
+  sync_move_service: { args: { server: string }; result: SyncStatus };
 }
 
 export type CommandName = keyof Commands;

@@ -253,6 +253,11 @@ export function installMockBackend() {
     screening_evaluate: (a) => evaluate(a.input),
     sync_status: () => sync,
     sync_now: () => null,
+    sync_move_service: (a) => {
+      if (/:9\b/.test(a.server)) return fail({ code: "invalid", message: "refused", fields: [{ field: "server", message: "it cannot be reached" }] });
+      sync.server = a.server;
+      return sync;
+    },
   };
 
   mockIPC((cmd, payload) => {

@@ -9,6 +9,7 @@ import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../errors";
 import { validateNewPassphrase } from "../unlock/passphrase";
 import { IDLE_MAX, parseIdleMinutes } from "./idleLock";
+import { SyncServiceSection } from "./SyncServiceSection";
 
 function ChangePassphrase() {
   const { t } = useI18n();
@@ -146,6 +147,7 @@ export function SettingsScreen({
         </div>
         <p className="hint">{t("settings.shortcut")}</p>
       </form>
+      <SyncServiceSection />
       <ChangePassphrase />
     </section>
   );
