@@ -9,14 +9,16 @@
 // (`waystation-cli case set`) shows in the app as a
 // conflict on "Given name" with both values, beside the case's reference,
 // the user keeps one by keyboard, and the other device then holds that value
-// and no conflict.
+// and no conflict. In Settings the app follows the service to another name
+// of it (localhost), after refusing an address nobody answers at.
 //
 //   WAYSTATION_APP=/path/to/waystation-desktop node --test e2e/sync.e2e.mjs
 //
 // The service and CLI binaries are taken beside the app unless
 // WAYSTATION_SERVER_BIN / WAYSTATION_CLI_BIN say otherwise. Saves in
 // e2e/artifacts/ sync-status.png (the case list with the sync line after the
-// intake went out) and case-conflict.png (the case detail with the conflict).
+// intake went out), case-conflict.png (the case detail with the conflict) and
+// sync-service-refused.png / sync-service-moved.png (Settings).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -277,7 +279,42 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     await syncLineUntil((t) => /Synced: nothing waiting/.test(t), "nothing is waiting");
   });
 
-  it("has no serious or critical axe-core violation on the sync status and the conflict", () => {
+  it("follows the service to another address from Settings; a refused address changes nothing", async () => {
+    const ESCAPE = "\uE00C";
+    const moved = url.replace("127.0.0.1", "localhost");
+    const current = () => $("section[aria-labelledby='service-title'] > p", { text: "This laptop syncs with" });
+    await pressButton("Settings");
+    await heading("Settings");
+    assert.match(await wd.text(await current()), new RegExp(`syncs with ${url}/?$`));
+
+    // Nobody answers at port 9: the reason beside the field, the address as it was.
+    await pressButton("Change address");
+    await s.typeInto("#new_server", "http://127.0.0.1:9" + Key.Enter);
+    await $("#new_server--error", { text: "The address was not changed: it cannot be reached", timeout: 60000 });
+    assert.equal(await wd.attr(await $("#new_server"), "aria-invalid"), "true");
+    assert.equal(await wd.attr(await wd.active(), "id"), "new_server", "focus on the refused field");
+    await shot("sync-service-refused");
+    await wd.type(await wd.active(), ESCAPE);
+    assert.equal(await wd.text(await wd.active()), "Change address", "focus returns to the opener");
+    assert.match(await wd.text(await current()), new RegExp(`syncs with ${url}/?$`));
+
+    // The same service under another name: kept, and syncs go on.
+    await wd.type(await wd.active(), Key.Enter);
+    await s.typeInto("#new_server", moved + Key.Enter);
+    await $(".saved-note", { text: `This laptop now syncs with ${moved}`, timeout: 60000 });
+    assert.match(await wd.text(await current()), new RegExp(`syncs with ${moved}/?$`));
+    await shot("sync-service-moved");
+    // A case another device sends now reaches the app through the new address.
+    await pressButton("Cases");
+    const cli = cliDevice();
+    cli("case", "add", join(examples, "child-with-referrals.json"));
+    cli("sync");
+    await syncNow();
+    await untilListed("Kevin Alexander Portillo Amaya");
+    await syncLineUntil((t) => /Synced: nothing waiting/.test(t) && !/Sync failed/.test(t), "synced at the new address");
+  });
+
+  it("has no serious or critical axe-core violation on the sync status, the conflict and the sync service settings", () => {
     assert.deepEqual(axeProblems, []);
   });
 
