@@ -167,7 +167,7 @@ impl AppState {
         };
         paused.restart = true;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while guard(&self.0.session).as_ref().and_then(|s| s.sync.as_ref()).is_some_and(SyncTask::is_running) {
+        while self.0.sync_running() {
             if Instant::now() > deadline {
                 return Err(CommandError::new(ErrorCode::Unavailable, "the sync did not stop; try again in a moment"));
             }
@@ -234,6 +234,11 @@ impl Shared {
     /// The live progress of the background sync, if it runs for the open store.
     pub fn sync_progress(&self) -> Option<waystation_sync::Progress> {
         guard(&self.session).as_ref().and_then(|s| s.sync.as_ref()).map(SyncTask::progress)
+    }
+
+    /// Whether the background sync runs for the open store.
+    pub fn sync_running(&self) -> bool {
+        guard(&self.session).as_ref().and_then(|s| s.sync.as_ref()).is_some_and(SyncTask::is_running)
     }
 
     /// Changes sent and received since unlocking (zero when locked).

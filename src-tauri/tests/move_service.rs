@@ -63,6 +63,7 @@ fn an_enrolled_app_follows_its_service_to_another_address_and_a_refused_one_chan
     assert!(reason.starts_with("it cannot be reached"), "{reason}");
     assert!(e.message.contains("was not changed"), "{e:?}");
     assert_eq!(kept_server(&app), old);
+    assert!(app.shared().sync_running(), "the sync started again after the refusal");
     app.sync_now().unwrap();
     let after_refusal =
         wait_for(&app, "a sync after the refusal", |l| !l.running && l.last_success_at > first.last_success_at)?;
@@ -80,7 +81,8 @@ fn an_enrolled_app_follows_its_service_to_another_address_and_a_refused_one_chan
     let line = block_on(move_service(&app, &new)).map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(line.server.as_deref().map(|s| s.trim_end_matches('/')), Some(new.as_str()));
     assert_eq!(kept_server(&app).as_deref().map(|s| s.trim_end_matches('/')), Some(new.as_str()));
-    app.sync_now().unwrap();
+    // The sync started again by itself, and syncs at once.
+    assert!(app.shared().sync_running(), "the sync started again after the move");
     let moved = wait_for(&app, "a sync at the new address", |l| {
         !l.running && l.last_success_at > after_refusal.last_success_at
     })?;
