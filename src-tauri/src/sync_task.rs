@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Notify, watch};
-use waystation_sync::{Phase, Progress, SharedStore, SyncError, SyncOptions, Syncer, WatchOptions};
+use waystation_sync::{MoveRefusal, Phase, Progress, SharedStore, SyncError, SyncOptions, Syncer, WatchOptions};
 
 use crate::error::{CommandError, CommandResult, ErrorCode, FieldProblem};
 use crate::state::AppState;
@@ -134,11 +134,20 @@ impl From<SyncError> for CommandError {
             }
             SyncError::StoreExists => Self::new(ErrorCode::StoreExists, text),
             SyncError::BadServerUrl(_) => Self::field("server", text),
-            // The whole sentence as the message, the reason beside the address.
-            SyncError::MoveRefused { reason, .. } => Self {
-                fields: vec![FieldProblem { field: "server".into(), message: reason }],
-                ..Self::new(ErrorCode::Invalid, text)
-            },
+            // The whole sentence as the message; beside the address, the reason: a
+            // word the screen says in the user's language when it knows it, else the words.
+            SyncError::MoveRefused { kind, reason, .. } => {
+                let message = match kind {
+                    MoveRefusal::Unreachable => "unreachable".into(),
+                    MoveRefusal::UnknownDevice => "unknown_device".into(),
+                    MoveRefusal::NotTheService => "not_the_service".into(),
+                    _ => reason,
+                };
+                Self {
+                    fields: vec![FieldProblem { field: "server".into(), message }],
+                    ..Self::new(ErrorCode::Invalid, text)
+                }
+            }
             SyncError::Store(s) => s.into(),
             SyncError::Revoked => Self::new(ErrorCode::Revoked, text),
             _ => Self::new(ErrorCode::SyncFailed, text),

@@ -2,41 +2,20 @@
 //! `waystation-server` (SQLite, 127.0.0.1 port 0), without a window: the
 //! same functions the commands call.
 
-use anyhow::{Result, bail};
+mod common;
+
+use anyhow::Result;
+use common::{ORG, service, wait_for};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use waystation_core::{CaseId, OrgId};
 use waystation_desktop::commands::session::enroll;
-use waystation_desktop::commands::sync::{SyncStatus, status};
+use waystation_desktop::commands::sync::status;
 use waystation_desktop::error::ErrorCode;
 use waystation_desktop::state::{AppState, Notice};
 use waystation_desktop::sync_task::CHANGED_EVENT;
 use waystation_store::KdfParams;
 use waystation_system_tests::server::{PASSWORD, ServerProc};
-
-const ORG: &str = "border-station-7";
-
-fn service() -> Result<ServerProc> {
-    let server = ServerProc::sqlite(&[])?;
-    server.admin(&["org", "add", ORG])?;
-    server.admin(&["user", "add", "--org", ORG, "--role", "agent", "demo.agent"])?;
-    Ok(server)
-}
-
-/// Wait (at most a minute, polling) until the sync line satisfies `done`.
-fn wait_for(state: &AppState, what: &str, done: impl Fn(&SyncStatus) -> bool) -> Result<SyncStatus> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let line = status(state.shared()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        if done(&line) {
-            return Ok(line);
-        }
-        if Instant::now() > deadline {
-            bail!("gave up waiting for {what}; the line says {line:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// The events the window would have received.
 type Events = Arc<Mutex<Vec<(String, serde_json::Value)>>>;

@@ -290,7 +290,7 @@ describe("the desktop app with a sync service", { concurrency: false }, () => {
     // Nobody answers at port 9: the reason beside the field, the address as it was.
     await pressButton("Change address");
     await s.typeInto("#new_server", "http://127.0.0.1:9" + Key.Enter);
-    await $("#new_server--error", { text: "The address was not changed: it cannot be reached", timeout: 60000 });
+    await $("#new_server--error", { text: "The address was not changed: nothing answers there", timeout: 60000 });
     assert.equal(await wd.attr(await $("#new_server"), "aria-invalid"), "true");
     assert.equal(await wd.attr(await wd.active(), "id"), "new_server", "focus on the refused field");
     await shot("sync-service-refused");

@@ -51,12 +51,28 @@ pub enum SyncError {
     MoveRefused {
         /// The address asked for.
         server: String,
-        /// Why, in plain words.
+        /// Why, for a screen to say in its own words.
+        kind: MoveRefusal,
+        /// Why, in plain words (English).
         reason: String,
     },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] waystation_store::StoreError),
+}
+
+/// Why a move to another service address was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MoveRefusal {
+    /// Nothing answers at that address.
+    Unreachable,
+    /// The service there does not know this device.
+    UnknownDevice,
+    /// What answers there is not a Waystation sync service.
+    NotTheService,
+    /// The service there refused for another reason (its words are in the reason).
+    Other,
 }
 
 impl SyncError {

@@ -41,7 +41,7 @@ pub use engine::{
     Syncer,
 };
 pub use enroll::{Enrollment, enroll, open, read_state};
-pub use error::{Result, SyncError};
+pub use error::{MoveRefusal, Result, SyncError};
 pub use moving::ServiceMoved;
 pub use state::{RefusedOp, SyncState};
 pub use watch::{Backoff, WatchOptions};

@@ -9,7 +9,7 @@ use waystation_protocol::{ErrorCode, PullCursor};
 
 use crate::client::{Client, parse_server_url};
 use crate::engine::Syncer;
-use crate::error::{Result, SyncError};
+use crate::error::{MoveRefusal, Result, SyncError};
 
 /// What [`Syncer::move_service`] found at the new address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,10 @@ impl Syncer {
         let new_epoch = match client.pull(&after, 1).await {
             Ok(page) => self.state.epoch.as_deref() != Some(page.server_epoch.0.as_str()),
             Err(SyncError::Revoked) => false,
-            Err(e) => return Err(SyncError::MoveRefused { server: url.to_string(), reason: why_not(e) }),
+            Err(e) => {
+                let (kind, reason) = why_not(e);
+                return Err(SyncError::MoveRefused { server: url.to_string(), kind, reason });
+            }
         };
         let server = url.to_string();
         self.state.server = Some(server.clone());
@@ -54,13 +57,15 @@ impl Syncer {
 }
 
 /// Why an address cannot be moved to, from what its answer was.
-fn why_not(e: SyncError) -> String {
+fn why_not(e: SyncError) -> (MoveRefusal, String) {
     match e {
         SyncError::Refused { code: ErrorCode::Unauthorized, message } => {
-            format!("the service there does not know this device ({message})")
+            (MoveRefusal::UnknownDevice, format!("the service there does not know this device ({message})"))
         }
-        SyncError::BadAnswer(detail) => format!("what answers there is not a Waystation sync service ({detail})"),
-        SyncError::Unreachable(detail) => format!("it cannot be reached ({detail})"),
-        other => other.to_string(),
+        SyncError::BadAnswer(detail) => {
+            (MoveRefusal::NotTheService, format!("what answers there is not a Waystation sync service ({detail})"))
+        }
+        SyncError::Unreachable(detail) => (MoveRefusal::Unreachable, format!("it cannot be reached ({detail})")),
+        other => (MoveRefusal::Other, other.to_string()),
     }
 }

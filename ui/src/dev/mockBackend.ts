@@ -254,7 +254,7 @@ export function installMockBackend() {
     sync_status: () => sync,
     sync_now: () => null,
     sync_move_service: (a) => {
-      if (/:9\b/.test(a.server)) return fail({ code: "invalid", message: "refused", fields: [{ field: "server", message: "it cannot be reached" }] });
+      if (/:9\b/.test(a.server)) return fail({ code: "invalid", message: "refused", fields: [{ field: "server", message: "unreachable" }] });
       sync.server = a.server;
       return sync;
     },

@@ -56,6 +56,18 @@ describe("the new service address", () => {
     expect("problem" in refused && "key" in refused.problem && translate("es", refused.problem.key, refused.problem.vars)).toBe(
       "No se cambió la dirección: it cannot be reached (refused)",
     );
+    // A refusal the shell names by a word is said in the user's language.
+    const named = (word: string) => {
+      const r = moveRefusal({ code: "invalid", message: "x", fields: [{ field: "server", message: word }] });
+      return "problem" in r && "key" in r.problem ? translate("es", r.problem.key, r.problem.vars) : null;
+    };
+    expect(named("unreachable")).toBe(
+      "No se cambió la dirección: nadie responde allí. Revise la dirección o vuelva a intentarlo cuando este equipo tenga conexión.",
+    );
+    expect(named("unknown_device")).toBe(
+      "No se cambió la dirección: el servicio de esa dirección no conoce este equipo. Revise la dirección con su administrador.",
+    );
+    expect(named("not_the_service")).toBe("No se cambió la dirección: lo que responde allí no es un servicio de sincronización de Waystation.");
     expect(moveRefusal({ code: "locked", message: "locked" })).toEqual({ failure: { code: "locked", message: "locked" } });
   });
 });
@@ -84,14 +96,14 @@ describe("sync service in Settings", () => {
       throw {
         code: "invalid",
         message: "the service address was not changed to http://127.0.0.1:9/: it cannot be reached",
-        fields: [{ field: "server", message: "it cannot be reached (connection refused)" }],
+        fields: [{ field: "server", message: "unreachable" }],
       };
     });
     renderIn("en", <SettingsScreen settings={settings} onSettings={() => undefined} onLock={() => undefined} />);
     const region = await screen.findByRole("region", { name: "Sync service" });
     await userEvent.click(await within(region).findByRole("button", { name: "Change address" }));
     await userEvent.keyboard("http://127.0.0.1:9{Enter}");
-    const error = await within(region).findByText("The address was not changed: it cannot be reached (connection refused)");
+    const error = await within(region).findByText("The address was not changed: nothing answers there. Check the address, or try again when this laptop is online.");
     const field = within(region).getByLabelText(/New address of the sync service/);
     expect(error.id).toBe(errorId("new_server"));
     expect(field.getAttribute("aria-invalid")).toBe("true");
