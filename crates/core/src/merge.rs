@@ -265,18 +265,7 @@ impl CaseState {
             shared_with.remove(o);
         }
 
-        let mut document = Map::new();
-        if with_document {
-            document.insert("id".into(), Value::String(id.to_string()));
-        }
-        let mut lists: BTreeMap<ListKind, Vec<ItemDraft>> = BTreeMap::new();
-        for ((list, item), (first, gone)) in items.iter().filter(|_| with_document) {
-            if !gone {
-                let mut m = Map::new();
-                m.insert("id".into(), Value::String(item.to_string()));
-                lists.entry(*list).or_default().push((*first, *item, m));
-            }
-        }
+        let mut draft = with_document.then(|| DocumentDraft::new(id, &items));
         let mut conflicts = Vec::new();
         for (key, register) in self.registers() {
             let frontier = register.frontier();
@@ -295,52 +284,19 @@ impl CaseState {
                 values.sort_by_key(|v| (v.hlc, v.op));
                 conflicts.push(Conflict { key: key.clone(), values });
             }
-            if !with_document {
-                continue;
-            }
-            match &key {
-                FieldKey::Case { field } => {
-                    let mut segments = field.split('.');
-                    let first = segments.next().unwrap_or_default().to_owned();
-                    match segments.next() {
-                        None => {
-                            document.insert(first, winner.value.clone());
-                        }
-                        Some(second) => {
-                            let section = document.entry(first).or_insert_with(|| Value::Object(Map::new()));
-                            if !section.is_object() {
-                                *section = Value::Object(Map::new());
-                            }
-                            if let Value::Object(m) = section {
-                                m.insert(second.to_owned(), winner.value.clone());
-                            }
-                        }
-                    }
-                }
-                FieldKey::Item { list, item, field } => {
-                    if let Some(entry) = lists.get_mut(list).and_then(|v| v.iter_mut().find(|(_, i, _)| i == item)) {
-                        entry.2.insert(field.clone(), winner.value.clone());
-                    }
-                }
+            if let Some(d) = &mut draft {
+                d.set(&key, winner.value);
             }
         }
         conflicts.retain(|c| match &c.key {
             FieldKey::Item { list, item, .. } => items.get(&(*list, *item)).is_some_and(|(_, gone)| !gone),
             FieldKey::Case { .. } => true,
         });
-        for list in ListKind::ALL.into_iter().filter(|_| with_document) {
-            let mut entries = lists.remove(&list).unwrap_or_default();
-            entries.sort_by_key(|(first, item, _)| (*first, *item));
-            document.insert(
-                list.as_str().to_owned(),
-                Value::Array(entries.into_iter().map(|(_, _, m)| Value::Object(m)).collect()),
-            );
-        }
         Some(CaseView {
             id,
             owner,
             shared_with,
-            document: if with_document { Value::Object(document) } else { Value::Null },
+            document: draft.map_or(Value::Null, DocumentDraft::finish),
             conflicts,
             last_hlc: self.ops.values().map(|o| o.hlc).max(),
             op_count: self.ops.len(),
@@ -350,6 +306,73 @@ impl CaseState {
 
 /// An item being rendered: the clock of its first add, its id, its fields.
 type ItemDraft = (Hlc, ItemId, Map<String, Value>);
+
+/// The case document being rendered: case-level fields nested by path, and
+/// each list's items that were not removed.
+struct DocumentDraft {
+    document: Map<String, Value>,
+    lists: BTreeMap<ListKind, Vec<ItemDraft>>,
+}
+
+impl DocumentDraft {
+    /// The document of case `id` with its items (`items`: each item's first
+    /// add and whether it was removed), before any field is set.
+    fn new(id: CaseId, items: &BTreeMap<(ListKind, ItemId), (Hlc, bool)>) -> Self {
+        let mut document = Map::new();
+        document.insert("id".into(), Value::String(id.to_string()));
+        let mut lists: BTreeMap<ListKind, Vec<ItemDraft>> = BTreeMap::new();
+        for ((list, item), (first, gone)) in items {
+            if !gone {
+                let mut m = Map::new();
+                m.insert("id".into(), Value::String(item.to_string()));
+                lists.entry(*list).or_default().push((*first, *item, m));
+            }
+        }
+        Self { document, lists }
+    }
+
+    /// A register's winning value, in its place.
+    fn set(&mut self, key: &FieldKey, value: &Value) {
+        match key {
+            FieldKey::Case { field } => {
+                let mut segments = field.split('.');
+                let first = segments.next().unwrap_or_default().to_owned();
+                match segments.next() {
+                    None => {
+                        self.document.insert(first, value.clone());
+                    }
+                    Some(second) => {
+                        let section = self.document.entry(first).or_insert_with(|| Value::Object(Map::new()));
+                        if !section.is_object() {
+                            *section = Value::Object(Map::new());
+                        }
+                        if let Value::Object(m) = section {
+                            m.insert(second.to_owned(), value.clone());
+                        }
+                    }
+                }
+            }
+            FieldKey::Item { list, item, field } => {
+                if let Some(entry) = self.lists.get_mut(list).and_then(|v| v.iter_mut().find(|(_, i, _)| i == item)) {
+                    entry.2.insert(field.clone(), value.clone());
+                }
+            }
+        }
+    }
+
+    /// The document, every list present (oldest item first).
+    fn finish(mut self) -> Value {
+        for list in ListKind::ALL {
+            let mut entries = self.lists.remove(&list).unwrap_or_default();
+            entries.sort_by_key(|(first, item, _)| (*first, *item));
+            self.document.insert(
+                list.as_str().to_owned(),
+                Value::Array(entries.into_iter().map(|(_, _, m)| Value::Object(m)).collect()),
+            );
+        }
+        Value::Object(self.document)
+    }
+}
 
 struct Write<'a> {
     op: &'a Operation,
