@@ -358,13 +358,12 @@ impl Storage for Postgres {
     async fn record_refusals(&self, id: DeviceId, count: u64, last: &Refusal) -> Result<()> {
         let count = i64::try_from(count).unwrap_or(i64::MAX);
         let status = refusal::status_text(last.status);
-        let message = refusal::kept_message(last.message.as_deref());
         self.client()
             .await?
             .execute(
                 "UPDATE devices SET refused_ops = refused_ops + $1, last_refusal_status = $2, \
                  last_refusal_message = $3, last_refusal_at = $4 WHERE id = $5",
-                &[&count, &status, &message, &last.at, &id.to_string()],
+                &[&count, &status, &last.message, &last.at, &id.to_string()],
             )
             .await
             .map_err(db)

@@ -66,14 +66,14 @@ pub(super) fn record_pull(c: &Connection, id: DeviceId, next: u64, now: DateTime
         .map(|_| ())
 }
 
-/// Add a push's refusals to a device's count and keep the last (its message only when kept).
+/// Add a push's refusals to a device's count and keep the last (its message
+/// is already one [`refusal::kept_message`] keeps: see [`refusal::refusals_of`]).
 pub(super) fn record_refusals(c: &Connection, id: DeviceId, count: u64, last: &Refusal) -> Result<()> {
     let count = i64::try_from(count).unwrap_or(i64::MAX);
-    let message = refusal::kept_message(last.message.as_deref());
     c.execute(
         "UPDATE devices SET refused_ops = refused_ops + ?1, last_refusal_status = ?2, \
          last_refusal_message = ?3, last_refusal_at = ?4 WHERE id = ?5",
-        params![count, refusal::status_text(last.status), message, ts(last.at), id.to_string()],
+        params![count, refusal::status_text(last.status), last.message, ts(last.at), id.to_string()],
     )
     .map_err(db)
     .map(|_| ())
