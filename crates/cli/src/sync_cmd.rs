@@ -95,9 +95,7 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<Ex
             if let Some(r) = report {
                 println!("{}", serde_json::to_string(&r)?);
             }
-            if let Ok(m) = Arc::try_unwrap(store) {
-                m.into_inner().map_err(|_| anyhow::anyhow!("the store was left inconsistent"))?.lock()?;
-            }
+            lock(store)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(SyncError::Revoked) => {
@@ -108,6 +106,14 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<Ex
     }
 }
 
+/// Lock the store the sync engine held (its keys zeroized), once the engine is gone.
+fn lock(store: waystation_sync::SharedStore) -> Result<()> {
+    if let Ok(m) = Arc::try_unwrap(store) {
+        m.into_inner().map_err(|_| anyhow::anyhow!("the store was left inconsistent"))?.lock()?;
+    }
+    Ok(())
+}
+
 /// `move --server URL`: sync with the same service at another address, once
 /// the service there has accepted this device's credential.
 pub fn move_service(store: Store, server: &str) -> Result<ExitCode> {
@@ -116,9 +122,7 @@ pub fn move_service(store: Store, server: &str) -> Result<ExitCode> {
     let store = syncer.store().clone();
     drop(syncer);
     let moved = moved?;
-    if let Ok(m) = Arc::try_unwrap(store) {
-        m.into_inner().map_err(|_| anyhow::anyhow!("the store was left inconsistent"))?.lock()?;
-    }
+    lock(store)?;
     println!("this device now syncs with {}", moved.server);
     if moved.new_epoch {
         println!("the service there was restored from a backup: the next sync sends again what it may have lost");

@@ -308,14 +308,21 @@ impl Syncer {
         Ok(changed)
     }
 
+    /// The stored pull cursor, and where the next pull starts: after it when
+    /// it belongs to the epoch the device knows, else from the start.
+    pub(crate) async fn pull_after(&self) -> Result<(Option<StoredCursor>, PullCursor)> {
+        let stored = self.with_store(|s| s.pull_cursor()).await?;
+        let after = match (&stored, &self.state.epoch) {
+            (Some(c), Some(e)) if c.epoch == *e => PullCursor::from_stored(c.cursor.clone()),
+            _ => PullCursor::start(),
+        };
+        Ok((stored, after))
+    }
+
     async fn pull(&mut self, report: &mut SyncReport) -> Result<()> {
         self.set_phase(Phase::Pulling);
         loop {
-            let stored = self.with_store(|s| s.pull_cursor()).await?;
-            let after = match (&stored, &self.state.epoch) {
-                (Some(c), Some(e)) if c.epoch == *e => PullCursor::from_stored(c.cursor.clone()),
-                _ => PullCursor::start(),
-            };
+            let (stored, after) = self.pull_after().await?;
             report.requests += 1;
             let page = self.client.pull(&after, self.pull_page).await?;
             if self.check_epoch(&page.server_epoch, report).await? {

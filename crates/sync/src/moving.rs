@@ -5,7 +5,7 @@
 //! answer as a service that knows this device (it accepts its credential),
 //! or nothing changes.
 
-use waystation_protocol::{ErrorCode, PullCursor};
+use waystation_protocol::ErrorCode;
 
 use crate::client::{Client, parse_server_url};
 use crate::engine::Syncer;
@@ -35,11 +35,7 @@ impl Syncer {
         let url = parse_server_url(server)?;
         let credential = self.state.credential().ok_or(SyncError::NotEnrolled)?;
         let client = Client::new(url.clone())?.with_credential(credential);
-        let stored = self.with_store(|s| s.pull_cursor()).await?;
-        let after = match (&stored, &self.state.epoch) {
-            (Some(c), Some(e)) if c.epoch == *e => PullCursor::from_stored(c.cursor.clone()),
-            _ => PullCursor::start(),
-        };
+        let (_, after) = self.pull_after().await?;
         let new_epoch = match client.pull(&after, 1).await {
             Ok(page) => self.state.epoch.as_deref() != Some(page.server_epoch.0.as_str()),
             Err(SyncError::Revoked) => false,
