@@ -91,16 +91,21 @@ fn write_map(out: &mut Vec<u8>, map: &Map<String, Value>) {
     if maps_iterate_sorted() {
         return leaf(out, map);
     }
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
+    let mut entries: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    entries.sort_by_key(|(k, _)| *k);
+    write_object(out, entries);
+}
+
+/// An object of `entries`, given in sorted key order.
+fn write_object<'v>(out: &mut Vec<u8>, entries: impl IntoIterator<Item = (&'v str, &'v Value)>) {
     out.push(b'{');
-    for (i, key) in keys.into_iter().enumerate() {
+    for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         leaf(out, key);
         out.push(b':');
-        write_value(out, &map[key]);
+        write_value(out, value);
     }
     out.push(b'}');
 }
@@ -132,19 +137,8 @@ fn change(out: &mut Vec<u8>, change: &Change) {
     match change {
         Change::CreateCase { owner, fields } => {
             if !fields.is_empty() {
-                let mut sorted: Vec<(&str, &Value)> = fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                sorted.sort_by_key(|(k, _)| *k);
-                let out = o.key("fields");
-                out.push(b'{');
-                for (i, (k, v)) in sorted.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    leaf(out, k);
-                    out.push(b':');
-                    write_value(out, v);
-                }
-                out.push(b'}');
+                // A `BTreeMap` of paths iterates in their text's order (`FieldPath` orders as its text).
+                write_object(o.key("fields"), fields.iter().map(|(k, v)| (k.as_str(), v)));
             }
             o.leaf("kind", "create_case");
             o.leaf("owner", owner);
