@@ -73,6 +73,13 @@ pub struct EnrollRequest {
     pub device_name: String,
     /// The app's version, shown to administrators.
     pub app_version: String,
+    /// The device's enrollment request id, made before its first try and kept
+    /// beside the store's folder. Not secret: without the code it opens
+    /// nothing. The service binds the code to it on first use; a retry with
+    /// the same code and id, within the code's life, finishes the same
+    /// enrollment (same device, a new credential replacing the earlier one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The answer to an enrollment: the device's credentials, given once.

@@ -108,7 +108,7 @@ proptest! {
 
     #[test]
     fn enroll_messages_round_trip(code in "[A-Z0-9-]{1,30}", name in ".{0,40}", o in org(), device in any::<u128>()) {
-        round_trip(&EnrollRequest { code: EnrollmentCode::new(code.clone()), device_name: name, app_version: "0.1.0".into() });
+        round_trip(&EnrollRequest { code: EnrollmentCode::new(code.clone()), device_name: name, app_version: "0.1.0".into(), request_id: Some("r1".into()) });
         round_trip(&EnrollResponse {
             device_id: DeviceId::from_u128(device),
             device_secret: DeviceSecret::new(code),

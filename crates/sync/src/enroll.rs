@@ -47,11 +47,14 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
     let passphrase = Passphrase::new(e.password)?;
     let url = parse_server_url(e.server)?;
     let client = Client::new(url.clone())?;
+    let request_file = request_id_path(e.dir);
+    let request_id = request_id(&request_file)?;
     let enrolled = client
         .enroll(&EnrollRequest {
             code: e.code,
             device_name: e.device_name,
             app_version: env!("CARGO_PKG_VERSION").into(),
+            request_id: Some(request_id),
         })
         .await?;
     let credential = DeviceCredential { device_id: enrolled.device_id, secret: enrolled.device_secret.clone() };
@@ -63,7 +66,7 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
             SyncError::Refused { code, message } => SyncError::Refused {
                 code,
                 message: format!(
-                    "{message} (the device was enrolled, but its code is now used: ask an administrator for a new one)"
+                    "{message} (not enrolled yet; the code is still good for this device while it lasts; try again)"
                 ),
             },
             other => other,
@@ -86,7 +89,37 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
         SyncError::Store(StoreError::AlreadyExists) => SyncError::StoreExists,
         other => other,
     })?;
+    // The enrollment is finished: its request id is of no further use.
+    let _ = std::fs::remove_file(&request_file);
     Ok(store)
+}
+
+/// Where the enrollment request id of the store in `dir` is kept: a file
+/// beside the store's folder (`<folder>.enrollment`), so that the folder
+/// stays empty until the store is created. The id is not secret.
+pub fn request_id_path(dir: &Path) -> std::path::PathBuf {
+    let mut name = dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "store".into());
+    name.push(".enrollment");
+    dir.with_file_name(name)
+}
+
+/// The enrollment request id kept at `path`, made (and kept) on the first try.
+fn request_id(path: &Path) -> Result<String> {
+    if let Ok(kept) = std::fs::read_to_string(path) {
+        let kept = kept.trim();
+        if (16..=64).contains(&kept.len()) && kept.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Ok(kept.to_owned());
+        }
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|err| SyncError::State(format!("keeping the enrollment id: {err}")))?;
+    }
+    let tmp = path.with_extension("enrollment.tmp");
+    std::fs::write(&tmp, &id)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|err| SyncError::State(format!("keeping the enrollment id: {err}")))?;
+    Ok(id)
 }
 
 /// Open the sync engine of an unlocked, enrolled store.

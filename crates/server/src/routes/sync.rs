@@ -45,6 +45,9 @@ pub async fn enroll(
     if req.app_version.chars().count() > 64 {
         return Err(ApiError::bad_request("app_version: at most 64 characters"));
     }
+    if req.request_id.as_deref().is_some_and(|r| r.len() < 16 || r.len() > 64) {
+        return Err(ApiError::bad_request("request_id: give 16 to 64 characters"));
+    }
     let code = secrets::normalize_code(req.code.expose());
     let secret = DeviceSecret::new(secrets::random_token(32));
     let device = NewDevice {
@@ -52,6 +55,7 @@ pub async fn enroll(
         name: name.to_owned(),
         secret_hash: secrets::hash_secret(secret.expose()),
         app_version: req.app_version.clone(),
+        request_hash: req.request_id.as_deref().map(secrets::hash_secret),
     };
     let refused = |code: ErrorCode, message: &str| {
         state.enroll_limiter.fail(&key, now);

@@ -90,6 +90,8 @@ pub struct NewDevice {
     pub secret_hash: String,
     /// The app version it reported.
     pub app_version: String,
+    /// SHA-256 of the device's enrollment request id, hex, when it sent one.
+    pub request_hash: Option<String>,
 }
 
 /// A one-time enrollment code to store (its hash only).

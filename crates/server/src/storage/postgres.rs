@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, include_str!("../../migrations/postgres/0004_feed_narrower.sql")),
     (5, include_str!("../../migrations/postgres/0005_cases_without_document.sql")),
     (6, include_str!("../../migrations/postgres/0006_device_sync_state.sql")),
+    (7, include_str!("../../migrations/postgres/0007_enrollment_request.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -260,23 +261,47 @@ impl Storage for Postgres {
         let tx = c.transaction().await.map_err(db)?;
         let row = tx
             .query_opt(
-                "SELECT org, role, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE",
+                "SELECT org, role, expires_at, used_at, device_id, request_hash FROM enrollment_codes \
+                 WHERE code_hash = $1 FOR UPDATE",
                 &[&code_hash],
             )
             .await
             .map_err(db)?;
         let Some(row) = row else { return Ok(Redeemed::Unknown) };
         let (org, role): (String, String) = (row.get(0), row.get(1));
+        let live = row.get::<_, DateTime<Utc>>(2) > now;
         if row.get::<_, Option<DateTime<Utc>>>(3).is_some() {
-            return Ok(Redeemed::Used);
+            // The same enrollment retried within the code's life: the same
+            // device, its secret replaced by the new one.
+            let (used_by, request): (Option<String>, Option<String>) = (row.get(4), row.get(5));
+            let same = request.is_some() && request == device.request_hash;
+            let (Some(id), true, true) = (used_by, same, live) else { return Ok(Redeemed::Used) };
+            let changed = tx
+                .execute(
+                    "UPDATE devices SET secret_hash = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    &[&device.secret_hash, &id],
+                )
+                .await
+                .map_err(db)?;
+            if changed != 1 {
+                return Ok(Redeemed::Used);
+            }
+            tx.commit().await.map_err(db)?;
+            return Ok(Redeemed::Enrolled(DeviceRecord {
+                id: p(&id)?,
+                org: p(&org)?,
+                role: p::<Role>(&role)?,
+                secret_hash: device.secret_hash.clone(),
+                revoked: false,
+            }));
         }
-        if row.get::<_, DateTime<Utc>>(2) <= now {
+        if !live {
             return Ok(Redeemed::Expired);
         }
         let id = device.id.to_string();
         tx.execute(
-            "UPDATE enrollment_codes SET used_at = $1, device_id = $2 WHERE code_hash = $3",
-            &[&now, &id, &code_hash],
+            "UPDATE enrollment_codes SET used_at = $1, device_id = $2, request_hash = $3 WHERE code_hash = $4",
+            &[&now, &id, &device.request_hash, &code_hash],
         )
         .await
         .map_err(db)?;

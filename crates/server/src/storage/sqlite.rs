@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_ops_feed.sql")),
     (5, include_str!("../../migrations/sqlite/0005_cases_without_document.sql")),
     (6, include_str!("../../migrations/sqlite/0006_device_sync_state.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_enrollment_request.sql")),
 ];
 
 /// The SQLite backend.
@@ -302,24 +303,46 @@ impl Storage for Sqlite {
         let (code_hash, device) = (code_hash.to_owned(), device.clone());
         self.run(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
-            let row: Option<(String, String, String, Option<String>)> = tx
+            type Row = (String, String, String, Option<String>, Option<String>, Option<String>);
+            let row: Option<Row> = tx
                 .query_row(
-                    "SELECT org, role, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1",
+                    "SELECT org, role, expires_at, used_at, device_id, request_hash FROM enrollment_codes WHERE code_hash = ?1",
                     params![code_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                 )
                 .optional()
                 .map_err(db)?;
-            let Some((org, role, expires, used)) = row else { return Ok(Redeemed::Unknown) };
+            let Some((org, role, expires, used, used_by, request)) = row else { return Ok(Redeemed::Unknown) };
+            let live = parse_ts(&expires).map_err(db)? > now;
             if used.is_some() {
-                return Ok(Redeemed::Used);
+                // The same enrollment retried within the code's life: the same
+                // device, its secret replaced by the new one.
+                let same = request.is_some() && request == device.request_hash;
+                let (Some(id), true, true) = (used_by, same, live) else { return Ok(Redeemed::Used) };
+                let changed = tx
+                    .execute(
+                        "UPDATE devices SET secret_hash = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                        params![device.secret_hash, id],
+                    )
+                    .map_err(db)?;
+                if changed != 1 {
+                    return Ok(Redeemed::Used);
+                }
+                tx.commit().map_err(db)?;
+                return Ok(Redeemed::Enrolled(DeviceRecord {
+                    id: parse(&id).map_err(db)?,
+                    org: parse(&org).map_err(db)?,
+                    role: parse::<Role>(&role).map_err(db)?,
+                    secret_hash: device.secret_hash,
+                    revoked: false,
+                }));
             }
-            if parse_ts(&expires).map_err(db)? <= now {
+            if !live {
                 return Ok(Redeemed::Expired);
             }
             tx.execute(
-                "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",
-                params![ts(now), device.id.to_string(), code_hash],
+                "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2, request_hash = ?3 WHERE code_hash = ?4",
+                params![ts(now), device.id.to_string(), device.request_hash, code_hash],
             )
             .map_err(db)?;
             tx.execute(

@@ -31,7 +31,13 @@ async fn enrolled(s: &dyn Storage) -> waystation_server::storage::DeviceRecord {
     })
     .await
     .unwrap();
-    let nd = NewDevice { id: DeviceId::new(), name: "l".into(), secret_hash: "h".into(), app_version: "1".into() };
+    let nd = NewDevice {
+        id: DeviceId::new(),
+        name: "l".into(),
+        secret_hash: "h".into(),
+        app_version: "1".into(),
+        request_hash: None,
+    };
     match s.redeem_code(&hash, &nd, now).await.unwrap() {
         Redeemed::Enrolled(d) => d,
         other => panic!("{other:?}"),
