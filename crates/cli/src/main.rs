@@ -185,12 +185,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Case(cmd) => {
             let mut store = unlock(&dir, &cli.global)?;
+            // The real clock, read once at the boundary: the rules take it as an argument.
+            let today = || chrono::Utc::now().date_naive();
             let out = match cmd {
-                CaseCommand::Add { file } => cases::add(&mut store, &file),
-                CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch),
+                CaseCommand::Add { file } => cases::add(&mut store, &file, today()),
+                CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch, today()),
                 CaseCommand::Show { id } => cases::show(&mut store, &id),
                 CaseCommand::List => cases::list(&mut store),
-                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value),
+                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value, today()),
             };
             store.lock()?;
             out.map(|()| ExitCode::SUCCESS)
