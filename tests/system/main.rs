@@ -11,6 +11,7 @@ mod faults;
 mod kills;
 mod moving;
 mod need_to_know;
+mod refusals;
 mod restore;
 mod revocation;
 mod watch;
