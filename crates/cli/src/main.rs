@@ -96,6 +96,10 @@ enum Command {
         /// Operations per push request (at most 1000; halved when the service finds it too large).
         #[arg(long, default_value_t = waystation_sync::DEFAULT_BATCH)]
         batch: usize,
+        /// Offer again now every refused change whose refusal can stop being true (an
+        /// organization the service did not know, …), not only those refused a while ago.
+        #[arg(long)]
+        offer_refused: bool,
     },
 }
 
@@ -253,9 +257,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = unlock(&dir, &cli.global)?;
             sync_cmd::move_service(store, &server)
         }
-        Command::Sync { watch, attempts, batch } => {
+        Command::Sync { watch, attempts, batch, offer_refused } => {
             let store = unlock(&dir, &cli.global)?;
-            sync_cmd::sync(store, watch, attempts, batch)
+            sync_cmd::sync(store, watch, attempts, batch, offer_refused)
         }
     }
 }
