@@ -19,6 +19,10 @@ if [ -d "$(dirname "$0")/../src-tauri" ] && [ "${WAYSTATION_WITH_DESKTOP:-1}" = 
     have "$p" || need+=("$p")
   done
 fi
+# Tests: the second run with the clock moved ahead (libfaketime).
+if [ "${WAYSTATION_WITH_SHIFTED_CLOCK:-1}" = 1 ]; then
+  have faketime || need+=(faketime)
+fi
 for extra in ${WAYSTATION_EXTRA_PACKAGES:-}; do have "$extra" || need+=("$extra"); done
 
 if [ "${#need[@]}" -gt 0 ]; then

@@ -6,7 +6,8 @@
 //! on this device is not after its clock). Each builder reads the
 //! case's merged document, checks the edit by core's rules (one field, then
 //! the whole item or case it lands in) and returns the changes to write, or
-//! every refused field at once; nothing here writes. The store fills each
+//! every refused field at once; nothing here writes, and nothing here reads
+//! the clock: "now" is an argument. The store fills each
 //! change's `supersedes` from the device's frontier when it saves them.
 //!
 //! Which referral status may follow which is core's
@@ -21,6 +22,10 @@ use waystation_core::{
 };
 
 use crate::error::{CommandError, FieldProblem};
+
+/// "Now" as the rules here see it: the command passes the device's clock,
+/// tests the moment they are set at. Nothing here reads the clock itself.
+pub type Now = chrono::DateTime<chrono::Utc>;
 
 #[path = "followup_rules.rs"]
 pub mod rules;
@@ -46,8 +51,8 @@ fn not_found(list: ListKind, field: &str) -> CommandError {
 
 /// Check the item whole after the edit (two fields that contradict, a step
 /// before the referral was written), naming the field under the list.
-fn check_whole(list: ListKind, item: &Map<String, Value>) -> Result<(), CommandError> {
-    validate_item(list, item).map_err(CommandError::from)
+fn check_whole(list: ListKind, item: &Map<String, Value>, now: Now) -> Result<(), CommandError> {
+    validate_item(list, item, now.date_naive()).map_err(CommandError::from)
 }
 
 /// Move referral `referral` to `status`, dated `at` (RFC 3339 with its
@@ -57,6 +62,7 @@ pub fn referral_status_changes(
     referral: ItemId,
     status: ReferralStatus,
     at: &str,
+    now: Now,
 ) -> Result<Vec<Change>, CommandError> {
     let list = ListKind::Referrals;
     let mut current = find_item(document, list, referral).ok_or_else(|| not_found(list, "referral"))?;
@@ -74,7 +80,7 @@ pub fn referral_status_changes(
     }
     let time_field = status.time_field();
     let at = Value::String(at.trim().to_owned());
-    validate_item_field(list, time_field, &at)?;
+    validate_item_field(list, time_field, &at, now.date_naive())?;
     // Steps go forward in time: not before the step this one follows.
     let new_time = Timestamp::parse_any(&at)?;
     let previous = ["drafted_at", "sent_at", "acknowledged_at", "accepted_at"]
@@ -93,7 +99,7 @@ pub fn referral_status_changes(
     let status_value = Value::String(status.as_str().to_owned());
     current.insert("status".into(), status_value.clone());
     current.insert(time_field.into(), at.clone());
-    check_whole(list, &current)?;
+    check_whole(list, &current, now)?;
     Ok(vec![
         Change::SetItemField { list, item: referral, field: "status".into(), value: status_value, supersedes: vec![] },
         Change::SetItemField { list, item: referral, field: time_field.into(), value: at, supersedes: vec![] },
@@ -104,12 +110,12 @@ pub fn referral_status_changes(
 pub const FOLLOW_UP_LISTS: [ListKind; 3] = [ListKind::Services, ListKind::Relief, ListKind::Outcomes];
 
 /// Add `value` (an object of the item's fields, no `id`) to `list` as a new item.
-pub fn new_item_change(list: ListKind, value: Value) -> Result<Change, CommandError> {
+pub fn new_item_change(list: ListKind, value: Value, now: Now) -> Result<Change, CommandError> {
     if !FOLLOW_UP_LISTS.contains(&list) {
         return Err(CommandError::field("list", "items of this list are not added from the case screen"));
     }
     let item = form_item(list, value)?;
-    check_whole(list, &item)?;
+    check_whole(list, &item, now)?;
     Ok(Change::AddItem { list, item: ItemId::new(), value: item })
 }
 
@@ -153,7 +159,7 @@ pub struct NewReferral {
 /// `drafted`, and, when it names an organization that is neither the
 /// case's owner nor already shared with, a `Share` with it in the same save
 /// (as an intake's referral does), so the receiver can see the case.
-pub fn new_referral_changes(view: &CaseView, value: Value) -> Result<Vec<Change>, CommandError> {
+pub fn new_referral_changes(view: &CaseView, value: Value, now: Now) -> Result<Vec<Change>, CommandError> {
     let list = ListKind::Referrals;
     let mut item = form_item(list, value)?;
     let later: Vec<FieldProblem> = ReferralStatus::ALL
@@ -170,8 +176,8 @@ pub fn new_referral_changes(view: &CaseView, value: Value) -> Result<Vec<Change>
         return Err(CommandError::fields(later));
     }
     item.insert("status".into(), Value::String(ReferralStatus::Drafted.as_str().to_owned()));
-    check_whole(list, &item)?;
-    not_ahead_of_now("referrals.drafted_at", item.get("drafted_at"))?;
+    check_whole(list, &item, now)?;
+    not_ahead_of_now("referrals.drafted_at", item.get("drafted_at"), now)?;
     let org = item.get("org").and_then(Value::as_str).map(|o| OrgId::parse("referrals.org", o)).transpose()?;
     let mut changes = vec![Change::AddItem { list, item: ItemId::new(), value: item }];
     if let Some(org) = org
@@ -188,9 +194,9 @@ const CLOCK_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// A time typed on this device is not after now. Core allows a day's slack
 /// for devices' clocks that differ; a time typed here is read against this clock.
-fn not_ahead_of_now(field: &str, value: Option<&Value>) -> Result<(), CommandError> {
+fn not_ahead_of_now(field: &str, value: Option<&Value>, now: Now) -> Result<(), CommandError> {
     let Some(t) = value.and_then(|v| Timestamp::parse_any(v).ok()) else { return Ok(()) };
-    if t.get().to_utc() > chrono::Utc::now() + CLOCK_SLACK {
+    if t.get().to_utc() > now + CLOCK_SLACK {
         return Err(CommandError::field(field, "is in the future"));
     }
     Ok(())
@@ -205,7 +211,7 @@ pub const REMOVABLE_LISTS: [ListKind; 4] =
 /// applications are dated or corrected, and a referral that was sent stays
 /// as the record of it. A removal that would leave the case breaking a rule
 /// it kept is refused too.
-pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId) -> Result<Change, CommandError> {
+pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId, now: Now) -> Result<Change, CommandError> {
     match list {
         ListKind::Notes => {
             return Err(CommandError::field(
@@ -238,13 +244,13 @@ pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId) -> Res
             ));
         }
     }
-    if whole(document).is_ok() {
+    if whole(document, now).is_ok() {
         let mut edited = document.clone();
         let id = item.to_string();
         if let Some(items) = edited.get_mut(list.as_str()).and_then(Value::as_array_mut) {
             items.retain(|i| i.get("id").and_then(Value::as_str) != Some(id.as_str()));
         }
-        whole(&edited).map_err(CommandError::from)?;
+        whole(&edited, now).map_err(CommandError::from)?;
     }
     Ok(Change::RemoveItem { list, item })
 }
@@ -258,6 +264,7 @@ pub fn item_field_changes(
     list: ListKind,
     item: ItemId,
     edits: Vec<FieldEdit>,
+    now: Now,
 ) -> Result<Vec<Change>, CommandError> {
     if !FOLLOW_UP_LISTS.contains(&list) {
         return Err(CommandError::field("list", "items of this list are not edited from the case screen"));
@@ -268,18 +275,18 @@ pub fn item_field_changes(
     let mut changes = Vec::new();
     for edit in edits {
         let name = format!("{}.{}", list.as_str(), edit.field);
-        let now = original.get(&edit.field).unwrap_or(&Value::Null);
+        let held = original.get(&edit.field).unwrap_or(&Value::Null);
         if let Some(was) = &edit.was
-            && was != now
+            && was != held
         {
             problems.push(FieldProblem { field: name, message: CHANGED_MEANWHILE.into() });
             continue;
         }
         let value = normalized(edit.value);
-        if &value == now {
+        if &value == held {
             continue;
         }
-        if let Err(e) = validate_item_field(list, &edit.field, &value) {
+        if let Err(e) = validate_item_field(list, &edit.field, &value, now.date_naive()) {
             problems.push(problem(e));
             continue;
         }
@@ -292,7 +299,7 @@ pub fn item_field_changes(
     }
     if problems.is_empty()
         && !changes.is_empty()
-        && let Err(e) = validate_item(list, &current)
+        && let Err(e) = validate_item(list, &current, now.date_naive())
     {
         problems.push(problem(e));
     }
@@ -318,6 +325,7 @@ pub fn relief_milestone_change(
     relief: ItemId,
     milestone: &str,
     on: &str,
+    now: Now,
 ) -> Result<Change, CommandError> {
     let list = ListKind::Relief;
     if !MILESTONES.contains(&milestone) {
@@ -328,9 +336,9 @@ pub fn relief_milestone_change(
     }
     let mut current = find_item(document, list, relief).ok_or_else(|| not_found(list, "relief"))?;
     let on = Value::String(on.trim().to_owned());
-    validate_item_field(list, milestone, &on)?;
+    validate_item_field(list, milestone, &on, now.date_naive())?;
     current.insert(milestone.into(), on.clone());
-    check_whole(list, &current)?;
+    check_whole(list, &current, now)?;
     Ok(Change::SetItemField { list, item: relief, field: milestone.into(), value: on, supersedes: vec![] })
 }
 
@@ -374,7 +382,7 @@ fn set_value(document: &mut Value, path: &FieldPath, value: Value) {
 /// field checked on its own, then the case whole (a date of birth and an
 /// estimated age together) when it was whole before. All refused fields come
 /// back at once; an edit that changes nothing gives no change.
-pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Change>, CommandError> {
+pub fn field_changes(document: &Value, edits: Vec<FieldEdit>, now: Now) -> Result<Vec<Change>, CommandError> {
     let mut problems = Vec::new();
     let mut changes = Vec::new();
     let mut edited = document.clone();
@@ -397,12 +405,12 @@ pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Chan
         if &value == current {
             continue;
         }
-        if let Err(e) = validate_field(&path, &value) {
+        if let Err(e) = validate_field(&path, &value, now.date_naive()) {
             problems.push(problem(e));
             continue;
         }
         if path.as_str().ends_with("_at")
-            && let Err(e) = not_ahead_of_now(path.as_str(), Some(&value))
+            && let Err(e) = not_ahead_of_now(path.as_str(), Some(&value), now)
         {
             problems.extend(e.fields);
             continue;
@@ -412,8 +420,8 @@ pub fn field_changes(document: &Value, edits: Vec<FieldEdit>) -> Result<Vec<Chan
     }
     if problems.is_empty()
         && !changes.is_empty()
-        && whole(document).is_ok()
-        && let Err(e) = whole(&edited)
+        && whole(document, now).is_ok()
+        && let Err(e) = whole(&edited, now)
     {
         problems.push(problem(e));
     }
@@ -425,8 +433,8 @@ fn problem(e: FieldError) -> FieldProblem {
 }
 
 /// The case read whole, by the rules a new case follows.
-fn whole(document: &Value) -> Result<NewCase, FieldError> {
-    NewCase::parse_with(document, chrono::Utc::now().date_naive(), Catalog::builtin())
+fn whole(document: &Value, now: Now) -> Result<NewCase, FieldError> {
+    NewCase::parse_with(document, now.date_naive(), Catalog::builtin())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use waystation_core::{CaseView, Change, ItemId, ListKind};
 
-use super::tests::{Fixture, PLACEMENT, SENT, SHELTER, fixture, id, item};
+use super::tests::{Fixture, PLACEMENT, SENT, SHELTER, fixture, id, item, now};
 use super::*;
 use crate::commands::followup::edit_case_view;
 use crate::error::{CommandError, ErrorCode};
@@ -18,7 +18,7 @@ impl Fixture {
     /// Save a new referral; the case screen's answer (its document and whom it is shared with).
     fn add_referral(&mut self, value: Value) -> Result<(Value, Vec<String>), CommandError> {
         let id = self.id.to_string();
-        edit_case_view(&mut self.store, &id, |v: &CaseView| new_referral_changes(v, value))
+        edit_case_view(&mut self.store, &id, |v: &CaseView| new_referral_changes(v, value, now()))
             .map(|d| (d.document, d.shared_with))
     }
     fn changes_since(&mut self, before: usize) -> Vec<Change> {
@@ -39,7 +39,7 @@ impl Fixture {
 }
 
 fn drafted_at(hours_ago: i64) -> String {
-    (chrono::Utc::now() - chrono::TimeDelta::hours(hours_ago)).to_rfc3339()
+    (now() - chrono::TimeDelta::hours(hours_ago)).to_rfc3339()
 }
 
 fn added_referral(doc: &Value, to: &str) -> Value {
@@ -110,7 +110,7 @@ fn a_new_referral_is_refused_field_by_field_and_saves_nothing() {
 
 fn remove(list: ListKind, item: &str) -> impl FnOnce(&Value) -> Result<Vec<Change>, CommandError> {
     let item = id(item);
-    move |d| Ok(vec![remove_item_change(d, list, item)?])
+    move |d| Ok(vec![remove_item_change(d, list, item, now())?])
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn an_accepted_referral_or_removal_is_in_the_audit_chain_and_a_refused_one_is_no
 /// The custody clock of the case as the screen gets it after an edit of case-level fields.
 fn clock_after(f: &mut Fixture, edits: Vec<FieldEdit>) -> Result<waystation_core::CustodyClock, CommandError> {
     let id = f.id.to_string();
-    crate::commands::followup::edit_case(&mut f.store, &id, |d| field_changes(d, edits))
+    crate::commands::followup::edit_case(&mut f.store, &id, |d| field_changes(d, edits, now()))
         .map(|d| d.clock.expect("the case has a custody clock"))
 }
 
@@ -227,24 +227,24 @@ fn the_encounter_time_and_custody_are_corrected_and_the_custody_clock_follows() 
 #[test]
 fn an_encounter_or_custody_time_in_the_future_or_out_of_order_is_refused_and_saves_nothing() {
     let mut f = fixture();
-    let soon = (chrono::Utc::now() + chrono::TimeDelta::hours(3)).to_rfc3339();
+    let soon = (now() + chrono::TimeDelta::hours(3)).to_rfc3339();
     let m = f.refused("encounter.occurred_at", |d| {
-        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!(soon))])
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!(soon))], now())
     });
     assert_eq!(m, "is in the future");
     f.refused("encounter.occurred_at", |d| {
-        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!("2026-11-21 22:10"))])
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", json!("2026-11-21 22:10"))], now())
     });
     f.refused("encounter.occurred_at", |d| {
-        field_changes(d, vec![super::tests::edit("encounter.occurred_at", Value::Null)])
+        field_changes(d, vec![super::tests::edit("encounter.occurred_at", Value::Null)], now())
     });
     // Notified before custody started: the custody section read whole refuses it.
     let m = f.refused("custody.placement_notified_at", |d| {
-        field_changes(d, vec![super::tests::edit("custody.started_at", json!("2026-11-22T12:00:00-07:00"))])
+        field_changes(d, vec![super::tests::edit("custody.started_at", json!("2026-11-22T12:00:00-07:00"))], now())
     });
     assert!(m.contains("before custody started"), "{m}");
     let m = f.refused("custody.transferred_at", |d| {
-        field_changes(d, vec![super::tests::edit("custody.transferred_at", json!(soon))])
+        field_changes(d, vec![super::tests::edit("custody.transferred_at", json!(soon))], now())
     });
     assert_eq!(m, "is in the future");
     assert_eq!(f.doc()["encounter"]["occurred_at"], "2026-11-22T04:35:00-07:00");

@@ -23,6 +23,13 @@ pub(crate) struct Fixture {
     pub(crate) id: CaseId,
 }
 
+/// The moment these tests are set at: after every date of `examples/case.json`
+/// and of the edits below. The rules are given it, never the real clock, so
+/// the tests pass on any day.
+pub(crate) fn now() -> Now {
+    chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().to_utc()
+}
+
 pub(crate) fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let user = UserName::parse("user", "ana.lopez").unwrap();
@@ -30,7 +37,8 @@ pub(crate) fn fixture() -> Fixture {
     let pass = Passphrase::new("a long passphrase").unwrap();
     let mut store =
         Store::create(&dir.path().join("store"), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap();
-    let (id, changes) = NewCase::parse(include_str!("../../examples/case.json")).unwrap().into_changes(&org);
+    let (id, changes) =
+        NewCase::parse(include_str!("../../examples/case.json"), now().date_naive()).unwrap().into_changes(&org);
     store.save_new_case(id, changes).unwrap();
     Fixture { _dir: dir, store, id }
 }
@@ -76,10 +84,10 @@ pub(crate) fn id(text: &str) -> ItemId {
 fn a_referral_moves_to_its_next_status_with_its_time() {
     let mut f = fixture();
     let at = "2026-11-25T09:15:00-07:00";
-    let doc = f.edit(|d| referral_status_changes(d, id(SENT), ReferralStatus::Acknowledged, at)).unwrap();
+    let doc = f.edit(|d| referral_status_changes(d, id(SENT), ReferralStatus::Acknowledged, at, now())).unwrap();
     let r = item(&doc, "referrals", SENT);
     assert_eq!((r["status"].as_str(), r["acknowledged_at"].as_str()), (Some("acknowledged"), Some(at)));
-    let doc = f.edit(|d| referral_status_changes(d, id(SENT), ReferralStatus::Accepted, at)).unwrap();
+    let doc = f.edit(|d| referral_status_changes(d, id(SENT), ReferralStatus::Accepted, at, now())).unwrap();
     assert_eq!(item(&doc, "referrals", SENT)["status"], "accepted");
     let ops = f.store.operations(f.id).unwrap();
     let last = &ops[ops.len() - 1].change;
@@ -98,12 +106,13 @@ fn a_referral_moves_to_its_next_status_with_its_time() {
 fn a_referral_cannot_skip_go_back_or_leave_a_final_status() {
     let mut f = fixture();
     let at = "2026-11-25T09:15:00-07:00";
-    let m = f.refused("referrals.status", |d| referral_status_changes(d, id(SENT), ReferralStatus::Completed, at));
+    let m =
+        f.refused("referrals.status", |d| referral_status_changes(d, id(SENT), ReferralStatus::Completed, at, now()));
     assert_eq!(m, "a sent referral can move only to acknowledged or accepted or declined");
-    f.refused("referrals.status", |d| referral_status_changes(d, id(ACKNOWLEDGED), ReferralStatus::Sent, at));
-    f.refused("referrals.status", |d| referral_status_changes(d, id(ACCEPTED), ReferralStatus::Declined, at));
-    f.refused("referral", |d| referral_status_changes(d, ItemId::new(), ReferralStatus::Sent, at));
-    let m = f.refused("referrals.status", |d| referral_status_changes(d, id(SENT), ReferralStatus::Drafted, at));
+    f.refused("referrals.status", |d| referral_status_changes(d, id(ACKNOWLEDGED), ReferralStatus::Sent, at, now()));
+    f.refused("referrals.status", |d| referral_status_changes(d, id(ACCEPTED), ReferralStatus::Declined, at, now()));
+    f.refused("referral", |d| referral_status_changes(d, ItemId::new(), ReferralStatus::Sent, at, now()));
+    let m = f.refused("referrals.status", |d| referral_status_changes(d, id(SENT), ReferralStatus::Drafted, at, now()));
     assert!(m.contains("can move only to"), "{m}");
 }
 
@@ -111,11 +120,12 @@ fn a_referral_cannot_skip_go_back_or_leave_a_final_status() {
 fn a_referral_step_time_must_be_a_real_past_time_after_the_step_before() {
     let mut f = fixture();
     let s = ReferralStatus::Acknowledged;
-    let m = f.refused("referrals.acknowledged_at", |d| referral_status_changes(d, id(SENT), s, "yesterday"));
+    let m = f.refused("referrals.acknowledged_at", |d| referral_status_changes(d, id(SENT), s, "yesterday", now()));
     assert!(m.contains("offset"), "{m}");
-    f.refused("referrals.acknowledged_at", |d| referral_status_changes(d, id(SENT), s, "2999-01-01T00:00:00Z"));
-    let m = f
-        .refused("referrals.acknowledged_at", |d| referral_status_changes(d, id(SENT), s, "2026-11-22T13:00:00-07:00"));
+    f.refused("referrals.acknowledged_at", |d| referral_status_changes(d, id(SENT), s, "2999-01-01T00:00:00Z", now()));
+    let m = f.refused("referrals.acknowledged_at", |d| {
+        referral_status_changes(d, id(SENT), s, "2026-11-22T13:00:00-07:00", now())
+    });
     assert_eq!(m, "is before the referral was sent; a referral moves forward in time");
     assert_eq!(item(&f.doc(), "referrals", SENT)["status"], "sent");
 }
@@ -124,51 +134,58 @@ fn a_referral_step_time_must_be_a_real_past_time_after_the_step_before() {
 fn a_service_an_outcome_and_a_relief_application_are_added_checked_by_core() {
     let mut f = fixture();
     let service = json!({"kind": "mental_health", "provided_on": "2026-11-25", "description": "  First session. ", "provider": ""});
-    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Services, service)?])).unwrap();
+    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Services, service, now())?])).unwrap();
     let services = doc["services"].as_array().unwrap();
     let added = services.iter().find(|s| s["kind"] == "mental_health").unwrap();
     assert_eq!(added["description"], "First session.");
     assert!(added.get("provider").is_none(), "an empty optional field is left out");
     let outcome =
         json!({"kind": "reunification", "occurred_on": "2026-11-25", "sponsor_relationship": "aunt_or_uncle"});
-    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Outcomes, outcome)?])).unwrap();
+    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Outcomes, outcome, now())?])).unwrap();
     assert!(doc["outcomes"].as_array().unwrap().iter().any(|o| o["kind"] == "reunification"));
     let relief = json!({"kind": "sijs", "court_findings_on": "2026-11-25"});
-    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Relief, relief)?])).unwrap();
+    let doc = f.edit(|_| Ok(vec![new_item_change(ListKind::Relief, relief, now())?])).unwrap();
     assert!(doc["relief"].as_array().unwrap().iter().any(|r| r["kind"] == "sijs"));
 
     let m = f.refused("services.provided_on", |_| {
-        Ok(vec![new_item_change(ListKind::Services, json!({"kind": "shelter", "provided_on": "2999-01-01"}))?])
+        Ok(vec![new_item_change(ListKind::Services, json!({"kind": "shelter", "provided_on": "2999-01-01"}), now())?])
     });
     assert_eq!(m, "is in the future");
     f.refused("services.description", |_| {
-        Ok(vec![new_item_change(ListKind::Services, json!({"kind": "other", "provided_on": "2026-11-25"}))?])
+        Ok(vec![new_item_change(ListKind::Services, json!({"kind": "other", "provided_on": "2026-11-25"}), now())?])
     });
     f.refused("relief.court_findings_on", |_| {
-        Ok(vec![new_item_change(ListKind::Relief, json!({"kind": "u_visa", "court_findings_on": "2026-11-25"}))?])
+        Ok(vec![new_item_change(
+            ListKind::Relief,
+            json!({"kind": "u_visa", "court_findings_on": "2026-11-25"}),
+            now(),
+        )?])
     });
     f.refused("outcomes.kind", |_| {
-        Ok(vec![new_item_change(ListKind::Outcomes, json!({"kind": "adoption", "occurred_on": "2026-11-25"}))?])
+        Ok(vec![new_item_change(ListKind::Outcomes, json!({"kind": "adoption", "occurred_on": "2026-11-25"}), now())?])
     });
-    f.refused("list", |_| Ok(vec![new_item_change(ListKind::Notes, json!({"text": "x"}))?]));
+    f.refused("list", |_| Ok(vec![new_item_change(ListKind::Notes, json!({"text": "x"}), now())?]));
     f.refused("services.id", |_| {
         let v = json!({"id": ItemId::new().to_string(), "kind": "shelter", "provided_on": "2026-11-25"});
-        Ok(vec![new_item_change(ListKind::Services, v)?])
+        Ok(vec![new_item_change(ListKind::Services, v, now())?])
     });
 }
 
 #[test]
 fn a_relief_milestone_is_dated_by_core_s_rules() {
     let mut f = fixture();
-    let doc = f.edit(|d| Ok(vec![relief_milestone_change(d, id(T_VISA), "certification_requested_on", "2026-11-25")?]));
+    let doc = f
+        .edit(|d| Ok(vec![relief_milestone_change(d, id(T_VISA), "certification_requested_on", "2026-11-25", now())?]));
     assert_eq!(item(&doc.unwrap(), "relief", T_VISA)["certification_requested_on"], "2026-11-25");
     let m = f.refused("relief.court_findings_on", |d| {
-        Ok(vec![relief_milestone_change(d, id(T_VISA), "court_findings_on", "2026-11-25")?])
+        Ok(vec![relief_milestone_change(d, id(T_VISA), "court_findings_on", "2026-11-25", now())?])
     });
     assert_eq!(m, "juvenile-court findings apply to SIJS only");
-    f.refused("relief.filed_on", |d| Ok(vec![relief_milestone_change(d, id(T_VISA), "filed_on", "2026-02-30")?]));
-    f.refused("relief.milestone", |d| Ok(vec![relief_milestone_change(d, id(T_VISA), "kind", "2026-11-25")?]));
-    f.refused("relief", |d| Ok(vec![relief_milestone_change(d, ItemId::new(), "filed_on", "2026-11-25")?]));
+    f.refused("relief.filed_on", |d| {
+        Ok(vec![relief_milestone_change(d, id(T_VISA), "filed_on", "2026-02-30", now())?])
+    });
+    f.refused("relief.milestone", |d| Ok(vec![relief_milestone_change(d, id(T_VISA), "kind", "2026-11-25", now())?]));
+    f.refused("relief", |d| Ok(vec![relief_milestone_change(d, ItemId::new(), "filed_on", "2026-11-25", now())?]));
 }
 
 pub(crate) fn edit(field: &str, value: Value) -> FieldEdit {
@@ -191,6 +208,7 @@ fn corrected_fields_are_saved_and_only_the_changed_ones() {
                     edit("child.family_name", json!("Tzul Choc")),
                     edit("status", json!("closed")),
                 ],
+                now(),
             )
         })
         .unwrap();
@@ -203,7 +221,7 @@ fn corrected_fields_are_saved_and_only_the_changed_ones() {
     });
     assert_eq!(family, Some(frontier), "the correction supersedes the device's frontier for that field");
     let before = f.ops();
-    f.edit(|d| field_changes(d, vec![edit("child.family_name", json!("Tzul Choc"))])).unwrap();
+    f.edit(|d| field_changes(d, vec![edit("child.family_name", json!("Tzul Choc"))], now())).unwrap();
     assert_eq!(f.ops(), before, "saving unchanged values writes nothing");
 }
 
@@ -222,6 +240,7 @@ fn a_bad_value_refuses_the_whole_edit_and_names_every_field() {
                     edit("status", Value::Null),
                     edit("child.shoe_size", json!(3)),
                 ],
+                now(),
             )
         })
         .unwrap_err();
@@ -241,7 +260,7 @@ fn a_whole_case_rule_refuses_an_edit_that_breaks_it() {
     let mut f = fixture();
     // A date of birth and an estimated age together contradict each other when the case is read whole.
     let before = f.ops();
-    let e = f.edit(|d| field_changes(d, vec![edit("child.estimated_age_years", json!(12))])).unwrap_err();
+    let e = f.edit(|d| field_changes(d, vec![edit("child.estimated_age_years", json!(12))], now())).unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
     assert!(e.fields[0].field.starts_with("child."), "{e:?}");
     assert_eq!(f.ops(), before);
@@ -251,10 +270,10 @@ fn a_whole_case_rule_refuses_an_edit_that_breaks_it() {
 fn an_edit_of_a_value_changed_meanwhile_is_refused() {
     let mut f = fixture();
     let stale = FieldEdit { field: "child.given_name".into(), value: json!("Rosa"), was: Some(json!("Rosa E.")) };
-    let m = f.refused("child.given_name", |d| field_changes(d, vec![stale]));
+    let m = f.refused("child.given_name", |d| field_changes(d, vec![stale], now()));
     assert!(m.contains("another device"), "{m}");
     let fresh = FieldEdit { field: "child.given_name".into(), value: json!("Rosa"), was: Some(json!("Rosa Elena")) };
-    assert_eq!(f.edit(|d| field_changes(d, vec![fresh])).unwrap()["child"]["given_name"], "Rosa");
+    assert_eq!(f.edit(|d| field_changes(d, vec![fresh], now())).unwrap()["child"]["given_name"], "Rosa");
 }
 
 #[test]
@@ -271,9 +290,9 @@ fn an_accepted_edit_is_in_the_audit_chain_and_a_refused_one_is_not() {
     let mut f = fixture();
     let entries = |f: &Fixture| f.store.audit_verify().expect("the audit chain verifies").entries;
     let start = entries(&f);
-    f.refused("status", |d| field_changes(d, vec![edit("status", json!("lost"))]));
+    f.refused("status", |d| field_changes(d, vec![edit("status", json!("lost"))], now()));
     let after_refused = entries(&f);
-    f.edit(|d| field_changes(d, vec![edit("status", json!("closed"))])).unwrap();
+    f.edit(|d| field_changes(d, vec![edit("status", json!("closed"))], now())).unwrap();
     let after_saved = entries(&f);
     // Reading the case may be audited either way; the write adds its own entry on top.
     assert!(
@@ -302,6 +321,7 @@ fn a_logged_service_is_corrected_field_by_field() {
                     edit("provided_on", json!("2026-11-23")),
                     edit("description", json!("  ")),
                 ],
+                now(),
             )
         })
         .unwrap();
@@ -325,6 +345,7 @@ fn a_bad_item_correction_names_every_field_and_saves_nothing() {
                     edit("kind", json!("adoption")),
                     edit("colour", json!(1)),
                 ],
+                now(),
             )
         })
         .unwrap_err();
@@ -337,24 +358,26 @@ fn a_bad_item_correction_names_every_field_and_saves_nothing() {
             ListKind::Services,
             id(SHELTER),
             vec![edit("kind", json!("other")), edit("description", Value::Null)],
+            now(),
         )
     });
     assert!(m.contains("say what it was"), "{m}");
     let stale = FieldEdit { field: "location".into(), value: json!("Phoenix"), was: Some(json!("Somewhere else")) };
-    f.refused("outcomes.location", |d| item_field_changes(d, ListKind::Outcomes, id(PLACEMENT), vec![stale]));
-    f.refused("list", |d| item_field_changes(d, ListKind::Notes, ItemId::new(), vec![]));
-    f.refused("item", |d| item_field_changes(d, ListKind::Services, ItemId::new(), vec![]));
+    f.refused("outcomes.location", |d| item_field_changes(d, ListKind::Outcomes, id(PLACEMENT), vec![stale], now()));
+    f.refused("list", |d| item_field_changes(d, ListKind::Notes, ItemId::new(), vec![], now()));
+    f.refused("item", |d| item_field_changes(d, ListKind::Services, ItemId::new(), vec![], now()));
 }
 
 #[test]
 fn a_receipt_notice_is_dated_with_its_number_or_not_at_all() {
     let mut f = fixture();
     let receipt = |n: &str| vec![edit("receipt_on", json!("2026-11-25")), edit("receipt_number", json!(n))];
-    let m =
-        f.refused("relief.receipt_number", |d| item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC-12")));
+    let m = f.refused("relief.receipt_number", |d| {
+        item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC-12"), now())
+    });
     assert!(m.contains("three letters and ten digits"), "{m}");
     assert!(item(&f.doc(), "relief", T_VISA).get("receipt_on").is_none(), "the day was not saved alone");
-    let doc = f.edit(|d| item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC2690012345"))).unwrap();
+    let doc = f.edit(|d| item_field_changes(d, ListKind::Relief, id(T_VISA), receipt("EAC2690012345"), now())).unwrap();
     let r = item(&doc, "relief", T_VISA);
     assert_eq!((r["receipt_on"].as_str(), r["receipt_number"].as_str()), (Some("2026-11-25"), Some("EAC2690012345")));
 }

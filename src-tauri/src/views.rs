@@ -178,6 +178,11 @@ mod tests {
     use waystation_core::{CaseId, DeviceId, OrgId, UserName};
     use waystation_store::{KdfParams, Passphrase, Store};
 
+    /// The moment these tests read the cases at (after every date they hold).
+    fn now() -> DateTime<Utc> {
+        "2026-11-25T10:00:00Z".parse().unwrap()
+    }
+
     /// A real store in a temporary folder holding one case made from `doc`.
     fn store_with(doc: &str) -> (tempfile::TempDir, Store, CaseId) {
         let dir = tempfile::tempdir().unwrap();
@@ -187,7 +192,7 @@ mod tests {
         let mut store =
             Store::create(&dir.path().join("store"), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests())
                 .unwrap();
-        let (id, changes) = NewCase::parse(doc).unwrap().into_changes(&org);
+        let (id, changes) = NewCase::parse(doc, now().date_naive()).unwrap().into_changes(&org);
         store.save_new_case(id, changes).unwrap();
         (dir, store, id)
     }
@@ -195,7 +200,7 @@ mod tests {
     #[test]
     fn a_row_carries_the_clock_and_the_flags_core_computes() {
         let (_dir, mut store, id) = store_with(include_str!("../../examples/case.json"));
-        let row = row(&store.case(id).unwrap().unwrap(), Utc::now());
+        let row = row(&store.case(id).unwrap().unwrap(), now());
         assert_eq!((row.given_name.as_str(), row.family_name.as_str()), ("Rosa Elena", "Tzul Chox"));
         assert_eq!((row.station.as_str(), row.status), ("TUS-AJO", CaseStatus::Transferred));
         assert!(!row.needs_screening, "the example was screened");
@@ -212,8 +217,7 @@ mod tests {
                       "type": "between_ports", "accompaniment": "alone"},
                       "child": {"given_name": "Ana", "nationalities": ["MX"]}}"#;
         let (_dir, mut store, id) = store_with(doc);
-        let now = "2026-11-25T10:00:00Z".parse().unwrap();
-        let row = row(&store.case(id).unwrap().unwrap(), now);
+        let row = row(&store.case(id).unwrap().unwrap(), now());
         assert!(row.needs_screening);
         assert!(!row.referral_pending);
         let clock = row.clock.expect("a custody clock");
@@ -228,7 +232,7 @@ mod tests {
         let (_dir, mut store, id) = store_with(include_str!("../../examples/case.json"));
         let view = store.case(id).unwrap().unwrap();
         let ops = store.operations(id).unwrap();
-        let d = detail(view, &ops, Utc::now());
+        let d = detail(view, &ops, now());
         assert_eq!(d.timeline.len(), ops.len());
         assert_eq!(d.timeline[0].kind, ChangeKind::CreateCase);
         assert!(

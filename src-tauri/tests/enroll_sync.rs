@@ -55,7 +55,9 @@ fn an_enrolled_app_syncs_in_the_background_and_a_revoked_one_returns_to_first_ru
     assert!(first.last_error.is_none(), "{first:?}");
 
     // An intake, then "Sync now": the service takes it and a second device receives it.
-    let (id, changes) = waystation_core::NewCase::parse(include_str!("../../examples/case.json"))?.into_changes(&org);
+    let (id, changes) =
+        waystation_core::NewCase::parse(include_str!("../../examples/case.json"), chrono::Utc::now().date_naive())?
+            .into_changes(&org);
     let id: CaseId = a.shared().with_session(|s| Ok(s.save_new_case(id, changes)?)).unwrap();
     assert!(status(a.shared()).unwrap().queued > 0);
     a.sync_now().unwrap();

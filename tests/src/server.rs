@@ -58,6 +58,10 @@ pub fn workspace_bin(name: &str, env: &str) -> Result<PathBuf> {
         if let Some(target) = dir.parent() {
             cmd.env("CARGO_TARGET_DIR", target);
         }
+        // Under a shifted clock (scripts/test's second run, libfaketime),
+        // cargo itself must see the real time: its freshness checks compare
+        // file times with its own clock.
+        cmd.env_remove("LD_PRELOAD").env_remove("FAKETIME");
         let status = cmd.status().with_context(|| format!("cannot run cargo to build {name}"))?;
         if !status.success() {
             bail!("building {name} failed");

@@ -11,6 +11,8 @@ mod faults;
 mod kills;
 mod moving;
 mod need_to_know;
+mod refusal_props;
+mod refusals;
 mod restore;
 mod revocation;
 mod watch;

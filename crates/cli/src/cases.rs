@@ -1,6 +1,7 @@
 //! `case add`, `case import`, `case show`, `case list`.
 
 use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use waystation_core::{CaseId, Change, FieldPath, NewCase, validate_change};
@@ -14,11 +15,12 @@ fn open(file: &Path) -> Result<Box<dyn Read>> {
     Ok(Box::new(f))
 }
 
-/// Save one case; print its id.
-pub fn add(store: &mut Store, file: &Path) -> Result<()> {
+/// Save one case; print its id. Dates after `today` are "in the future".
+pub fn add(store: &mut Store, file: &Path, today: NaiveDate) -> Result<()> {
     let mut text = String::new();
     open(file)?.read_to_string(&mut text).with_context(|| format!("cannot read {}", file.display()))?;
-    let case = NewCase::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}; nothing was saved", file.display()))?;
+    let case =
+        NewCase::parse(&text, today).map_err(|e| anyhow::anyhow!("{}: {e}; nothing was saved", file.display()))?;
     let (id, changes) = case.into_changes(&store.owner_org().clone());
     store.save_new_case(id, changes).context("nothing was saved")?;
     println!("{id}");
@@ -27,7 +29,7 @@ pub fn add(store: &mut Store, file: &Path) -> Result<()> {
 
 /// Save many cases from JSON Lines. Every line is parsed before anything is
 /// saved, so a broken line saves nothing; then one transaction per batch.
-pub fn import(store: &mut Store, file: &Path, batch: usize) -> Result<()> {
+pub fn import(store: &mut Store, file: &Path, batch: usize, today: NaiveDate) -> Result<()> {
     if batch == 0 {
         bail!("--batch must be at least 1");
     }
@@ -38,7 +40,7 @@ pub fn import(store: &mut Store, file: &Path, batch: usize) -> Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let case = NewCase::parse(&line)
+        let case = NewCase::parse(&line, today)
             .map_err(|e| anyhow::anyhow!("{} line {}: {e}; nothing was saved", file.display(), n + 1))?;
         cases.push(case.into_changes(&owner));
     }
@@ -78,7 +80,7 @@ pub fn show(store: &mut Store, id: &str) -> Result<()> {
 }
 
 /// Change one field of a case; print the case.
-pub fn set(store: &mut Store, id: &str, field: &str, value: &str) -> Result<()> {
+pub fn set(store: &mut Store, id: &str, field: &str, value: &str, today: NaiveDate) -> Result<()> {
     let id = CaseId::parse("case id", id)?;
     let field = FieldPath::parse(field).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
     let value = match serde_json::from_str(value) {
@@ -89,7 +91,7 @@ pub fn set(store: &mut Store, id: &str, field: &str, value: &str) -> Result<()> 
         Err(e) => bail!("the value is neither JSON nor a plain word ({e}); nothing was saved"),
     };
     let change = Change::Set { field, value, supersedes: Vec::new() };
-    validate_change(&change).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
+    validate_change(&change, today).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
     store.edit(id, vec![change]).map_err(|e| match e {
         waystation_store::StoreError::CaseNotFound(_) => anyhow::anyhow!("case {id} is not in this store"),
         e => anyhow::Error::from(e).context("nothing was saved"),

@@ -96,6 +96,10 @@ enum Command {
         /// Operations per push request (at most 1000; halved when the service finds it too large).
         #[arg(long, default_value_t = waystation_sync::DEFAULT_BATCH)]
         batch: usize,
+        /// Offer again now every refused change whose refusal can stop being true (an
+        /// organization the service did not know, …), not only those refused a while ago.
+        #[arg(long)]
+        offer_refused: bool,
     },
 }
 
@@ -185,12 +189,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Case(cmd) => {
             let mut store = unlock(&dir, &cli.global)?;
+            // The real clock, read once at the boundary: the rules take it as an argument.
+            let today = || chrono::Utc::now().date_naive();
             let out = match cmd {
-                CaseCommand::Add { file } => cases::add(&mut store, &file),
-                CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch),
+                CaseCommand::Add { file } => cases::add(&mut store, &file, today()),
+                CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch, today()),
                 CaseCommand::Show { id } => cases::show(&mut store, &id),
                 CaseCommand::List => cases::list(&mut store),
-                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value),
+                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value, today()),
             };
             store.lock()?;
             out.map(|()| ExitCode::SUCCESS)
@@ -251,9 +257,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = unlock(&dir, &cli.global)?;
             sync_cmd::move_service(store, &server)
         }
-        Command::Sync { watch, attempts, batch } => {
+        Command::Sync { watch, attempts, batch, offer_refused } => {
             let store = unlock(&dir, &cli.global)?;
-            sync_cmd::sync(store, watch, attempts, batch)
+            sync_cmd::sync(store, watch, attempts, batch, offer_refused)
         }
     }
 }

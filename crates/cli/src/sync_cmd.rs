@@ -52,10 +52,17 @@ pub fn enroll(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sync [--watch]`: exit 0 only when push and pull both finished.
-pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<ExitCode> {
-    let options = SyncOptions { batch, ..SyncOptions::default() };
+/// `sync [--watch]`: exit 0 only when push and pull both finished: every
+/// change queued at the start acknowledged or refused (and named in
+/// `status`), the pull at the end of the feed. Otherwise the error, with
+/// the counts so far.
+pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize, offer_refused: bool) -> Result<ExitCode> {
+    let mut options = SyncOptions { batch, ..SyncOptions::default() };
+    if offer_refused {
+        options.reoffer_after = Duration::ZERO;
+    }
     let mut syncer = waystation_sync::open(store, options)?;
+    let so_far = syncer.subscribe();
     let rt = runtime()?;
     let outcome = rt.block_on(async {
         let mut progress = syncer.subscribe();
@@ -102,7 +109,16 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize) -> Result<Ex
             eprintln!("waystation-cli: {}", SyncError::Revoked);
             Ok(ExitCode::from(EXIT_REVOKED))
         }
-        Err(e) => bail!(e),
+        Err(e) => {
+            let p = so_far.borrow().clone();
+            bail!(
+                "{e} (so far in the last attempt: {} changes sent, {} received; {} queued, {} of them refused)",
+                p.sent,
+                p.received,
+                p.queued,
+                p.refused
+            )
+        }
     }
 }
 
@@ -149,6 +165,7 @@ pub fn status_fields(store: &Store, into: &mut Value) -> Result<()> {
             "last_error_at": s.last_error_at,
             "refused_changes": s.refused.iter().map(|(id, r)| json!({
                 "op_id": id, "status": r.status, "message": r.message, "at": r.at,
+                "kind": r.kind(), "may_settle": r.kind().may_settle(), "words": r.words(),
             })).collect::<Vec<_>>(),
         }),
     );

@@ -9,7 +9,7 @@
 //! case; list items without an `id` get one derived from the case id, the
 //! list and their position, for the same reason.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,22 +153,19 @@ fn read_list<T: Record>(o: &Obj<'_>, case: CaseId, list: ListKind, ctx: &Ctx) ->
     Ok(items)
 }
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
-
 impl NewCase {
-    /// Parse a case document from JSON text (dates checked against today).
-    pub fn parse(json: &str) -> Result<Self, FieldError> {
+    /// Parse a case document from JSON text (dates after `today`, the
+    /// caller's clock, are "in the future").
+    pub fn parse(json: &str, today: NaiveDate) -> Result<Self, FieldError> {
         let v: Value = serde_json::from_str(json).map_err(|e| {
             FieldError::new("", format!("is not valid JSON (line {}, column {})", e.line(), e.column()))
         })?;
-        Self::from_value(&v)
+        Self::from_value(&v, today)
     }
 
-    /// Parse a case document (dates checked against today, the built-in instruments).
-    pub fn from_value(v: &Value) -> Result<Self, FieldError> {
-        Self::parse_with(v, today(), Catalog::builtin())
+    /// Parse a case document (dates checked against `today`, the built-in instruments).
+    pub fn from_value(v: &Value, today: NaiveDate) -> Result<Self, FieldError> {
+        Self::parse_with(v, today, Catalog::builtin())
     }
 
     /// Parse a case document with an explicit `today` (dates after tomorrow

@@ -7,7 +7,7 @@
 //! both coordinates or neither) apply when a whole record is read; a
 //! single-field edit is checked on its own.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::adult::Adult;
@@ -26,18 +26,10 @@ use crate::relief::ReliefApplication;
 use crate::screening::Screening;
 use crate::service::Service;
 
-fn ctx() -> Ctx {
-    Ctx { today: Utc::now().date_naive(), whole: true }
-}
-
 /// Check a value for a case-level field (`status`, `child.given_name`). A
-/// `null` clears the field and is refused for a required field.
-pub fn validate_field(path: &FieldPath, value: &Value) -> Result<(), FieldError> {
-    validate_field_on(path, value, ctx().today)
-}
-
-/// [`validate_field`] with an explicit `today`.
-pub fn validate_field_on(path: &FieldPath, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
+/// `null` clears the field and is refused for a required field. Dates after
+/// `today` (the caller's clock; a day's slack for time zones) are "in the future".
+pub fn validate_field(path: &FieldPath, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
     let ctx = Ctx { today, whole: false };
     let mut segments = path.segments();
     let (first, second) = (segments.next().unwrap_or_default(), segments.next());
@@ -82,12 +74,7 @@ fn item_record(list: ListKind, v: &Value, ctx: &Ctx) -> Result<(), FieldError> {
 
 /// Check a whole item added to `list` (its fields; an `id` key, if present,
 /// must be a UUID). Errors are named under the list: `referrals.to`.
-pub fn validate_item(list: ListKind, item: &Map<String, Value>) -> Result<(), FieldError> {
-    validate_item_on(list, item, ctx().today)
-}
-
-/// [`validate_item`] with an explicit `today`.
-pub fn validate_item_on(list: ListKind, item: &Map<String, Value>, today: NaiveDate) -> Result<(), FieldError> {
+pub fn validate_item(list: ListKind, item: &Map<String, Value>, today: NaiveDate) -> Result<(), FieldError> {
     let ctx = Ctx { today, whole: true };
     let mut m = item.clone();
     if let Some(id) = m.remove("id").filter(|v| !v.is_null()) {
@@ -98,12 +85,7 @@ pub fn validate_item_on(list: ListKind, item: &Map<String, Value>, today: NaiveD
 }
 
 /// Check a new value of one field of an item of `list`. Notes are never edited.
-pub fn validate_item_field(list: ListKind, field: &str, value: &Value) -> Result<(), FieldError> {
-    validate_item_field_on(list, field, value, ctx().today)
-}
-
-/// [`validate_item_field`] with an explicit `today`.
-pub fn validate_item_field_on(list: ListKind, field: &str, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
+pub fn validate_item_field(list: ListKind, field: &str, value: &Value, today: NaiveDate) -> Result<(), FieldError> {
     let ctx = Ctx { today, whole: false };
     let r = match list {
         ListKind::Adults => check_record_field::<Adult>(field, value, &ctx),
@@ -119,19 +101,14 @@ pub fn validate_item_field_on(list: ListKind, field: &str, value: &Value, today:
 /// Check what a change carries by the case rules: the fields a case is
 /// created with, the value of a `Set`, an added item, an item field. Sharing
 /// and removal carry nothing to check.
-pub fn validate_change(change: &Change) -> Result<(), FieldError> {
-    validate_change_on(change, ctx().today)
-}
-
-/// [`validate_change`] with an explicit `today`.
-pub fn validate_change_on(change: &Change, today: NaiveDate) -> Result<(), FieldError> {
+pub fn validate_change(change: &Change, today: NaiveDate) -> Result<(), FieldError> {
     match change {
-        Change::Set { field, value, .. } => validate_field_on(field, value, today),
-        Change::AddItem { list, value, .. } => validate_item_on(*list, value, today),
-        Change::SetItemField { list, field, value, .. } => validate_item_field_on(*list, field, value, today),
+        Change::Set { field, value, .. } => validate_field(field, value, today),
+        Change::AddItem { list, value, .. } => validate_item(*list, value, today),
+        Change::SetItemField { list, field, value, .. } => validate_item_field(*list, field, value, today),
         Change::CreateCase { fields, .. } => fields
             .iter()
-            .try_for_each(|(field, value)| validate_field_on(field, value, today).map_err(|e| e.under("fields"))),
+            .try_for_each(|(field, value)| validate_field(field, value, today).map_err(|e| e.under("fields"))),
         Change::Share { .. } | Change::RemoveItem { .. } => Ok(()),
     }
 }
@@ -147,7 +124,7 @@ pub fn validate_operation(op: &Operation) -> Result<(), FieldError> {
         .ok()
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map_or(NaiveDate::MAX, |t| t.date_naive());
-    validate_change_on(&op.change, written).map_err(|e| e.under("change"))
+    validate_change(&op.change, written).map_err(|e| e.under("change"))
 }
 
 #[cfg(test)]
@@ -159,29 +136,39 @@ mod tests {
         FieldPath::parse(p).unwrap()
     }
 
+    /// The day these tests are set on (the dates below are before it).
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
     #[test]
     fn field_edits_follow_the_record_rules() {
-        assert!(validate_field(&path("child.languages"), &json!(["quc", "spa"])).is_ok());
-        let e = validate_field(&path("child.languages"), &json!(["kiche"])).unwrap_err();
+        assert!(validate_field(&path("child.languages"), &json!(["quc", "spa"]), today()).is_ok());
+        let e = validate_field(&path("child.languages"), &json!(["kiche"]), today()).unwrap_err();
         assert_eq!(e.field, "child.languages[0]");
-        let e = validate_field(&path("encounter.occurred_at"), &Value::Null).unwrap_err();
+        let e = validate_field(&path("encounter.occurred_at"), &Value::Null, today()).unwrap_err();
         assert_eq!((e.field.as_str(), e.message.as_str()), ("encounter.occurred_at", "is required"));
-        assert!(validate_field(&path("child.given_name"), &Value::Null).is_ok(), "optional fields clear");
-        assert_eq!(validate_field(&path("child.shoe_size"), &json!(3)).unwrap_err().field, "child.shoe_size");
-        assert_eq!(validate_field(&path("child"), &json!({})).unwrap_err().field, "child");
-        assert_eq!(validate_field(&path("weather"), &json!("rain")).unwrap_err().field, "weather");
-        assert!(validate_field(&path("status"), &json!("referred")).is_ok());
+        assert!(validate_field(&path("child.given_name"), &Value::Null, today()).is_ok(), "optional fields clear");
+        assert_eq!(validate_field(&path("child.shoe_size"), &json!(3), today()).unwrap_err().field, "child.shoe_size");
+        assert_eq!(validate_field(&path("child"), &json!({}), today()).unwrap_err().field, "child");
+        assert_eq!(validate_field(&path("weather"), &json!("rain"), today()).unwrap_err().field, "weather");
+        assert!(validate_field(&path("status"), &json!("referred"), today()).is_ok());
     }
 
     #[test]
     fn item_edits_follow_the_record_rules() {
         let item = json!({"to": "legal_services", "status": "sent", "drafted_at": "2026-11-20T10:00:00Z"});
-        assert!(validate_item(ListKind::Referrals, item.as_object().unwrap()).is_ok());
+        assert!(validate_item(ListKind::Referrals, item.as_object().unwrap(), today()).is_ok());
         let bad = json!({"to": "lawyer", "status": "sent", "drafted_at": "2026-11-20T10:00:00Z"});
-        assert_eq!(validate_item(ListKind::Referrals, bad.as_object().unwrap()).unwrap_err().field, "referrals.to");
-        let e = validate_item_field(ListKind::Referrals, "status", &json!("lost")).unwrap_err();
+        assert_eq!(
+            validate_item(ListKind::Referrals, bad.as_object().unwrap(), today()).unwrap_err().field,
+            "referrals.to"
+        );
+        let e = validate_item_field(ListKind::Referrals, "status", &json!("lost"), today()).unwrap_err();
         assert_eq!(e.field, "referrals.status");
-        assert!(validate_item_field(ListKind::Referrals, "sent_at", &json!("2026-11-21T08:00:00-06:00")).is_ok());
-        assert!(validate_item_field(ListKind::Notes, "text", &json!("x")).is_err());
+        assert!(
+            validate_item_field(ListKind::Referrals, "sent_at", &json!("2026-11-21T08:00:00-06:00"), today()).is_ok()
+        );
+        assert!(validate_item_field(ListKind::Notes, "text", &json!("x"), today()).is_err());
     }
 }

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("../migrations/0001_init.sql")),
     ("0002_rejected_ops_and_timeline_index", include_str!("../migrations/0002_rejected_ops_and_timeline_index.sql")),
     ("0003_drafts_and_sync_state", include_str!("../migrations/0003_drafts_and_sync_state.sql")),
+    ("0004_outbox_refused", include_str!("../migrations/0004_outbox_refused.sql")),
 ];
 
 /// The newest schema version this build knows.

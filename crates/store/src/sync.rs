@@ -1,5 +1,5 @@
 //! What the sync engine needs from the store: the outbox (operations made
-//! here and not yet acknowledged), applying pulled operations together with
+//! here and not yet acknowledged: pending, or refused and kept), applying pulled operations together with
 //! the pull cursor, and re-queueing everything after a server epoch change.
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -83,14 +83,16 @@ impl Store {
         parse_bodies(bodies)
     }
 
-    /// Up to `limit` operations waiting in the outbox whose queue position
-    /// is after `after` (0 for the start), oldest first, as stored: a sender
-    /// that keeps several batches in flight reads on from the last position
-    /// it read, without reading again what it sent.
+    /// Up to `limit` pending operations of the outbox (not refused, see
+    /// [`Store::outbox_settle`]) whose queue position is after `after` (0 for
+    /// the start), oldest first, as stored: a sender that keeps several
+    /// batches in flight reads on from the last position it read, without
+    /// reading again what it sent. Fewer than `limit` means the end of the
+    /// pending order, however many refused operations the outbox keeps.
     pub fn outbox_after(&self, after: i64, limit: usize) -> Result<Vec<QueuedOp>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT x.num, o.op_id, o.case_id, o.body FROM outbox x JOIN ops o ON o.op_id = x.op_id \
-             WHERE x.num > ?1 ORDER BY x.num LIMIT ?2",
+             WHERE x.refused = 0 AND x.num > ?1 ORDER BY x.refused, x.num LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
@@ -120,9 +122,62 @@ impl Store {
         Ok(removed)
     }
 
-    /// Operations waiting in the outbox.
+    /// Operations waiting in the outbox, refused ones included.
     pub fn outbox_len(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Settle one answer of the service: `acked` leave the outbox, `refused`
+    /// stay in it but leave the pending order, in one transaction. Unknown
+    /// ids are ignored, so a repeated answer is harmless. Returns how many
+    /// operations left the pending order (removed, or newly refused).
+    pub fn outbox_settle(&mut self, acked: &[OpId], refused: &[OpId]) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut left = 0;
+        for id in acked {
+            left += tx.prepare_cached("DELETE FROM outbox WHERE op_id = ?1")?.execute([id.to_string()])?;
+        }
+        for id in refused {
+            left += tx
+                .prepare_cached("UPDATE outbox SET refused = 1 WHERE op_id = ?1 AND refused = 0")?
+                .execute([id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(left)
+    }
+
+    /// Put refused operations back in the pending order (offered to the
+    /// service again), each at its old queue position. Returns how many.
+    pub fn outbox_reoffer(&mut self, ids: &[OpId]) -> Result<usize> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut n = 0;
+        for id in ids {
+            n += tx
+                .prepare_cached("UPDATE outbox SET refused = 0 WHERE op_id = ?1 AND refused = 1")?
+                .execute([id.to_string()])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// The ids of the refused operations the outbox keeps.
+    pub fn outbox_refused(&self) -> Result<Vec<OpId>> {
+        let mut stmt = self.conn.prepare_cached("SELECT op_id FROM outbox WHERE refused = 1 ORDER BY num")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        ids.map(|id| id?.parse().map_err(|_| StoreError::Damaged("a refused operation's id does not parse".into())))
+            .collect()
+    }
+
+    /// Pending operations (not refused) whose queue position is at most
+    /// `through`, and the newest queue position of the outbox (0 when
+    /// empty): a sync notes the latter when it starts, and has finished
+    /// only when the former is 0 for it.
+    pub fn outbox_pending_through(&self, through: i64) -> Result<(u64, i64)> {
+        let pending: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM outbox WHERE refused = 0 AND num <= ?1", [through], |r| r.get(0))?;
+        let last: i64 = self.conn.query_row("SELECT coalesce(max(num), 0) FROM outbox", [], |r| r.get(0))?;
+        Ok((pending as u64, last))
     }
 
     /// Where the last pull stopped, if any.
@@ -220,6 +275,8 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n =
             tx.execute("INSERT OR IGNORE INTO outbox (op_id) SELECT op_id FROM ops WHERE local = 1 ORDER BY num", [])?;
+        // A restored service forgot its refusals too: each is offered again.
+        tx.execute("UPDATE outbox SET refused = 0 WHERE refused = 1", [])?;
         let mut log = self.stamper.audit(&tx)?;
         log.append(&tx, Action::Requeue, None, None, Some(&n.to_string()))?;
         log.finish(&tx)?;

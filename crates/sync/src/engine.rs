@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::watch;
 
 use waystation_protocol::{PullCursor, ServerEpoch};
@@ -98,11 +99,23 @@ pub struct SyncOptions {
     /// Push requests in flight at once (a case is in one of them at a time, so none of its
     /// operations overtakes another).
     pub in_flight: usize,
+    /// How long after its refusal an operation whose refusal can stop being
+    /// true (an organization the service did not know, …) is offered again:
+    /// at the first sync after that. Zero offers them at every sync.
+    pub reoffer_after: Duration,
 }
+
+/// How long a refusal that can settle stands before its operation is offered again, unless told otherwise.
+pub const DEFAULT_REOFFER_AFTER: Duration = Duration::from_secs(10 * 60);
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        Self { batch: DEFAULT_BATCH, pull_page: PULL_PAGE, in_flight: DEFAULT_IN_FLIGHT }
+        Self {
+            batch: DEFAULT_BATCH,
+            pull_page: PULL_PAGE,
+            in_flight: DEFAULT_IN_FLIGHT,
+            reoffer_after: DEFAULT_REOFFER_AFTER,
+        }
     }
 }
 
@@ -115,6 +128,7 @@ pub struct Syncer {
     pub(crate) batch: usize,
     pub(crate) in_flight: usize,
     pull_page: u32,
+    pub(crate) reoffer_after: Duration,
     pub(crate) progress: watch::Sender<Progress>,
 }
 
@@ -152,6 +166,7 @@ impl Syncer {
             batch: options.batch.clamp(1, MAX_BATCH),
             in_flight: options.in_flight.clamp(1, 16),
             pull_page: options.pull_page.clamp(1, PULL_PAGE),
+            reoffer_after: options.reoffer_after,
             progress,
         })
     }
@@ -278,9 +293,19 @@ impl Syncer {
 
     async fn run(&mut self, push_only: bool) -> Result<SyncReport> {
         let mut report = SyncReport::default();
+        // Every operation queued now must be acknowledged or refused before this sync may say it finished.
+        let through = self.prepare_refusals().await?;
         self.push(&mut report).await?;
         if !push_only {
             self.pull(&mut report).await?;
+        }
+        let (left, _) = self.with_store(move |s| s.outbox_pending_through(through)).await?;
+        if left > 0 {
+            return Err(SyncError::Unfinished {
+                left,
+                acknowledged: report.accepted + report.duplicates,
+                refused: report.refused as u64,
+            });
         }
         Ok(report)
     }

@@ -56,6 +56,21 @@ pub enum SyncError {
         /// Why, in plain words (English).
         reason: String,
     },
+    /// The push or the pull stopped short of its end without another error:
+    /// some changes queued when the sync started were neither acknowledged
+    /// nor refused. Nothing is lost; the next sync picks them up.
+    #[error(
+        "the sync did not finish: {left} changes queued when it started are still waiting \
+         ({acknowledged} sent and acknowledged, {refused} refused so far); they stay queued for the next sync"
+    )]
+    Unfinished {
+        /// Changes queued at the start, still waiting.
+        left: u64,
+        /// Changes the service acknowledged in this sync.
+        acknowledged: u64,
+        /// Changes the service refused in this sync.
+        refused: u64,
+    },
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] waystation_store::StoreError),
@@ -78,7 +93,10 @@ pub enum MoveRefusal {
 impl SyncError {
     /// Whether trying again later may succeed (connectivity, a busy or restarting service).
     pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Unreachable(_) | SyncError::Busy { .. } | SyncError::BadAnswer(_))
+        matches!(
+            self,
+            SyncError::Unreachable(_) | SyncError::Busy { .. } | SyncError::BadAnswer(_) | SyncError::Unfinished { .. }
+        )
     }
 
     /// The service's error code, when the service answered with one.

@@ -8,8 +8,12 @@
 //! with exponential backoff and jitter, on a timer and as soon as the service
 //! answers again. When the service's epoch changes (restored from a backup)
 //! it re-sends every local operation and pulls from the start; operations the
-//! service refuses are kept and flagged, never dropped and never retried in a
-//! loop; a revoked device wipes its store and keys at its next contact.
+//! service refuses are kept, named and taken out of the pending order, never
+//! dropped and never retried in a loop (those whose refusal can stop being
+//! true, such as an organization the service does not know yet, are offered
+//! again on a later sync); a sync says it finished only when every operation
+//! queued at its start was acknowledged or refused, and the pull reached the
+//! end of the feed; a revoked device wipes its store and keys at its next contact.
 //!
 //! ```no_run
 //! # async fn demo(store: waystation_store::Store) -> Result<(), waystation_sync::SyncError> {
@@ -32,16 +36,18 @@ mod enroll;
 mod error;
 mod moving;
 mod push;
+mod refusal;
 mod state;
 mod watch;
 
 pub use client::{Client, REQUEST_TIMEOUT, parse_server_url};
 pub use engine::{
-    DEFAULT_BATCH, DEFAULT_IN_FLIGHT, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore, SyncOptions, SyncReport,
-    Syncer,
+    DEFAULT_BATCH, DEFAULT_IN_FLIGHT, DEFAULT_REOFFER_AFTER, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore,
+    SyncOptions, SyncReport, Syncer,
 };
 pub use enroll::{Enrollment, enroll, open, read_state};
 pub use error::{MoveRefusal, Result, SyncError};
 pub use moving::ServiceMoved;
+pub use refusal::RefusalKind;
 pub use state::{RefusedOp, SyncState};
 pub use watch::{Backoff, WatchOptions};

@@ -8,7 +8,7 @@
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use tokio::task::JoinSet;
-use waystation_core::{CaseId, OpId};
+use waystation_core::{CaseId, Change, OpId, Operation, OrgId};
 use waystation_protocol::{ErrorCode, OpStatus, PushResponse};
 use waystation_store::QueuedOp;
 
@@ -42,15 +42,63 @@ fn next_batch(pending: &mut VecDeque<QueuedOp>, busy: &mut HashSet<CaseId>, batc
     taken
 }
 
-/// One batch on the wire: its operation ids and cases, and the answer.
-type Sent = (Vec<OpId>, Vec<CaseId>, Result<PushResponse>);
+/// One batch on the wire: its operations, its cases, and the answer.
+type Sent = (Vec<QueuedOp>, Vec<CaseId>, Result<PushResponse>);
 
 impl Syncer {
+    /// Before a sync: make the outbox's refused operations and the named
+    /// refusals of the sync state agree (a crash may have come between
+    /// writing one and the other), and put back in the pending order the
+    /// refused operations due to be offered again. Returns the newest queue
+    /// position of the outbox now: the operations up to it are the ones
+    /// this sync must see acknowledged or refused.
+    pub(crate) async fn prepare_refusals(&mut self) -> Result<i64> {
+        let named: Vec<OpId> = self.state.refused.keys().copied().collect();
+        let mut flagged: HashSet<OpId> = self.with_store(|s| s.outbox_refused()).await?.into_iter().collect();
+        let unflagged: Vec<OpId> = named.iter().filter(|id| !flagged.contains(id)).copied().collect();
+        if !unflagged.is_empty() {
+            // Named but pending (offered again, or refused before the outbox kept refusals apart), or gone.
+            flagged = self
+                .with_store(move |s| {
+                    s.outbox_settle(&[], &unflagged)?;
+                    s.outbox_refused()
+                })
+                .await?
+                .into_iter()
+                .collect();
+        }
+        let before = self.state.refused.len();
+        // A named refusal whose operation left the outbox is settled: nothing to name any more.
+        self.state.refused.retain(|id, _| flagged.contains(id));
+        let now = Utc::now();
+        let after = chrono::Duration::from_std(self.reoffer_after).unwrap_or(chrono::Duration::MAX);
+        let state = &self.state;
+        let offer: Vec<OpId> = flagged
+            .iter()
+            .filter(|id| match state.refused.get(id) {
+                // Refused but never named (the state was not saved): send it again to learn why.
+                None => true,
+                Some(r) => r.kind().may_settle() && now.signed_duration_since(r.at) >= after,
+            })
+            .copied()
+            .collect();
+        if !offer.is_empty() {
+            tracing::info!(count = offer.len(), "offering refused changes to the service again");
+            self.with_store(move |s| s.outbox_reoffer(&offer).map(|_| ())).await?;
+        }
+        if self.state.refused.len() != before {
+            self.save_state().await?;
+        }
+        let (_, last) = self.with_store(|s| s.outbox_pending_through(i64::MAX)).await?;
+        Ok(last)
+    }
+
     pub(crate) async fn push(&mut self, report: &mut SyncReport) -> Result<()> {
         self.set_phase(Phase::Pushing);
         // Restarted from the head of the outbox after a halved batch or a changed epoch.
         'restart: loop {
             let mut read_to: i64 = 0;
+            // Whether a read of the pending order came back short: its end was reached.
             let mut exhausted = false;
             let mut pending: VecDeque<QueuedOp> = VecDeque::new();
             let mut busy: HashSet<CaseId> = HashSet::new();
@@ -64,7 +112,7 @@ impl Syncer {
                     let want = self.batch * self.in_flight;
                     // With nothing on the wire, look again before concluding: the user may have saved meanwhile.
                     if pending.len() < want && (!exhausted || tasks.is_empty()) {
-                        let skip: HashSet<OpId> = self.state.refused.keys().copied().collect();
+                        // Refused operations are out of the pending order: every operation read can be sent.
                         let (read, queued) =
                             self.with_store(move |s| Ok((s.outbox_after(read_to, want)?, s.outbox_len()?))).await?;
                         self.progress.send_modify(|p| p.queued = queued);
@@ -72,13 +120,12 @@ impl Syncer {
                         if let Some(last) = read.last() {
                             read_to = last.num;
                         }
-                        pending.extend(read.into_iter().filter(|op| !skip.contains(&op.id)));
+                        pending.extend(read);
                     }
                     let ops = next_batch(&mut pending, &mut busy, self.batch);
                     if ops.is_empty() {
                         break;
                     }
-                    let ids: Vec<OpId> = ops.iter().map(|o| o.id).collect();
                     let cases: Vec<CaseId> =
                         ops.iter().map(|o| o.case_id).collect::<HashSet<_>>().into_iter().collect();
                     let client = self.client.clone();
@@ -86,20 +133,27 @@ impl Syncer {
                     tasks.spawn(async move {
                         // Sent as stored: the canonical JSON is the operation.
                         let answer = client.push_canonical(ops.iter().map(|o| o.body.as_str())).await;
-                        (ids, cases, answer)
+                        (ops, cases, answer)
                     });
                 }
-                let Some(joined) = tasks.join_next().await else { break };
+                let Some(joined) = tasks.join_next().await else {
+                    // Nothing on the wire. The push is over only when it read to the end of the
+                    // pending order with nothing on the wire, or when something went wrong.
+                    if failure.is_some() || too_large || epoch_changed || (exhausted && pending.is_empty()) {
+                        break;
+                    }
+                    return Err(SyncError::State("the push stopped before the end of the outbox".into()));
+                };
                 // Answers already in are taken together: one acknowledgement transaction.
                 let mut done = vec![joined];
                 while let Some(more) = tasks.try_join_next() {
                     done.push(more);
                 }
                 let mut acked = Vec::new();
+                let mut refused = Vec::new();
                 let mut epochs = Vec::new();
-                let refused_before = report.refused;
                 for joined in done {
-                    let (ids, cases, answer) =
+                    let (ops, cases, answer) =
                         joined.map_err(|e| SyncError::Unreachable(format!("a push was interrupted: {e}")))?;
                     for c in &cases {
                         busy.remove(c);
@@ -107,7 +161,7 @@ impl Syncer {
                     match answer {
                         Ok(resp) => {
                             epochs.push(resp.server_epoch.clone());
-                            acked.extend(self.take_answer(&ids, resp, report)?);
+                            self.take_answer(&ops, resp, report, &mut acked, &mut refused)?;
                         }
                         Err(SyncError::Refused { code: ErrorCode::PayloadTooLarge, .. }) if self.batch > 1 => {
                             too_large = true;
@@ -120,12 +174,15 @@ impl Syncer {
                     }
                 }
                 let n = acked.len() as u64;
-                // Only now, after the service answered for each, do they leave the outbox.
-                if !acked.is_empty() {
-                    self.with_store(move |s| s.outbox_ack(&acked).map(|_| ())).await?;
+                let any_refused = !refused.is_empty();
+                // Only now, after the service answered for each, do they leave the pending order:
+                // acknowledged ones the outbox, refused ones kept apart, in one transaction.
+                if !acked.is_empty() || any_refused {
+                    self.with_store(move |s| s.outbox_settle(&acked, &refused).map(|_| ())).await?;
                 }
                 self.progress.send_modify(|p| p.sent += n);
-                if report.refused > refused_before {
+                if any_refused || n > 0 {
+                    // Named refusals, and accepted re-offers no longer named.
                     self.save_state().await?;
                 }
                 for epoch in epochs {
@@ -148,32 +205,50 @@ impl Syncer {
         }
     }
 
-    /// The service's answer to one batch: the acknowledged operation ids (to
-    /// leave the outbox); refused ones are flagged and kept.
-    fn take_answer(&mut self, sent: &[OpId], resp: PushResponse, report: &mut SyncReport) -> Result<Vec<OpId>> {
-        if resp.results.len() != sent.len() || resp.results.iter().zip(sent).any(|(r, id)| r.id != *id) {
+    /// The service's answer to one batch: acknowledged operation ids go to
+    /// `acked` (to leave the outbox), refused ones to `refused` (kept, named).
+    fn take_answer(
+        &mut self,
+        sent: &[QueuedOp],
+        resp: PushResponse,
+        report: &mut SyncReport,
+        acked: &mut Vec<OpId>,
+        refused: &mut Vec<OpId>,
+    ) -> Result<()> {
+        if resp.results.len() != sent.len() || resp.results.iter().zip(sent).any(|(r, op)| r.id != op.id) {
             return Err(SyncError::BadAnswer("the push answer does not match the batch sent".into()));
         }
-        let mut acked = Vec::with_capacity(resp.results.len());
         let now = Utc::now();
-        for r in resp.results {
+        for (r, op) in resp.results.into_iter().zip(sent) {
             match r.status {
                 OpStatus::Accepted => {
                     report.accepted += 1;
+                    self.state.refused.remove(&r.id);
                     acked.push(r.id);
                 }
                 OpStatus::Duplicate => {
                     report.duplicates += 1;
+                    self.state.refused.remove(&r.id);
                     acked.push(r.id);
                 }
                 status => {
-                    tracing::warn!(op = %r.id, ?status, "the service refused a change; it is kept and flagged");
+                    tracing::warn!(op = %r.id, ?status, "the service refused a change; it is kept and named");
                     report.refused += 1;
-                    self.state.refused.insert(r.id, RefusedOp { status, message: r.message, at: now });
+                    let org = shared_with(op);
+                    self.state.refused.insert(r.id, RefusedOp { status, message: r.message, at: now, org });
+                    refused.push(r.id);
                 }
             }
         }
-        Ok(acked)
+        Ok(())
+    }
+}
+
+/// The organization a share operation names (parsed only for a refusal, to name it).
+fn shared_with(op: &QueuedOp) -> Option<OrgId> {
+    match serde_json::from_str::<Operation>(&op.body).ok()?.change {
+        Change::Share { org } => Some(org),
+        _ => None,
     }
 }
 

@@ -14,17 +14,36 @@ use waystation_store::Store;
 use zeroize::Zeroizing;
 
 use crate::error::{Result, SyncError};
+use crate::refusal::RefusalKind;
 
-/// An operation the service refused: kept in the outbox, not sent again
-/// (until the service's epoch changes), and shown to the user.
+/// An operation the service refused: kept in the outbox but out of its
+/// pending order, and shown to the user. One whose refusal can stop being
+/// true ([`RefusalKind::may_settle`]) is offered again on a later sync (see
+/// [`crate::SyncOptions::reoffer_after`]); the others only when the
+/// service's epoch changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefusedOp {
     /// What the service said became of it.
     pub status: OpStatus,
     /// The service's words.
     pub message: Option<String>,
-    /// When it was refused.
+    /// When it was last refused.
     pub at: DateTime<Utc>,
+    /// The organization the refused operation shares its case with, if it is a share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<OrgId>,
+}
+
+impl RefusedOp {
+    /// Why, as far as the client can act on it.
+    pub fn kind(&self) -> RefusalKind {
+        RefusalKind::of(self.status, self.message.as_deref())
+    }
+
+    /// What happened and what can be done, in plain words (English).
+    pub fn words(&self) -> String {
+        self.kind().words(self.org.as_ref())
+    }
 }
 
 /// The sync client's memory for one store.

@@ -63,7 +63,7 @@ pub struct Saved {
 pub async fn case_save_new(state: State<'_, AppState>, input: Value) -> CommandResult<Saved> {
     state
         .run(move |s| {
-            let case = NewCase::from_value(&input)?;
+            let case = NewCase::from_value(&input, Utc::now().date_naive())?;
             s.with_session(|store| {
                 let owner = store.owner_org().clone();
                 let (id, changes) = case.into_changes(&owner);
@@ -92,10 +92,11 @@ pub async fn case_add_note(state: State<'_, AppState>, id: String, note: NewNote
                 let mut value = Map::new();
                 value.insert("sensitivity".into(), json!(note.sensitivity));
                 value.insert("text".into(), Value::String(note.text.trim().to_owned()));
-                value.insert("written_at".into(), json!(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)));
+                let now = Utc::now();
+                value.insert("written_at".into(), json!(now.to_rfc3339_opts(SecondsFormat::Secs, true)));
                 value.insert("author".into(), json!(store.user()));
                 let change = Change::AddItem { list: ListKind::Notes, item: ItemId::new(), value };
-                validate_change(&change)?;
+                validate_change(&change, now.date_naive())?;
                 store.edit(id, vec![change])?;
                 load_detail(store, id)
             })
@@ -123,7 +124,7 @@ pub async fn case_resolve_conflict(
                     Change::SetItemField { list, item, field, value, supersedes: Vec::new() }
                 }
             };
-            validate_change(&change)?;
+            validate_change(&change, Utc::now().date_naive())?;
             s.with_session(|store| {
                 store.edit(id, vec![change])?;
                 load_detail(store, id)

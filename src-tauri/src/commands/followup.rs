@@ -4,8 +4,10 @@
 //! case-level fields. Each parses its input, lets
 //! [`crate::followup`] check the edit by core's rules against the case as
 //! this device has it, and saves the changes in one store transaction (op
-//! log, outbox and audit log together). A refused edit saves nothing.
+//! log, outbox and audit log together). A refused edit saves nothing. The
+//! device's clock is read here, at the boundary, and passed to the rules.
 
+use chrono::Utc;
 use serde_json::Value;
 use tauri::State;
 use waystation_core::{CaseView, Change, ItemId, ListKind, ReferralStatus};
@@ -64,7 +66,7 @@ pub async fn case_referral_status(
             let referral = item_id("referral", &referral)?;
             let status = ReferralStatus::parse(&Value::String(status)).map_err(|e| e.under("referrals.status"))?;
             s.with_session(|store| {
-                edit_case(store, &id, |doc| followup::referral_status_changes(doc, referral, status, &at))
+                edit_case(store, &id, |doc| followup::referral_status_changes(doc, referral, status, &at, Utc::now()))
             })
         })
         .await
@@ -74,7 +76,7 @@ pub async fn case_referral_status(
 async fn add_item(state: State<'_, AppState>, id: String, list: ListKind, value: Value) -> CommandResult<CaseDetail> {
     state
         .run(move |s| {
-            let change = followup::new_item_change(list, value)?;
+            let change = followup::new_item_change(list, value, Utc::now())?;
             s.with_session(|store| edit_case(store, &id, |_| Ok(vec![change])))
         })
         .await
@@ -111,7 +113,9 @@ pub async fn case_relief_milestone(
         .run(move |s| {
             let relief = item_id("relief", &relief)?;
             s.with_session(|store| {
-                edit_case(store, &id, |doc| Ok(vec![followup::relief_milestone_change(doc, relief, &milestone, &on)?]))
+                edit_case(store, &id, |doc| {
+                    Ok(vec![followup::relief_milestone_change(doc, relief, &milestone, &on, Utc::now())?])
+                })
             })
         })
         .await
@@ -124,7 +128,9 @@ pub async fn case_relief_milestone(
 pub async fn case_add_referral(state: State<'_, AppState>, id: String, referral: Value) -> CommandResult<CaseDetail> {
     state
         .run(move |s| {
-            s.with_session(|store| edit_case_view(store, &id, |view| followup::new_referral_changes(view, referral)))
+            s.with_session(|store| {
+                edit_case_view(store, &id, |view| followup::new_referral_changes(view, referral, Utc::now()))
+            })
         })
         .await
 }
@@ -143,7 +149,7 @@ pub async fn case_remove_item(
             let list: ListKind = list.parse()?;
             let item = item_id("item", &item)?;
             s.with_session(|store| {
-                edit_case(store, &id, |doc| Ok(vec![followup::remove_item_change(doc, list, item)?]))
+                edit_case(store, &id, |doc| Ok(vec![followup::remove_item_change(doc, list, item, Utc::now())?]))
             })
         })
         .await
@@ -164,7 +170,9 @@ pub async fn case_set_item_fields(
             let list: ListKind = list.parse()?;
             let item = item_id("item", &item)?;
             let edits = parse_edits(edits)?;
-            s.with_session(|store| edit_case(store, &id, |doc| followup::item_field_changes(doc, list, item, edits)))
+            s.with_session(|store| {
+                edit_case(store, &id, |doc| followup::item_field_changes(doc, list, item, edits, Utc::now()))
+            })
         })
         .await
 }
@@ -176,7 +184,7 @@ pub async fn case_set_fields(state: State<'_, AppState>, id: String, edits: Valu
     state
         .run(move |s| {
             let edits = parse_edits(edits)?;
-            s.with_session(|store| edit_case(store, &id, |doc| followup::field_changes(doc, edits)))
+            s.with_session(|store| edit_case(store, &id, |doc| followup::field_changes(doc, edits, Utc::now())))
         })
         .await
 }

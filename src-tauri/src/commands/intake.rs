@@ -48,7 +48,7 @@ pub async fn screening_instruments() -> CommandResult<Vec<Instrument>> {
 /// The result core computes for the screening of a draft case, parsed whole as on save.
 #[tauri::command]
 pub async fn screening_evaluate(input: Value) -> CommandResult<ScreeningResult> {
-    let case = NewCase::from_value(&input)?;
+    let case = NewCase::from_value(&input, chrono::Utc::now().date_naive())?;
     case.screening
         .and_then(|s| s.result)
         .ok_or_else(|| CommandError::field("screening", "there is no screening to evaluate"))

@@ -203,8 +203,12 @@ mod tests {
         let local = status_of(&store).unwrap();
         assert_eq!((local.queued, local.server.as_deref()), (0, None));
 
-        let (id, changes) =
-            waystation_core::NewCase::parse(include_str!("../../../examples/case.json")).unwrap().into_changes(&org);
+        let (id, changes) = waystation_core::NewCase::parse(
+            include_str!("../../../examples/case.json"),
+            chrono::Utc::now().date_naive(),
+        )
+        .unwrap()
+        .into_changes(&org);
         store.save_new_case(id, changes).unwrap();
         let mut state = SyncState::default();
         state.server = Some("https://sync.example.org".into());

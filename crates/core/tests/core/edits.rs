@@ -12,7 +12,7 @@ use crate::support::{self, owner, stamp};
 
 /// The main example as merged operations, and a second device's clock after them.
 fn merged() -> (CaseState, HlcClock) {
-    let case = NewCase::parse(support::CASE).unwrap();
+    let case = NewCase::parse(support::CASE, support::today()).unwrap();
     let (id, changes) = case.into_changes(&owner());
     let ops = stamp(id, changes);
     let last = ops.iter().map(|o| o.hlc).max();
@@ -58,7 +58,7 @@ fn a_merged_document_made_inconsistent_by_concurrent_edits_is_still_read() {
     validate_operation(&op).unwrap();
     state.apply(op).unwrap();
     let doc = state.view().unwrap().document;
-    let strict = NewCase::from_value(&doc).unwrap_err();
+    let strict = NewCase::from_value(&doc, support::today()).unwrap_err();
     assert_eq!(strict.field, "child.estimated_age_years");
     let case = NewCase::from_merged(&doc, Catalog::builtin()).unwrap();
     assert_eq!(case.child.estimated_age_years, Some(16));
@@ -90,7 +90,7 @@ fn an_edit_of_the_answers_makes_the_stored_result_stale_until_it_is_rewritten() 
 
 #[test]
 fn a_note_operation_must_carry_its_class() {
-    let case = NewCase::parse(support::CASE).unwrap();
+    let case = NewCase::parse(support::CASE, support::today()).unwrap();
     let (id, changes) = case.into_changes(&owner());
     let mut ops = stamp(id, changes);
     let note = ops.iter_mut().find(|o| o.class == Sensitivity::LegalPrivileged).unwrap();

@@ -14,16 +14,17 @@ fn every_example_parses() {
     let all = examples();
     assert!(all.len() >= 24, "four files and twenty JSONL lines, got {}", all.len());
     for (name, text) in all {
-        NewCase::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        NewCase::parse(text, support::today()).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 
 #[test]
 fn every_example_survives_changes_operations_and_the_merge() {
     for (name, text) in examples() {
-        let case = NewCase::parse(text).unwrap();
+        let case = NewCase::parse(text, support::today()).unwrap();
         let doc = merged_document(&case);
-        let again = NewCase::from_value(&doc).unwrap_or_else(|e| panic!("{name}: merged document refused: {e}"));
+        let again = NewCase::from_value(&doc, support::today())
+            .unwrap_or_else(|e| panic!("{name}: merged document refused: {e}"));
         assert_eq!(again, case, "{name}");
         assert_eq!(doc, case.to_document(), "{name}: to_document is what the merge shows");
     }
@@ -31,12 +32,12 @@ fn every_example_survives_changes_operations_and_the_merge() {
 
 #[test]
 fn the_changes_are_valid_operations_by_the_case_rules() {
-    let case = NewCase::parse(support::CASE).unwrap();
+    let case = NewCase::parse(support::CASE, support::today()).unwrap();
     let (id, changes) = case.into_changes(&owner());
     assert!(matches!(&changes[0], Change::CreateCase { owner: o, .. } if *o == owner()));
     assert_eq!(shares(&changes), ["placement-office", "casa-esperanza-legal"]);
     for change in &changes {
-        validate_change(change).unwrap_or_else(|e| panic!("{change:?}: {e}"));
+        validate_change(change, support::today()).unwrap_or_else(|e| panic!("{change:?}: {e}"));
     }
     let ops = stamp(id, changes);
     for op in &ops {
@@ -67,7 +68,7 @@ fn shares(changes: &[Change]) -> Vec<&str> {
 
 #[test]
 fn an_intake_shares_once_with_each_receiving_organization_and_never_with_its_owner() {
-    let mut case = NewCase::parse(support::CASE).unwrap();
+    let mut case = NewCase::parse(support::CASE, support::today()).unwrap();
     let first = case.referrals[0].clone();
     let mut to_owner = first.clone();
     to_owner.id = ItemId::new();
@@ -82,8 +83,8 @@ fn an_intake_shares_once_with_each_receiving_organization_and_never_with_its_own
 
 #[test]
 fn re_importing_a_file_names_the_same_case_and_items() {
-    let a = NewCase::parse(support::WITH_REFERRALS).unwrap();
-    let b = NewCase::parse(support::WITH_REFERRALS).unwrap();
+    let a = NewCase::parse(support::WITH_REFERRALS, support::today()).unwrap();
+    let b = NewCase::parse(support::WITH_REFERRALS, support::today()).unwrap();
     assert_eq!(a.id, b.id);
     assert_eq!(a.referrals.len(), 7);
     assert!(a.referrals.iter().zip(&b.referrals).all(|(x, y)| x.id == y.id), "derived item ids are stable");
@@ -91,20 +92,20 @@ fn re_importing_a_file_names_the_same_case_and_items() {
     assert_eq!(ids.len(), 7, "and distinct");
     let mut other = json(support::WITH_REFERRALS);
     other["id"] = "019a3c10-5e00-7c30-8d40-8b2c3d4e5f02".into();
-    let c = NewCase::from_value(&other).unwrap();
+    let c = NewCase::from_value(&other, support::today()).unwrap();
     assert_ne!(c.referrals[0].id, a.referrals[0].id, "another case, other item ids");
     let mut no_id = json(support::WITH_REFERRALS);
     no_id.as_object_mut().unwrap().remove("id");
     assert_ne!(
-        NewCase::from_value(&no_id).unwrap().id,
-        NewCase::from_value(&no_id).unwrap().id,
+        NewCase::from_value(&no_id, support::today()).unwrap().id,
+        NewCase::from_value(&no_id, support::today()).unwrap().id,
         "a new UUIDv7 each time"
     );
 }
 
 #[test]
 fn the_main_example_is_the_case_it_describes() {
-    let case = NewCase::parse(support::CASE).unwrap();
+    let case = NewCase::parse(support::CASE, support::today()).unwrap();
     assert!(case.is_unaccompanied());
     assert!(case.flags().is_empty());
     let met = case.encounter.occurred_at.get().date_naive();
@@ -119,15 +120,18 @@ fn the_main_example_is_the_case_it_describes() {
 
 #[test]
 fn flags_mark_an_adult_and_an_unknown_age_without_refusing_them() {
-    let flags: Vec<Vec<CaseFlag>> =
-        support::CASES_JSONL.lines().map(|l| NewCase::parse(l).unwrap().flags()).filter(|f| !f.is_empty()).collect();
+    let flags: Vec<Vec<CaseFlag>> = support::CASES_JSONL
+        .lines()
+        .map(|l| NewCase::parse(l, support::today()).unwrap().flags())
+        .filter(|f| !f.is_empty())
+        .collect();
     assert!(flags.contains(&vec![CaseFlag::NotAMinor]));
     assert!(flags.contains(&vec![CaseFlag::AgeUnknown]));
 }
 
 #[test]
 fn the_custody_clock_of_the_main_example() {
-    let case = NewCase::parse(support::CASE).unwrap();
+    let case = NewCase::parse(support::CASE, support::today()).unwrap();
     let facts = CustodyFacts::of(&case).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let clock = CustodyClock::compute(&facts, &CustodyRules::default(), now);
@@ -145,7 +149,7 @@ fn the_custody_clock_of_the_main_example() {
     for key in ["screening", "custody", "referrals"] {
         bare.as_object_mut().unwrap().remove(key);
     }
-    let case = NewCase::from_value(&bare).unwrap();
+    let case = NewCase::from_value(&bare, support::today()).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 5, 35, 0).unwrap();
     let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
     assert_eq!(clock.deadline(DeadlineKind::Screening).unwrap().state, DeadlineState::Overdue);
@@ -156,7 +160,7 @@ fn the_custody_clock_of_the_main_example() {
 
 #[test]
 fn a_returned_contiguous_child_has_no_transfer_deadline() {
-    let case = NewCase::parse(support::CONTIGUOUS).unwrap();
+    let case = NewCase::parse(support::CONTIGUOUS, support::today()).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap();
     let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);
     assert!(!clock.in_custody);
@@ -168,15 +172,15 @@ fn a_returned_contiguous_child_has_no_transfer_deadline() {
 fn ngo_outreach_starts_no_clock_until_custody_starts() {
     let mut v = json(support::ACCOMPANIED);
     v["encounter"]["type"] = "ngo_outreach".into();
-    assert!(CustodyFacts::of(&NewCase::from_value(&v).unwrap()).is_none());
+    assert!(CustodyFacts::of(&NewCase::from_value(&v, support::today()).unwrap()).is_none());
     v["custody"] = serde_json::json!({"started_at": "2026-11-23T18:00:00-06:00"});
-    let facts = CustodyFacts::of(&NewCase::from_value(&v).unwrap()).unwrap();
+    let facts = CustodyFacts::of(&NewCase::from_value(&v, support::today()).unwrap()).unwrap();
     assert_eq!(facts.started_at, Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap());
 }
 
 #[test]
 fn an_accompanied_child_is_screened_in_time_and_not_transferred() {
-    let case = NewCase::parse(support::ACCOMPANIED).unwrap();
+    let case = NewCase::parse(support::ACCOMPANIED, support::today()).unwrap();
     // Screening completed 2026-11-24 01:20 UTC; 11 h 20 min are left of the 24 hours.
     let now = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
     let clock = CustodyClock::compute(&CustodyFacts::of(&case).unwrap(), &CustodyRules::default(), now);

@@ -9,7 +9,7 @@ use crate::support::{self, json};
 fn refused(edit: impl FnOnce(&mut Value)) -> (String, String) {
     let mut v = json(support::CASE);
     edit(&mut v);
-    let e = NewCase::from_value(&v).expect_err("must be refused");
+    let e = NewCase::from_value(&v, support::today()).expect_err("must be refused");
     (e.field, e.message)
 }
 
@@ -161,9 +161,9 @@ fn document_level_errors_name_their_field() {
     expect(set(&["weather"], json!("rain")), "weather", "is not a field of a case");
     expect(set(&["id"], json!("case-1")), "id", "UUID");
     expect(set(&["status"], json!("pending")), "status", "open, referred, transferred, closed");
-    let e = NewCase::parse("[]").unwrap_err();
+    let e = NewCase::parse("[]", support::today()).unwrap_err();
     assert!(e.message.contains("must be an object"), "{e}");
-    let e = NewCase::parse("{\"id\": ").unwrap_err();
+    let e = NewCase::parse("{\"id\": ", support::today()).unwrap_err();
     assert!(e.message.contains("not valid JSON"), "{e}");
 }
 

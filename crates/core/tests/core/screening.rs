@@ -2,7 +2,6 @@
 //! criteria with their rationales and the under-14 presumption, and
 //! instrument versions that never change how an old screening is read.
 
-use chrono::Utc;
 use serde_json::{Value, json};
 use waystation_core::screening::{Indicator, IndicatorCategory, Prompt, Respondent, ReturnEligibility};
 use waystation_core::{Catalog, NewCase, ScreeningResult};
@@ -10,7 +9,7 @@ use waystation_core::{Catalog, NewCase, ScreeningResult};
 use crate::support::{self, json};
 
 fn result_of(v: &Value) -> ScreeningResult {
-    NewCase::from_value(v).unwrap().screening.unwrap().result.unwrap()
+    NewCase::from_value(v, support::today()).unwrap().screening.unwrap().result.unwrap()
 }
 
 fn contiguous() -> Value {
@@ -103,7 +102,7 @@ fn the_result_is_recomputed_whatever_the_input_said() {
     });
     assert_eq!(result_of(&v), honest);
     v["screening"]["result"] = json!({"verdict": "fine"});
-    let e = NewCase::from_value(&v).unwrap_err();
+    let e = NewCase::from_value(&v, support::today()).unwrap_err();
     assert_eq!(e.field, "screening.result");
 }
 
@@ -141,7 +140,7 @@ fn catalog_with_v2() -> Catalog {
 fn a_new_instrument_version_does_not_change_how_an_old_screening_is_read() {
     let catalog = catalog_with_v2();
     assert_eq!(catalog.latest("waystation-child-screen").unwrap().version, 2);
-    let today = Utc::now().date_naive();
+    let today = support::today();
     let v = json(support::CASE);
     let old = NewCase::parse_with(&v, today, Catalog::builtin()).unwrap();
     let with_v2 = NewCase::parse_with(&v, today, &catalog).unwrap();

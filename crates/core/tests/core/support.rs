@@ -33,12 +33,24 @@ pub fn owner() -> OrgId {
     OrgId::parse("owner", "border-station-7").unwrap()
 }
 
-/// Stamp changes into operations from one device, its clock at the present time, as the store does.
+/// The day the examples are read on: after every date they hold. Tests
+/// inject it (and [`now`]) instead of reading the real clock, so that they
+/// pass on any day.
+pub fn today() -> chrono::NaiveDate {
+    now().date_naive()
+}
+
+/// The moment the examples are read and stamped at.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z").unwrap().to_utc()
+}
+
+/// Stamp changes into operations from one device, its clock at [`now`], as the store does.
 pub fn stamp(case: CaseId, changes: Vec<Change>) -> Vec<Operation> {
     let device = DeviceId::from_u128(0xd1);
     let mut clock = HlcClock::new(device);
     let user = UserName::parse("user", "agent.test").unwrap();
-    let now_ms = chrono::Utc::now().timestamp_millis() as u64;
+    let now_ms = now().timestamp_millis() as u64;
     changes
         .into_iter()
         .enumerate()

@@ -150,3 +150,36 @@ fn concurrent_edits_are_kept_as_a_conflict_until_a_local_edit_resolves_it() {
     let stored: i64 = raw.query_row("SELECT count(*) FROM conflicts", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, 0);
 }
+
+/// Issue 23: refused operations stay in the outbox, out of the pending order,
+/// so a window of refusals never reads as the end of the outbox.
+#[test]
+fn refused_operations_stay_in_the_outbox_out_of_the_pending_order() {
+    let (_tmp, mut store) = new_store();
+    store.save_new_case(CaseId::new(), named("A", "B", "c")).unwrap();
+    store.save_new_case(CaseId::new(), named("D", "E", "f")).unwrap();
+    let all = store.outbox_after(0, 100).unwrap();
+    assert_eq!(all.len(), 10);
+    let last = all[9].num;
+    // The first six answered: two acknowledged, four refused.
+    let acked: Vec<OpId> = all[..2].iter().map(|q| q.id).collect();
+    let refused: Vec<OpId> = all[2..6].iter().map(|q| q.id).collect();
+    assert_eq!(store.outbox_settle(&acked, &refused).unwrap(), 6);
+    assert_eq!(store.outbox_settle(&acked, &refused).unwrap(), 0, "a repeated answer is harmless");
+    assert_eq!(store.outbox_len().unwrap(), 8, "refused operations are kept");
+    assert_eq!(store.outbox_refused().unwrap(), refused);
+    // A window as large as the refusals reads past them, to what is pending.
+    let window = store.outbox_after(0, 4).unwrap();
+    assert_eq!(window.iter().map(|q| q.id).collect::<Vec<_>>(), all[6..].iter().map(|q| q.id).collect::<Vec<_>>());
+    assert_eq!(store.outbox_pending_through(last).unwrap(), (4, last));
+    assert_eq!(store.outbox_pending_through(all[5].num).unwrap().0, 0);
+    // Offered again: back in the pending order at their old places.
+    assert_eq!(store.outbox_reoffer(&refused[..1]).unwrap(), 1);
+    assert_eq!(store.outbox_after(0, 1).unwrap()[0].id, refused[0]);
+    assert_eq!(store.outbox_refused().unwrap(), refused[1..]);
+    // A restored service forgot its refusals: every one is offered again.
+    store.requeue_all_local_ops().unwrap();
+    assert!(store.outbox_refused().unwrap().is_empty());
+    assert_eq!(store.outbox_after(0, 100).unwrap().len(), 10);
+    store.audit_verify().unwrap();
+}
