@@ -199,6 +199,11 @@ impl AppState {
     pub fn shared(&self) -> &Shared {
         &self.0
     }
+
+    /// The window's event channel, when there is a window.
+    pub fn emitter(&self) -> Option<Emitter> {
+        guard(&self.0.emitter).clone()
+    }
 }
 
 impl Shared {

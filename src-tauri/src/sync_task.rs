@@ -132,6 +132,7 @@ impl From<SyncError> for CommandError {
             SyncError::Unreachable(_) | SyncError::Busy { .. } | SyncError::BadAnswer(_) => {
                 Self::new(ErrorCode::Offline, text)
             }
+            SyncError::EnrollmentStopped { transient: true, .. } => Self::new(ErrorCode::Offline, text),
             SyncError::StoreExists => Self::new(ErrorCode::StoreExists, text),
             SyncError::BadServerUrl(_) => Self::field("server", text),
             // The whole sentence as the message; beside the address, the reason: a

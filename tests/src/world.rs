@@ -62,15 +62,15 @@ impl Device {
         options: SyncOptions,
     ) -> Result<Self> {
         let code = server.code(org_name, role.as_str())?;
-        let store = waystation_sync::enroll(Enrollment {
-            server: url,
-            code: waystation_protocol::EnrollmentCode::new(code),
-            device_name: format!("{user_name} test laptop"),
-            user: user(user_name),
-            password: PASSWORD,
+        let store = waystation_sync::enroll(Enrollment::new(
+            url,
+            waystation_protocol::EnrollmentCode::new(code),
+            format!("{user_name} test laptop"),
+            user(user_name),
+            PASSWORD,
             dir,
-            kdf: KdfParams::for_tests(),
-        })
+            KdfParams::for_tests(),
+        ))
         .await?;
         let syncer = waystation_sync::open(store, options)?;
         Ok(Self { name: format!("{org_name}/{user_name}"), dir: dir.to_owned(), org: org(org_name), role, syncer })

@@ -74,6 +74,32 @@ function onShellEvents(names: string[], listener: () => void): () => void {
   };
 }
 
+/** A step of an enrollment, as the shell reports it (`enroll://progress`). */
+export interface EnrollStep {
+  step: "enrolling" | "enrolled" | "signing_in" | "signed_in" | "store_created" | "waiting" | "resuming" | "working";
+  attempt: number | null;
+  wait_secs: number | null;
+  words: string;
+}
+
+/** Be told each step of an enrollment: each try, each wait, a resumed enrollment. */
+export function onEnrollProgress(listener: (step: EnrollStep) => void): () => void {
+  let stop: (() => void) | null = null;
+  let closed = false;
+  try {
+    listen<EnrollStep>("enroll://progress", (e) => listener(e.payload)).then(
+      (unlisten) => (closed ? unlisten() : (stop = unlisten)),
+      () => undefined,
+    );
+  } catch {
+    // Not inside the shell.
+  }
+  return () => {
+    closed = true;
+    stop?.();
+  };
+}
+
 /** Be told when the shell's background sync reports progress (`sync://progress`)
  * or found the device revoked (`sync://revoked`). Outside the shell (tests, the
  * mock build) nothing arrives and polling alone keeps the line current. */

@@ -74,6 +74,10 @@ enum Command {
         /// A label for administrators [default: the host name].
         #[arg(long, value_name = "NAME")]
         device_name: Option<String>,
+        /// Tries of each request (with backoff) when the link fails or the service is
+        /// busy. Run `enroll` again with the same code to pick up where it stopped.
+        #[arg(long, default_value_t = 5)]
+        attempts: u32,
         /// Key-derivation cost: `standard` or `fast` (tests only).
         #[arg(long, default_value = "standard", hide = true)]
         kdf: String,
@@ -243,7 +247,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&status?)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Enroll { server, code, device_name, kdf } => {
+        Command::Enroll { server, code, device_name, attempts, kdf } => {
             let user = match &cli.global.user {
                 Some(u) => UserName::parse("--user", u)?,
                 None => bail!("enroll needs the user's name: --user NAME or WAYSTATION_USER"),
@@ -251,7 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let kdf = kdf_params(&kdf)?;
             let text =
                 passphrase::read(cli.global.passphrase_file.as_deref(), &format!("Password of {user}: "), false)?;
-            sync_cmd::enroll(&dir, &server, &code, &user, &text, device_name, kdf)
+            sync_cmd::enroll(&dir, &server, &code, &user, &text, device_name, attempts, kdf)
         }
         Command::Move { server } => {
             let store = unlock(&dir, &cli.global)?;

@@ -24,7 +24,10 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the network runtime")
 }
 
-/// `enroll --server URL --code CODE`: enroll, sign in online, create the store.
+/// `enroll --server URL --code CODE`: enroll, sign in online, create the
+/// store; each try and wait said on stderr. Run again after a failure, it
+/// picks up the same enrollment.
+#[allow(clippy::too_many_arguments)]
 pub fn enroll(
     dir: &Path,
     server: &str,
@@ -32,20 +35,24 @@ pub fn enroll(
     user: &UserName,
     password: &Zeroizing<String>,
     device_name: Option<String>,
+    attempts: u32,
     kdf: KdfParams,
 ) -> Result<ExitCode> {
     let device_name = device_name.unwrap_or_else(|| {
         std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "waystation-cli".into())
     });
-    let store = runtime()?.block_on(waystation_sync::enroll(Enrollment {
+    let mut enrollment = Enrollment::new(
         server,
-        code: EnrollmentCode::new(code.trim()),
+        EnrollmentCode::new(code.trim()),
         device_name,
-        user: user.clone(),
-        password: password.as_str(),
+        user.clone(),
+        password.as_str(),
         dir,
         kdf,
-    }))?;
+    );
+    enrollment.attempts = attempts.max(1);
+    enrollment.progress = Some(Arc::new(|step: waystation_sync::EnrollProgress| eprintln!("enroll: {}", step.words())));
+    let store = runtime()?.block_on(waystation_sync::enroll(enrollment))?;
     let (device, org) = (store.device(), store.owner_org().clone());
     store.lock()?;
     println!("enrolled device {device} of organization {org}; created the store in {} for {user}", dir.display());

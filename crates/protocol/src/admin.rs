@@ -95,6 +95,49 @@ pub struct DeviceInfo {
     /// The last refusal it was answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_refusal: Option<Refusal>,
+    /// Set while the device was enrolled but never completed its first
+    /// sign-in: the end of its code's life. Until then it shows as "never
+    /// completed"; after it, its credential is refused and it shows as
+    /// expired (see [`DeviceInfo::standing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_by: Option<DateTime<Utc>>,
+}
+
+/// Where a device stands, for administrators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceStanding {
+    /// Enrolled and signed in: it syncs.
+    Active,
+    /// Enrolled, never signed in, its code still alive: a laptop may yet finish.
+    NeverCompleted,
+    /// Enrolled, never signed in before its code's life ended: its credential is refused.
+    Expired,
+    /// Revoked by an administrator.
+    Revoked,
+}
+
+impl DeviceStanding {
+    /// The word `device list` and the console show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceStanding::Active => "active",
+            DeviceStanding::NeverCompleted => "never completed",
+            DeviceStanding::Expired => "expired (never completed)",
+            DeviceStanding::Revoked => "revoked",
+        }
+    }
+}
+
+impl DeviceInfo {
+    /// Where the device stands at `now`.
+    pub fn standing(&self, now: DateTime<Utc>) -> DeviceStanding {
+        match (self.revoked, self.complete_by) {
+            (true, _) => DeviceStanding::Revoked,
+            (false, None) => DeviceStanding::Active,
+            (false, Some(by)) if by > now => DeviceStanding::NeverCompleted,
+            (false, Some(_)) => DeviceStanding::Expired,
+        }
+    }
 }
 
 /// A refusal of a pushed operation, as administrators see it: never a case's

@@ -179,4 +179,11 @@ fn device_info_reads_the_older_shape_and_round_trips_the_sync_state() {
     let text = serde_json::to_value(&full).unwrap();
     assert_eq!(text["pulled_through"], "120");
     assert_eq!(text["last_refusal"]["status"], "refused_forbidden");
+    // Enrolled, never signed in: "never completed" until the code's life ends, then expired.
+    assert_eq!(full.standing(at), admin::DeviceStanding::Active);
+    let pending = admin::DeviceInfo { complete_by: Some(at), ..full.clone() };
+    round_trip(&pending);
+    assert_eq!(pending.standing(at - chrono::Duration::seconds(1)), admin::DeviceStanding::NeverCompleted);
+    assert_eq!(pending.standing(at), admin::DeviceStanding::Expired);
+    assert_eq!(admin::DeviceInfo { revoked: true, ..pending }.standing(at), admin::DeviceStanding::Revoked);
 }

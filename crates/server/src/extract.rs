@@ -49,6 +49,16 @@ pub async fn device_gate(State(state): State<AppState>, req: Request, next: Next
                     tracing::warn!(device = %device.id, "a revoked device was refused");
                     return ApiError::revoked().into_response();
                 }
+                if device.enrollment_expired(state.clock.now()) {
+                    tracing::warn!(device = %device.id, "a device whose enrollment expired was refused");
+                    return ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        waystation_protocol::ErrorCode::EnrollmentCodeExpired,
+                        "this device's enrollment was never completed (no sign-in before its code expired); \
+                         ask an administrator for a new enrollment code",
+                    )
+                    .into_response();
+                }
                 parts.extensions.insert(device);
             }
             Ok(_) => {}
@@ -75,6 +85,12 @@ impl FromRequestParts<AppState> for DeviceAuth {
                 )
             });
         };
+        // Until its first sign-in, a device may only sign in: it holds no store yet.
+        if device.complete_by.is_some() && parts.uri.path() != waystation_protocol::paths::SIGNIN {
+            return Err(ApiError::forbidden(
+                "this device has not completed its enrollment: sign in first (run enroll again with the same code)",
+            ));
+        }
         let protocol = parts.extensions.get::<ClientProtocol>().map(|p| p.0).unwrap_or_default();
         let app = parts
             .headers

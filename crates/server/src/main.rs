@@ -204,6 +204,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Device { command: DeviceCommand::List } => {
             let mut out = std::io::stdout().lock();
+            let now = clock.now();
             for d in storage.devices(None).await? {
                 writeln!(
                     out,
@@ -211,7 +212,7 @@ async fn run(cli: Cli) -> Result<()> {
                     d.id,
                     d.org,
                     d.role,
-                    if d.revoked { "revoked" } else { "active" },
+                    standing_words(&d, now),
                     d.last_contact.map(|t| t.to_rfc3339()).unwrap_or_else(|| "never".into()),
                     pull_words(&d),
                     refusal_words(&d),
@@ -278,6 +279,16 @@ async fn serve(settings: Settings, storage: Arc<dyn waystation_server::Storage>)
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Where a device stands: active, revoked, or enrolled but never completed
+/// (until when), or expired because it never completed.
+fn standing_words(d: &waystation_protocol::admin::DeviceInfo, now: chrono::DateTime<chrono::Utc>) -> String {
+    use waystation_protocol::admin::DeviceStanding;
+    match (d.standing(now), d.complete_by) {
+        (DeviceStanding::NeverCompleted, Some(by)) => format!("never completed (expires {})", by.to_rfc3339()),
+        (standing, _) => standing.as_str().to_owned(),
+    }
 }
 
 /// Where a device is in its organization's feed, in words.

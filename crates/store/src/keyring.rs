@@ -71,7 +71,7 @@ impl KdfParams {
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
-    fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<DbKey> {
+    pub(crate) fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<DbKey> {
         let mut kek = Zeroizing::new([0u8; 32]);
         self.argon2()?
             .hash_password_into(passphrase.as_bytes(), salt, kek.as_mut_slice())

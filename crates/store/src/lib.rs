@@ -32,6 +32,7 @@ mod keyring;
 mod materialize;
 mod passphrase;
 mod read;
+mod sealed;
 mod store;
 mod sync;
 mod write;
@@ -42,6 +43,7 @@ pub use error::{AuditError, BreakKind, Result, StoreError};
 pub use keyring::{KEYRING_FILE, KdfParams, LockoutPolicy};
 pub use passphrase::Passphrase;
 pub use read::{CaseSummary, StoreStatus};
+pub use sealed::Sealed;
 pub use store::Store;
 pub use sync::{PullCursor, PullReport, QueuedOp, RejectedOp};
 

@@ -37,6 +37,16 @@ pub enum SyncError {
     /// This store was never enrolled with a sync service.
     #[error("this store is not enrolled with a sync service; run `waystation-cli enroll --server URL --code CODE`")]
     NotEnrolled,
+    /// An enrollment stopped short; `standing` says what became of it.
+    #[error("{}", standing.words(detail))]
+    EnrollmentStopped {
+        /// What became of the enrollment and its code.
+        standing: EnrollStanding,
+        /// The service's words, or what failed.
+        detail: String,
+        /// Whether trying again later may succeed by itself.
+        transient: bool,
+    },
     /// Enrolling into a folder that already holds a store.
     #[error("a store already exists in this folder; enroll into an empty folder")]
     StoreExists,
@@ -76,6 +86,52 @@ pub enum SyncError {
     Store(#[from] waystation_store::StoreError),
 }
 
+/// What became of an enrollment that stopped short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnrollStanding {
+    /// Not enrolled yet, and the code is still good for this device: try again.
+    CodeStillGood,
+    /// The service refused the sign-in (a wrong name or password, another
+    /// organization): not enrolled yet, the code still good while it lasts.
+    SignInRefused,
+    /// The code was used by another device.
+    CodeUsedElsewhere,
+    /// The code's life is over (before this device finished).
+    CodeExpired,
+    /// No such code.
+    CodeInvalid,
+    /// The device this enrollment made was revoked.
+    Revoked,
+}
+
+impl EnrollStanding {
+    /// What became of the enrollment, with `detail`, in plain words (English).
+    pub fn words(self, detail: &str) -> String {
+        match self {
+            EnrollStanding::CodeStillGood => {
+                format!("not enrolled yet: {detail}; the code is still good for this device; try again")
+            }
+            EnrollStanding::SignInRefused => format!(
+                "not enrolled yet: the service refused the sign-in ({detail}); the code is still good for this \
+                 device while it lasts; try again"
+            ),
+            EnrollStanding::CodeUsedElsewhere => {
+                "not enrolled: the code was used by another device; ask an administrator for a new one".into()
+            }
+            EnrollStanding::CodeExpired => {
+                format!("not enrolled: the code expired ({detail}); ask an administrator for a new one")
+            }
+            EnrollStanding::CodeInvalid => {
+                "not enrolled: the code is not valid; check it, or ask an administrator for a new one".into()
+            }
+            EnrollStanding::Revoked => {
+                "not enrolled: an administrator revoked the device this code enrolled; ask for a new code".into()
+            }
+        }
+    }
+}
+
 /// Why a move to another service address was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -95,7 +151,11 @@ impl SyncError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            SyncError::Unreachable(_) | SyncError::Busy { .. } | SyncError::BadAnswer(_) | SyncError::Unfinished { .. }
+            SyncError::Unreachable(_)
+                | SyncError::Busy { .. }
+                | SyncError::BadAnswer(_)
+                | SyncError::Unfinished { .. }
+                | SyncError::EnrollmentStopped { transient: true, .. }
         )
     }
 

@@ -45,8 +45,8 @@ pub use engine::{
     DEFAULT_BATCH, DEFAULT_IN_FLIGHT, DEFAULT_REOFFER_AFTER, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore,
     SyncOptions, SyncReport, Syncer,
 };
-pub use enroll::{Enrollment, enroll, open, read_state};
-pub use error::{MoveRefusal, Result, SyncError};
+pub use enroll::{EnrollProgress, Enrollment, enroll, open, read_state, request_id_path};
+pub use error::{EnrollStanding, MoveRefusal, Result, SyncError};
 pub use moving::ServiceMoved;
 pub use refusal::RefusalKind;
 pub use state::{RefusedOp, SyncState};

@@ -105,6 +105,25 @@ pub async fn device_enroll(
     enroll(&state, &server, &code, &user, passphrase, KdfParams::default()).await
 }
 
+/// Event with each step of an enrollment: `{step, attempt, wait_secs, words}`.
+pub const ENROLL_PROGRESS_EVENT: &str = "enroll://progress";
+
+/// What the window is told of an enrollment step: a word it translates, and the English words.
+pub fn enroll_progress_payload(step: &waystation_sync::EnrollProgress) -> serde_json::Value {
+    use waystation_sync::EnrollProgress as P;
+    let (name, attempt, wait) = match step {
+        P::Enrolling { attempt } => ("enrolling", Some(*attempt), None),
+        P::Enrolled => ("enrolled", None, None),
+        P::SigningIn { attempt } => ("signing_in", Some(*attempt), None),
+        P::SignedIn => ("signed_in", None, None),
+        P::StoreCreated => ("store_created", None, None),
+        P::Waiting { wait, .. } => ("waiting", None, Some(wait.as_secs_f64().ceil() as u64)),
+        P::Resuming { .. } => ("resuming", None, None),
+        _ => ("working", None, None),
+    };
+    serde_json::json!({ "step": name, "attempt": attempt, "wait_secs": wait, "words": step.words() })
+}
+
 /// [`device_enroll`] without the window, with the store's key-derivation cost `kdf`.
 pub async fn enroll(
     state: &AppState,
@@ -124,16 +143,22 @@ pub async fn enroll(
     }
     let device_name =
         std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "waystation-desktop".into());
-    let store = waystation_sync::enroll(waystation_sync::Enrollment {
-        server: server.trim(),
-        code: waystation_protocol::EnrollmentCode::new(code.trim()),
+    let mut enrollment = waystation_sync::Enrollment::new(
+        server.trim(),
+        waystation_protocol::EnrollmentCode::new(code.trim()),
         device_name,
-        user: name,
-        password: passphrase.as_str(),
-        dir: state.shared().dir(),
+        name,
+        passphrase.as_str(),
+        state.shared().dir(),
         kdf,
-    })
-    .await?;
+    );
+    // The window says what is happening: each try, each wait, a resumed enrollment.
+    if let Some(emit) = state.emitter() {
+        enrollment.progress = Some(std::sync::Arc::new(move |step: waystation_sync::EnrollProgress| {
+            emit(ENROLL_PROGRESS_EVENT, enroll_progress_payload(&step));
+        }));
+    }
+    let store = waystation_sync::enroll(enrollment).await?;
     let out = info(&store);
     let app = state.clone();
     state

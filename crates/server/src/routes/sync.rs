@@ -57,35 +57,54 @@ pub async fn enroll(
         app_version: req.app_version.clone(),
         request_hash: req.request_id.as_deref().map(secrets::hash_secret),
     };
-    let refused = |code: ErrorCode, message: &str| {
-        state.enroll_limiter.fail(&key, now);
+    // Only a wrong code counts as a failed attempt (or a used code tried by
+    // another enrollment request): a retry of the same enrollment never does,
+    // and an expired code is a real one.
+    let refused = |code: ErrorCode, message: &str, counts: bool| {
+        if counts {
+            state.enroll_limiter.fail(&key, now);
+        }
         tracing::warn!(reason = code.as_str(), "enrollment refused");
         ApiError::new(StatusCode::UNAUTHORIZED, code, message)
     };
-    match state.storage.redeem_code(&secrets::hash_secret(&code), &device, now).await? {
+    let d = match state.storage.redeem_code(&secrets::hash_secret(&code), &device, now).await? {
         Redeemed::Enrolled(d) => {
             tracing::info!(device = %d.id, org = %d.org, role = %d.role, "device enrolled");
-            Ok(Json(EnrollResponse {
-                device_id: d.id,
-                device_secret: secret,
-                org: d.org,
-                role: d.role,
-                server_epoch: state.storage.epoch().await?,
-            }))
+            d
         }
-        Redeemed::Unknown => Err(refused(
-            ErrorCode::EnrollmentCodeInvalid,
-            "this enrollment code is not valid; check it or ask for a new one",
-        )),
-        Redeemed::Expired => Err(refused(
-            ErrorCode::EnrollmentCodeExpired,
-            "this enrollment code expired; ask an administrator for a new one",
-        )),
-        Redeemed::Used => Err(refused(
-            ErrorCode::EnrollmentCodeUsed,
-            "this enrollment code was used already; ask an administrator for a new one",
-        )),
-    }
+        Redeemed::Retried(d) => {
+            tracing::info!(device = %d.id, org = %d.org, role = %d.role, "device enrollment retried: credential replaced");
+            d
+        }
+        Redeemed::Unknown => {
+            return Err(refused(
+                ErrorCode::EnrollmentCodeInvalid,
+                "this enrollment code is not valid; check it or ask for a new one",
+                true,
+            ));
+        }
+        Redeemed::Expired => {
+            return Err(refused(
+                ErrorCode::EnrollmentCodeExpired,
+                "this enrollment code expired; ask an administrator for a new one",
+                false,
+            ));
+        }
+        Redeemed::Used => {
+            return Err(refused(
+                ErrorCode::EnrollmentCodeUsed,
+                "this enrollment code was used by another device; ask an administrator for a new one",
+                true,
+            ));
+        }
+    };
+    Ok(Json(EnrollResponse {
+        device_id: d.id,
+        device_secret: secret,
+        org: d.org,
+        role: d.role,
+        server_epoch: state.storage.epoch().await?,
+    }))
 }
 
 /// A user's first, online sign-in on a device.
@@ -109,6 +128,9 @@ pub async fn signin(
             "this device syncs as {} and holds notes a {} may not read; use a device enrolled for that role",
             device.role, user.role
         )));
+    }
+    if device.complete_by.is_some() {
+        state.storage.complete_enrollment(device.id, now).await?;
     }
     tracing::info!(device = %device.id, user = %user_ref(user.name.as_str()), "sign-in succeeded");
     Ok(Json(SignInResponse {

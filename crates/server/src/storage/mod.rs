@@ -77,6 +77,18 @@ pub struct DeviceRecord {
     pub secret_hash: String,
     /// Whether it was revoked.
     pub revoked: bool,
+    /// Set while the device has not completed its first sign-in: when its
+    /// enrollment expires (the code's end of life). After that its
+    /// credential is refused.
+    pub complete_by: Option<DateTime<Utc>>,
+}
+
+impl DeviceRecord {
+    /// Whether the device was enrolled but never completed its first
+    /// sign-in, and the code's life is over: its credential opens nothing.
+    pub fn enrollment_expired(&self, now: DateTime<Utc>) -> bool {
+        self.complete_by.is_some_and(|by| by <= now)
+    }
 }
 
 /// A device to be created by redeeming a code.
@@ -114,11 +126,15 @@ pub struct NewCode {
 pub enum Redeemed {
     /// The device was created.
     Enrolled(DeviceRecord),
+    /// The same enrollment (same code, same request id, within the code's
+    /// life) was retried: the same device, its secret replaced.
+    Retried(DeviceRecord),
     /// No such code.
     Unknown,
     /// The code expired.
     Expired,
-    /// The code was used before.
+    /// The code was used before by another enrollment request (or its
+    /// device was revoked since, or a retry came after the code's life).
     Used,
 }
 
@@ -163,6 +179,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn add_code(&self, code: &NewCode) -> Result<()>;
     /// Redeem a code: mark it used and create the device, atomically.
     async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed>;
+    /// A device's first sign-in succeeded: its enrollment is complete.
+    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()>;
     /// One device.
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>>;
     /// Devices, of one organization or all, each with how far behind its

@@ -223,6 +223,7 @@ mod tests {
             role: Role::Agent,
             secret_hash: String::new(),
             revoked: false,
+            complete_by: None,
         }
     }
 

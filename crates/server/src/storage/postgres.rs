@@ -150,6 +150,10 @@ async fn fingerprint(c: &impl GenericClient) -> Result<String> {
     Ok(format!("{oid}/{system}"))
 }
 
+/// The columns [`device_row`] reads: `complete_by` only while the first sign-in is not done.
+const DEVICE_COLUMNS: &str =
+    "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END";
+
 fn device_row(r: &tokio_postgres::Row) -> Result<DeviceRecord> {
     Ok(DeviceRecord {
         id: p(r.get(0))?,
@@ -157,6 +161,7 @@ fn device_row(r: &tokio_postgres::Row) -> Result<DeviceRecord> {
         role: p(r.get(2))?,
         secret_hash: r.get(3),
         revoked: r.get::<_, Option<DateTime<Utc>>>(4).is_some(),
+        complete_by: r.get(5),
     })
 }
 
@@ -269,7 +274,8 @@ impl Storage for Postgres {
             .map_err(db)?;
         let Some(row) = row else { return Ok(Redeemed::Unknown) };
         let (org, role): (String, String) = (row.get(0), row.get(1));
-        let live = row.get::<_, DateTime<Utc>>(2) > now;
+        let expires: DateTime<Utc> = row.get(2);
+        let live = expires > now;
         if row.get::<_, Option<DateTime<Utc>>>(3).is_some() {
             // The same enrollment retried within the code's life: the same
             // device, its secret replaced by the new one.
@@ -286,14 +292,13 @@ impl Storage for Postgres {
             if changed != 1 {
                 return Ok(Redeemed::Used);
             }
+            let record = tx
+                .query_one(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1"), &[&id])
+                .await
+                .map_err(db)?;
+            let record = device_row(&record)?;
             tx.commit().await.map_err(db)?;
-            return Ok(Redeemed::Enrolled(DeviceRecord {
-                id: p(&id)?,
-                org: p(&org)?,
-                role: p::<Role>(&role)?,
-                secret_hash: device.secret_hash.clone(),
-                revoked: false,
-            }));
+            return Ok(Redeemed::Retried(record));
         }
         if !live {
             return Ok(Redeemed::Expired);
@@ -306,8 +311,9 @@ impl Storage for Postgres {
         .await
         .map_err(db)?;
         tx.execute(
-            "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[&id, &device.name, &org, &role, &device.secret_hash, &now, &device.app_version],
+            "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version, complete_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&id, &device.name, &org, &role, &device.secret_hash, &now, &device.app_version, &expires],
         )
         .await
         .map_err(db)?;
@@ -318,15 +324,26 @@ impl Storage for Postgres {
             role: p::<Role>(&role)?,
             secret_hash: device.secret_hash.clone(),
             revoked: false,
+            complete_by: Some(expires),
         }))
+    }
+
+    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE devices SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL",
+                &[&now, &id.to_string()],
+            )
+            .await
+            .map_err(db)
+            .map(|_| ())
     }
 
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {
         let c = self.client().await?;
-        let stmt = c
-            .prepare_cached("SELECT id, org, role, secret_hash, revoked_at FROM devices WHERE id = $1")
-            .await
-            .map_err(db)?;
+        let stmt =
+            c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1")).await.map_err(db)?;
         let row = c.query_opt(&stmt, &[&id.to_string()]).await.map_err(db)?;
         row.as_ref().map(device_row).transpose()
     }
@@ -341,7 +358,8 @@ impl Storage for Postgres {
                 "SELECT d.id, d.name, d.org, d.role, d.enrolled_at, d.last_contact, d.app_version, d.protocol_version, \
                  d.last_pushed_op, d.revoked_at, d.pulled_through, d.last_pull_at, d.refused_ops, \
                  d.last_refusal_status, d.last_refusal_message, d.last_refusal_at, \
-                 (SELECT COUNT(*) FROM feed f WHERE f.org = d.org AND f.seq > COALESCE(d.pulled_through, 0)) \
+                 (SELECT COUNT(*) FROM feed f WHERE f.org = d.org AND f.seq > COALESCE(d.pulled_through, 0)), \
+                 CASE WHEN d.completed_at IS NULL THEN d.complete_by END \
                  FROM devices d WHERE $1::text IS NULL OR d.org = $1 ORDER BY d.enrolled_at, d.id",
                 &[&org],
             )
@@ -365,6 +383,7 @@ impl Storage for Postgres {
                     refused_ops: r.get::<_, i64>(12) as u64,
                     behind: r.get::<_, i64>(16) as u64,
                     last_refusal: refusal::stored(r.get(13), r.get(14), r.get(15))?,
+                    complete_by: r.get(17),
                 })
             })
             .collect()

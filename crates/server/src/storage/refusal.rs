@@ -69,6 +69,7 @@ mod tests {
             role: waystation_core::Role::Agent,
             secret_hash: String::new(),
             revoked: false,
+            complete_by: None,
         }
     }
 

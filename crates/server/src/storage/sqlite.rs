@@ -168,6 +168,10 @@ fn write_marker(marker: &Path, epoch: &str, high: i64) -> Result<()> {
     std::fs::rename(&tmp, marker).map_err(|e| StorageError::Io(e.to_string()))
 }
 
+/// The columns [`device_row`] reads: `complete_by` only while the first sign-in is not done.
+const DEVICE_COLUMNS: &str =
+    "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END";
+
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
     Ok(DeviceRecord {
         id: parse(&r.get::<_, String>(0)?)?,
@@ -175,6 +179,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
         role: parse(&r.get::<_, String>(2)?)?,
         secret_hash: r.get(3)?,
         revoked: r.get::<_, Option<String>>(4)?.is_some(),
+        complete_by: r.get::<_, Option<String>>(5)?.map(|s| parse_ts(&s)).transpose()?,
     })
 }
 
@@ -328,14 +333,11 @@ impl Storage for Sqlite {
                 if changed != 1 {
                     return Ok(Redeemed::Used);
                 }
+                let record = tx
+                    .query_row(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"), params![id], device_row)
+                    .map_err(db)?;
                 tx.commit().map_err(db)?;
-                return Ok(Redeemed::Enrolled(DeviceRecord {
-                    id: parse(&id).map_err(db)?,
-                    org: parse(&org).map_err(db)?,
-                    role: parse::<Role>(&role).map_err(db)?,
-                    secret_hash: device.secret_hash,
-                    revoked: false,
-                }));
+                return Ok(Redeemed::Retried(record));
             }
             if !live {
                 return Ok(Redeemed::Expired);
@@ -346,8 +348,18 @@ impl Storage for Sqlite {
             )
             .map_err(db)?;
             tx.execute(
-                "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![device.id.to_string(), device.name, org, role, device.secret_hash, ts(now), device.app_version],
+                "INSERT INTO devices (id, name, org, role, secret_hash, enrolled_at, app_version, complete_by) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    device.id.to_string(),
+                    device.name,
+                    org,
+                    role,
+                    device.secret_hash,
+                    ts(now),
+                    device.app_version,
+                    expires
+                ],
             )
             .map_err(db)?;
             tx.commit().map_err(db)?;
@@ -357,14 +369,26 @@ impl Storage for Sqlite {
                 role: parse::<Role>(&role).map_err(db)?,
                 secret_hash: device.secret_hash,
                 revoked: false,
+                complete_by: Some(parse_ts(&expires).map_err(db)?),
             }))
+        })
+        .await
+    }
+
+    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
+        self.run(move |c| {
+            c.prepare_cached("UPDATE devices SET completed_at = ?1 WHERE id = ?2 AND completed_at IS NULL")
+                .map_err(db)?
+                .execute(params![ts(now), id.to_string()])
+                .map_err(db)
+                .map(|_| ())
         })
         .await
     }
 
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {
         self.run(move |c| {
-            c.prepare_cached("SELECT id, org, role, secret_hash, revoked_at FROM devices WHERE id = ?1")
+            c.prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"))
                 .map_err(db)?
                 .query_row(params![id.to_string()], device_row)
                 .optional()

@@ -156,12 +156,36 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Enroll a device of `o` with `role`, acting as user `u`.
+    /// `POST /v1/enroll` with an enrollment request id.
+    pub async fn enroll_as(&self, code: &str, request_id: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/enroll"))
+            .header(PROTOCOL_HEADER, "1")
+            .json(&json!({"code": code, "device_name": "laptop", "app_version": "0.1.0", "request_id": request_id}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Enroll a device of `o` with `role`, acting as user `u`, and sign `u`
+    /// in on it when `u` may (completing the enrollment).
     pub async fn device(&self, o: &str, role: Role, u: &str) -> TestDevice {
+        let d = self.pending_device(o, role, u).await;
+        let _ = d.req(reqwest::Method::POST, "/v1/signin").json(&json!({"user": u, "password": PASSWORD})).send().await;
+        d
+    }
+
+    /// Enroll a device of `o` with `role` for user `u`, without signing in:
+    /// its enrollment is not completed.
+    pub async fn pending_device(&self, o: &str, role: Role, u: &str) -> TestDevice {
         let code = self.code(o, role, Duration::hours(24)).await;
         let r = self.enroll_raw(&code).await;
         assert_eq!(r.status(), StatusCode::OK);
-        let e: EnrollResponse = r.json().await.unwrap();
+        self.device_from(r.json().await.unwrap(), u)
+    }
+
+    /// The device of an enrollment answer, acting as user `u`.
+    pub fn device_from(&self, e: EnrollResponse, u: &str) -> TestDevice {
         TestDevice {
             http: self.http.clone(),
             base: self.base.clone(),

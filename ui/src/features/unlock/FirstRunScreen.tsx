@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import type { Notice, SessionInfo } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { CommandAlert, ErrorSummary } from "../../components/ErrorSummary";
 import { PassphraseField, TextField } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
-import { useI18n } from "../../i18n/I18nProvider";
-import { call, CommandFailure } from "../../ipc";
+import { useI18n, type I18n } from "../../i18n/I18nProvider";
+import { call, CommandFailure, onEnrollProgress, type EnrollStep } from "../../ipc";
 import { useErrorText } from "../errors";
 import { MIN_PASSPHRASE, validateNewPassphrase, validateUserName } from "./passphrase";
 
@@ -41,6 +41,9 @@ export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) 
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  const [step, setStep] = useState<EnrollStep | null>(null);
+
+  useEffect(() => onEnrollProgress(setStep), []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -52,6 +55,7 @@ export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) 
       return;
     }
     setBusy(true);
+    setStep(null);
     try {
       const s =
         mode === "enroll"
@@ -117,7 +121,7 @@ export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) 
         <PassphraseField id="passphrase_confirm" purpose="new" label={labels.passphrase_confirm} value={confirm} onChange={setConfirm} error={problems.passphrase_confirm} />
         {busy && mode === "enroll" ? (
           <p role="status" aria-live="polite">
-            {t("first.enrolling")}
+            {step ? enrollStepText(step, t) : t("first.enrolling")}
           </p>
         ) : null}
         <button className="button" type="submit" disabled={busy}>
@@ -126,4 +130,25 @@ export function FirstRunScreen({ onReady, notice }: { onReady: (s: SessionInfo) 
       </form>
     </main>
   );
+}
+
+/** What the enrollment is doing, in the user's language. */
+function enrollStepText(step: EnrollStep, t: I18n["t"]): string {
+  switch (step.step) {
+    case "enrolling":
+      return (step.attempt ?? 1) > 1 ? t("first.step.enrollingAgain", { n: step.attempt ?? 1 }) : t("first.enrolling");
+    case "enrolled":
+      return t("first.step.enrolled");
+    case "signing_in":
+      return (step.attempt ?? 1) > 1 ? t("first.step.signingInAgain", { n: step.attempt ?? 1 }) : t("first.step.signingIn");
+    case "signed_in":
+    case "store_created":
+      return t("first.step.creatingStore");
+    case "waiting":
+      return t("first.step.waiting", { secs: step.wait_secs ?? 1 });
+    case "resuming":
+      return t("first.step.resuming");
+    default:
+      return t("first.enrolling");
+  }
 }

@@ -21,7 +21,8 @@ pub(super) fn list(c: &Connection, org: Option<&str>) -> Result<Vec<DeviceInfo>>
              d.last_pushed_op, d.revoked_at, d.pulled_through, d.last_pull_at, d.refused_ops, \
              d.last_refusal_status, d.last_refusal_message, d.last_refusal_at, \
              (SELECT COUNT(*) FROM ops o WHERE o.feed_org = d.org AND o.arrival > COALESCE(d.pulled_through, 0)) \
-             + (SELECT COUNT(*) FROM feed f WHERE f.org = d.org AND f.seq > COALESCE(d.pulled_through, 0)) \
+             + (SELECT COUNT(*) FROM feed f WHERE f.org = d.org AND f.seq > COALESCE(d.pulled_through, 0)), \
+             CASE WHEN d.completed_at IS NULL THEN d.complete_by END \
              FROM devices d WHERE ?1 IS NULL OR d.org = ?1 ORDER BY d.enrolled_at, d.id",
         )
         .map_err(db)?;
@@ -43,6 +44,7 @@ pub(super) fn list(c: &Connection, org: Option<&str>) -> Result<Vec<DeviceInfo>>
                 refused_ops: r.get::<_, i64>(12)? as u64,
                 behind: r.get::<_, i64>(16)? as u64,
                 last_refusal: None,
+                complete_by: r.get::<_, Option<String>>(17)?.map(|s| parse_ts(&s)).transpose()?,
             };
             let at = r.get::<_, Option<String>>(15)?.map(|s| parse_ts(&s)).transpose()?;
             Ok((info, r.get::<_, Option<String>>(13)?, r.get::<_, Option<String>>(14)?, at))

@@ -29,6 +29,7 @@ fn device(id: u128, org: &str) -> DeviceRecord {
         role: Role::Agent,
         secret_hash: String::new(),
         revoked: false,
+        complete_by: None,
     }
 }
 
