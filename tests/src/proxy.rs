@@ -1,5 +1,6 @@
 //! A fault-injecting HTTP/1.1 proxy on 127.0.0.1, between the sync client
-//! and the service. Per request to `/v1/push` or `/v1/pull` it may:
+//! and the service. Per request to `/v1/push` or `/v1/pull` (or the routes
+//! its plan names, such as enrollment's) it may:
 //! drop the request (close without forwarding), delay it, reset the client
 //! connection before or after forwarding, cut the response short after the
 //! service committed, or send the request to the service twice at once.
@@ -52,6 +53,9 @@ pub struct Plan {
     pub latency: Duration,
     /// Longest random [`Fault::Delay`].
     pub max_delay: Duration,
+    /// The routes whose requests may get a fault (by prefix): push and pull
+    /// unless told otherwise.
+    pub routes: Vec<&'static str>,
 }
 
 impl Plan {
@@ -62,6 +66,19 @@ impl Plan {
             kinds: Fault::ALL.to_vec(),
             latency: Duration::ZERO,
             max_delay: Duration::from_millis(40),
+            routes: vec!["/v1/push", "/v1/pull"],
+        }
+    }
+    /// A link that drops during enrollment: on `rate` of the enroll and
+    /// sign-in requests, the connection is cut before forwarding or in the
+    /// middle of the answer (after the service committed), or the request
+    /// reaches the service twice.
+    pub fn enrollment_cuts(rate: f64) -> Self {
+        Self {
+            fault_rate: rate,
+            kinds: vec![Fault::Drop, Fault::CutResponse, Fault::ResetBefore, Fault::ResetAfter, Fault::Duplicate],
+            routes: vec!["/v1/enroll", "/v1/signin"],
+            ..Self::clean()
         }
     }
     /// Faults of every kind on `rate` of the sync requests.
@@ -242,7 +259,7 @@ async fn serve_connection(
         if !plan.latency.is_zero() {
             tokio::time::sleep(plan.latency).await;
         }
-        let faultable = req.path.starts_with("/v1/push") || req.path.starts_with("/v1/pull");
+        let faultable = plan.routes.iter().any(|r| req.path.starts_with(r));
         let fault = (faultable && !plan.kinds.is_empty() && rand::rng().random_bool(plan.fault_rate.clamp(0.0, 1.0)))
             .then(|| plan.kinds[counts.injected.fetch_add(1, Ordering::Relaxed) as usize % plan.kinds.len()]);
         if let Some(f) = fault {

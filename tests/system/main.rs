@@ -7,6 +7,7 @@ pub(crate) use waystation_system_tests::both_backends;
 
 mod common;
 mod convergence;
+mod enrollment;
 mod faults;
 mod kills;
 mod moving;

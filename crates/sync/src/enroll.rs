@@ -330,6 +330,7 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
             enroll_once(&e, &client, &request, &mut kept, &kept_path, &mut backoff).await?
         }
     };
+    let mut renewals = 0;
     let signed = loop {
         let credential = DeviceCredential { device_id: enrolled.device_id, secret: enrolled.device_secret.clone() };
         let authed = client.clone().with_credential(credential);
@@ -342,11 +343,15 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
         .await;
         match signed {
             Ok(signed) => break signed,
-            // A kept answer whose credential no longer opens anything (the
-            // device expired, or a later try replaced it): enroll again.
-            Err(SyncError::Refused { code: ErrorCode::Unauthorized | ErrorCode::EnrollmentCodeExpired, .. })
-                if reused =>
-            {
+            // A credential that no longer opens anything: a later try
+            // replaced it (a request the link sent twice, or an earlier run),
+            // or the kept answer's device expired. Enroll again with the same
+            // request id: the service answers with the same device.
+            Err(SyncError::Refused { code: ErrorCode::Unauthorized, .. }) if renewals < e.attempts.max(1) => {
+                renewals += 1;
+                enrolled = enroll_once(&e, &client, &request, &mut kept, &kept_path, &mut backoff).await?;
+            }
+            Err(SyncError::Refused { code: ErrorCode::EnrollmentCodeExpired, .. }) if reused => {
                 reused = false;
                 enrolled = enroll_once(&e, &client, &request, &mut kept, &kept_path, &mut backoff).await?;
             }
