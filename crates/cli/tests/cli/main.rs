@@ -5,6 +5,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod enroll;
+
 const PASS: &str = "a long test passphrase";
 
 struct Cli {
