@@ -219,7 +219,7 @@ async fn interrupted_run(url: String, code: String, dir: std::path::PathBuf, kil
 /// Returns how many of the interrupted runs stopped short.
 async fn enroll_through(server: &ServerProc, proxy: &FaultProxy, runs: &[(Cut, Kill)]) -> Result<usize> {
     let code = server.code("border-7", "agent")?;
-    let before = device_list(&server)?.len();
+    let before = device_list(server)?.len();
     let root = tempfile::tempdir()?;
     let dir = root.path().join("laptop");
     let mut stopped = 0;
@@ -253,7 +253,7 @@ async fn enroll_through(server: &ServerProc, proxy: &FaultProxy, runs: &[(Cut, K
     let mut syncer = waystation_sync::open(store, SyncOptions::default())?;
     syncer.sync_until_done(3, quick_backoff()).await?;
     // One device for this enrollment, active, and it is the store's.
-    let listed = device_list(&server)?;
+    let listed = device_list(server)?;
     ensure!(listed.len() == before + 1, "{} new devices for one enrollment: {runs:?}", listed.len() - before);
     ensure!(listed.iter().all(|(_, s)| s == "active"), "a device is not active: {listed:?} after {runs:?}");
     ensure!(listed.iter().any(|(id, _)| *id == device), "the store's device is not the service's");
