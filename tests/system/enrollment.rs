@@ -290,6 +290,61 @@ async fn any_cut_or_kill_converges_to_one_enrolled_device(backend: Backend) -> R
     result.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// `waystation-cli enroll` killed with SIGKILL at random moments while
+/// the link is slow, then run again on a good link: it finishes the same
+/// enrollment every time (one new active device, its kept request gone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn enroll_killed_with_sigkill_finishes_when_run_again() -> Result<()> {
+    use rand::Rng;
+    use std::process::{Command, Stdio};
+    let server = service(Backend::Sqlite, &[]).await?.context("sqlite")?;
+    let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
+    let cli = waystation_system_tests::server::workspace_bin("waystation-cli", "WAYSTATION_CLI_BIN")?;
+    let root = tempfile::tempdir()?;
+    let (mut killed, mut resumed) = (0, 0);
+    for i in 0..12 {
+        let code = server.code("border-7", "agent")?;
+        let store = root.path().join(format!("laptop-{i}"));
+        let run = || {
+            let mut c = Command::new(&cli);
+            c.args(["enroll", "--server", &proxy.url(), "--code", &code, "--kdf", "fast", "--attempts", "2"])
+                .env("WAYSTATION_STORE", &store)
+                .env("WAYSTATION_USER", "ana")
+                .env("WAYSTATION_PASSPHRASE", PASSWORD)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null());
+            c
+        };
+        let before = device_list(&server)?.len();
+        proxy.set_plan(Plan {
+            fault_rate: 1.0,
+            kinds: vec![Fault::Delay],
+            max_delay: Duration::from_millis(300),
+            routes: vec!["/v1/enroll", "/v1/signin"],
+            ..Plan::clean()
+        });
+        let mut child = run().stderr(Stdio::null()).spawn()?;
+        tokio::time::sleep(Duration::from_millis(rand::rng().random_range(20..600))).await;
+        if child.try_wait()?.is_none() {
+            child.kill()?;
+            killed += 1;
+        }
+        child.wait()?;
+        proxy.set_plan(Plan::clean());
+        let out = run().stderr(Stdio::piped()).output()?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        ensure!(out.status.success() || err.contains("already"), "run {i} after the kill: {err}");
+        resumed += usize::from(err.contains("picking up"));
+        ensure!(!waystation_sync::request_id_path(&store).exists(), "run {i}: the kept enrollment was left");
+        let listed = device_list(&server)?;
+        ensure!(listed.len() == before + 1, "run {i}: {} new devices", listed.len() - before);
+        ensure!(listed.iter().all(|(_, s)| s == "active"), "run {i}: {listed:?}");
+    }
+    eprintln!("enroll killed {killed} times of 12, {resumed} runs picked up a kept answer");
+    ensure!(killed >= 6, "only {killed} kills landed before the enrollment finished");
+    Ok(())
+}
+
 both_backends!(
     fifty_enrollments_finish_through_15_percent_cuts,
     fifty_enrollments_finish_through_50_percent_cuts,

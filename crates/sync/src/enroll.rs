@@ -274,7 +274,23 @@ pub async fn enroll(e: Enrollment<'_>) -> Result<Store> {
     let url = parse_server_url(e.server)?;
     let kept_path = request_id_path(e.dir);
     let kept = Kept::load(&kept_path)?;
-    let store_there = Store::users_in(e.dir).is_ok() || e.dir.join(waystation_store::DB_FILE).exists();
+    let db_file = e.dir.join(waystation_store::DB_FILE);
+    let mut store_there = Store::users_in(e.dir).is_ok() || db_file.exists();
+    if store_there && kept.is_some() && Store::users_in(e.dir).is_err() {
+        // Killed while the store was being created, before its key ring was
+        // written: its random key was never kept, so the half-made database
+        // opens for nobody and holds nothing. Start the store again.
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db_file.clone().into_os_string();
+            name.push(suffix);
+            match std::fs::remove_file(&name) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => return Err(SyncError::State(format!("removing a half-made store: {err}"))),
+            }
+        }
+        store_there = false;
+    }
     let mut backoff = e.backoff.clone();
     let client = Client::new(url.clone())?;
 
