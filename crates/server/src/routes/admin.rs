@@ -17,14 +17,29 @@ use crate::routes::sync::user_ref;
 use crate::secrets;
 use crate::storage::UserRecord;
 
-/// Check a user's password, slowing down repeated failures per user name.
+/// Where a sign-in comes from: failures are slowed down per user *and*
+/// per source, so failing a user's sign-in from one device (or address)
+/// never locks that user out on another.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInFrom {
+    /// An enrolled device (its first, online sign-in).
+    Device(waystation_core::DeviceId),
+    /// A network address (the admin login).
+    Address(std::net::IpAddr),
+}
+
+/// Check a user's password, slowing down repeated failures per user name and source.
 pub async fn check_password(
     state: &AppState,
     name: &UserName,
     password: &Password,
+    from: SignInFrom,
     now: DateTime<Utc>,
 ) -> Result<UserRecord, ApiError> {
-    let key = format!("user:{name}");
+    let key = match from {
+        SignInFrom::Device(d) => format!("user:{name}|device:{d}"),
+        SignInFrom::Address(a) => format!("user:{name}|address:{a}"),
+    };
     if let Err(wait) = state.password_limiter.check(&key, now) {
         return Err(ApiError::rate_limited(wait));
     }
@@ -51,10 +66,11 @@ pub async fn check_password(
     responses((status = 200, body = AdminSession), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Body(req): Body<AdminLoginRequest>,
 ) -> Result<Json<AdminSession>, ApiError> {
     let now = state.clock.now();
-    let user = check_password(&state, &req.user, &req.password, now).await?;
+    let user = check_password(&state, &req.user, &req.password, SignInFrom::Address(peer.ip()), now).await?;
     if user.role != Role::SyncAdmin {
         return Err(ApiError::forbidden("only a sync administrator may use the admin API"));
     }

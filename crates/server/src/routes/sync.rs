@@ -117,7 +117,8 @@ pub async fn signin(
     Body(req): Body<SignInRequest>,
 ) -> Result<Json<SignInResponse>, ApiError> {
     let now = state.clock.now();
-    let user = crate::routes::admin::check_password(&state, &req.user, &req.password, now).await?;
+    let from = crate::routes::admin::SignInFrom::Device(device.id);
+    let user = crate::routes::admin::check_password(&state, &req.user, &req.password, from, now).await?;
     if user.org != device.org {
         return Err(ApiError::forbidden("this user belongs to another organization than this device"));
     }

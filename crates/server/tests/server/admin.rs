@@ -32,6 +32,27 @@ async fn sign_in_checks_password_organization_and_role(backend: Backend) {
     assert_eq!(e.code, ErrorCode::RateLimited, "lockout after repeated wrong passwords");
 }
 
+/// Failing a user's sign-in from one device locks that user out on that
+/// device only: not on another device, not at the admin login.
+async fn one_device_cannot_lock_a_user_out_elsewhere(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let hostile = app.device("border-7", Role::Agent, "ana").await;
+    let other = app.device("border-7", Role::Agent, "ana").await;
+    let signin = |d: &TestDevice, u: &str, pw: &str| {
+        d.req(Method::POST, "/v1/signin").json(&json!({"user": u, "password": pw})).send()
+    };
+    for _ in 0..10 {
+        signin(&hostile, "sam", "wrong password!").await.unwrap();
+        signin(&hostile, "root", "wrong password!").await.unwrap();
+    }
+    let e = error_of(signin(&hostile, "sam", PASSWORD).await.unwrap(), StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(e.code, ErrorCode::RateLimited, "the guessing device is slowed down");
+    let r = signin(&other, "sam", PASSWORD).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "sam still signs in on another laptop");
+    // The administrator's login (by address) is not locked by the device's failures either.
+    let _ = app.admin_token("root").await;
+}
+
 async fn admin_routes_refuse_everyone_but_sync_admins(backend: Backend) {
     let Some(app) = spawn_app(backend).await else { return };
     let d = app.device("border-7", Role::Agent, "ana").await;
@@ -143,6 +164,7 @@ async fn the_protocol_version_is_checked(backend: Backend) {
 
 crate::both_backends!(
     sign_in_checks_password_organization_and_role,
+    one_device_cannot_lock_a_user_out_elsewhere,
     admin_routes_refuse_everyone_but_sync_admins,
     a_revoked_device_is_refused_everywhere_with_the_wipe_code,
     the_protocol_version_is_checked,
