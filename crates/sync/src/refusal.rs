@@ -22,6 +22,8 @@ pub enum RefusalKind {
     CaseNotVisible,
     /// The change's user is not (yet) a user of this device's organization on the service.
     UserNotInOrganization,
+    /// The change's user never signed in on this device on the service (first sign-in is online).
+    UserNotSignedInHere,
     /// The service holds another operation with this id and other content: never accepted.
     DifferentContent,
     /// Refused for good for another reason (invalid, made on another device, another owner).
@@ -38,6 +40,9 @@ impl RefusalKind {
             (OpStatus::RefusedDifferentContent, _) => RefusalKind::DifferentContent,
             (OpStatus::RefusedInvalid, Some("org")) if unknown_org => RefusalKind::UnknownOrganization,
             (OpStatus::RefusedForbidden, Some("case")) => RefusalKind::CaseNotVisible,
+            (OpStatus::RefusedForbidden, Some("user")) if message.is_some_and(|m| m.contains("never signed in")) => {
+                RefusalKind::UserNotSignedInHere
+            }
             (OpStatus::RefusedForbidden, Some("user")) => RefusalKind::UserNotInOrganization,
             _ => RefusalKind::Other,
         }
@@ -48,7 +53,10 @@ impl RefusalKind {
     pub fn may_settle(self) -> bool {
         matches!(
             self,
-            RefusalKind::UnknownOrganization | RefusalKind::CaseNotVisible | RefusalKind::UserNotInOrganization
+            RefusalKind::UnknownOrganization
+                | RefusalKind::CaseNotVisible
+                | RefusalKind::UserNotInOrganization
+                | RefusalKind::UserNotSignedInHere
         )
     }
 
@@ -65,6 +73,9 @@ impl RefusalKind {
                 .into(),
             RefusalKind::UserNotInOrganization => "The user who made this change is not a user of your organization \
                  on the service yet; the change will be sent when an administrator adds them"
+                .into(),
+            RefusalKind::UserNotSignedInHere => "The user who made this change never signed in online on this \
+                 laptop; the change will be sent once they do"
                 .into(),
             RefusalKind::DifferentContent => "The service already holds a different change with the same id; \
                  this one can never be accepted. It is kept here: ask a sync administrator"

@@ -130,9 +130,7 @@ pub async fn signin(
             device.role, user.role
         )));
     }
-    if device.complete_by.is_some() {
-        state.storage.complete_enrollment(device.id, now).await?;
-    }
+    state.storage.record_sign_in(device.id, &user.name, now).await?;
     tracing::info!(device = %device.id, user = %user_ref(user.name.as_str()), "sign-in succeeded");
     Ok(Json(SignInResponse {
         user: user.name,

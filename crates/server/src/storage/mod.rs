@@ -81,6 +81,9 @@ pub struct DeviceRecord {
     /// enrollment expires (the code's end of life). After that its
     /// credential is refused.
     pub complete_by: Option<DateTime<Utc>>,
+    /// Whether its operations' users must have signed in on it (false only
+    /// for devices enrolled before sign-ins were recorded).
+    pub checks_authorship: bool,
 }
 
 impl DeviceRecord {
@@ -179,8 +182,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn add_code(&self, code: &NewCode) -> Result<()>;
     /// Redeem a code: mark it used and create the device, atomically.
     async fn redeem_code(&self, code_hash: &str, device: &NewDevice, now: DateTime<Utc>) -> Result<Redeemed>;
-    /// A device's first sign-in succeeded: its enrollment is complete.
-    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()>;
+    /// `user` signed in on the device: its enrollment is complete, and
+    /// operations by `user` from it are accepted.
+    async fn record_sign_in(&self, id: DeviceId, user: &UserName, now: DateTime<Utc>) -> Result<()>;
     /// One device.
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>>;
     /// Devices, of one organization or all, each with how far behind its

@@ -17,6 +17,8 @@ pub struct Needs {
     pub op_ids: Vec<String>,
     /// Every user named.
     pub users: Vec<String>,
+    /// The pushing device (whose signed-in users are looked up).
+    pub device: String,
     /// Every case touched.
     pub cases: Vec<String>,
     /// Organizations cases are shared with.
@@ -34,6 +36,8 @@ pub struct Known {
     pub stored_hashes: HashMap<OpId, String>,
     /// Organizations of the users named.
     pub user_orgs: HashMap<UserName, OrgId>,
+    /// The users named who signed in on the pushing device.
+    pub signed_in: HashSet<UserName>,
     /// Access of the cases touched that exist.
     pub access: HashMap<CaseId, CaseAccess>,
     /// Share targets that exist.
@@ -158,7 +162,8 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             plan.results.push(rules::already_stored(op, stored, hash));
             continue;
         }
-        if let Err(refusal) = rules::check_op(op, device, known.user_orgs.get(&op.user)) {
+        let signed_in = known.signed_in.contains(&op.user);
+        if let Err(refusal) = rules::check_op(op, device, known.user_orgs.get(&op.user), signed_in) {
             plan.results.push(refusal);
             continue;
         }
@@ -224,6 +229,7 @@ mod tests {
             secret_hash: String::new(),
             revoked: false,
             complete_by: None,
+            checks_authorship: true,
         }
     }
 
@@ -243,6 +249,7 @@ mod tests {
     fn known() -> Known {
         let mut k = Known::default();
         k.user_orgs.insert("ana".parse().unwrap(), "border-7".parse().unwrap());
+        k.signed_in.insert("ana".parse().unwrap());
         k.orgs.insert("casa".parse().unwrap());
         k
     }

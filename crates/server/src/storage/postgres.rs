@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (5, include_str!("../../migrations/postgres/0005_cases_without_document.sql")),
     (6, include_str!("../../migrations/postgres/0006_device_sync_state.sql")),
     (7, include_str!("../../migrations/postgres/0007_enrollment_request.sql")),
+    (8, include_str!("../../migrations/postgres/0008_device_users.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -151,8 +152,8 @@ async fn fingerprint(c: &impl GenericClient) -> Result<String> {
 }
 
 /// The columns [`device_row`] reads: `complete_by` only while the first sign-in is not done.
-const DEVICE_COLUMNS: &str =
-    "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END";
+const DEVICE_COLUMNS: &str = "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END, \
+     (completed_at IS NOT NULL OR complete_by IS NOT NULL)";
 
 fn device_row(r: &tokio_postgres::Row) -> Result<DeviceRecord> {
     Ok(DeviceRecord {
@@ -162,6 +163,7 @@ fn device_row(r: &tokio_postgres::Row) -> Result<DeviceRecord> {
         secret_hash: r.get(3),
         revoked: r.get::<_, Option<DateTime<Utc>>>(4).is_some(),
         complete_by: r.get(5),
+        checks_authorship: r.get(6),
     })
 }
 
@@ -325,19 +327,27 @@ impl Storage for Postgres {
             secret_hash: device.secret_hash.clone(),
             revoked: false,
             complete_by: Some(expires),
+            checks_authorship: true,
         }))
     }
 
-    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
-        self.client()
-            .await?
-            .execute(
-                "UPDATE devices SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL",
-                &[&now, &id.to_string()],
-            )
-            .await
-            .map_err(db)
-            .map(|_| ())
+    async fn record_sign_in(&self, id: DeviceId, user: &UserName, now: DateTime<Utc>) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(db)?;
+        let id = id.to_string();
+        tx.execute(
+            "UPDATE devices SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL AND complete_by IS NOT NULL",
+            &[&now, &id],
+        )
+        .await
+        .map_err(db)?;
+        tx.execute(
+            "INSERT INTO device_users (device_id, user_name, first_signin_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&id, &user.as_str(), &now],
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     async fn device(&self, id: DeviceId) -> Result<Option<DeviceRecord>> {

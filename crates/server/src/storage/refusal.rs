@@ -70,6 +70,7 @@ mod tests {
             secret_hash: String::new(),
             revoked: false,
             complete_by: None,
+            checks_authorship: true,
         }
     }
 
@@ -105,8 +106,9 @@ mod tests {
         share.case_id = CaseId::from_u128(2);
         let own = CaseAccess { owner: org("border-7"), shared_with: Default::default() };
         let refusals = [
-            check_op(&other_device, &d, Some(&d.org)).unwrap_err(),
-            check_op(&set_name(), &d, Some(&org("otra-ong"))).unwrap_err(),
+            check_op(&other_device, &d, Some(&d.org), true).unwrap_err(),
+            check_op(&set_name(), &d, Some(&org("otra-ong")), true).unwrap_err(),
+            check_op(&set_name(), &d, Some(&d.org), false).unwrap_err(),
             check_access(&set_name(), &d, None, None, true).unwrap_err(),
             check_access(&set_name(), &d, Some(&foreign), None, true).unwrap_err(),
             check_access(&op(Change::create_case(org("otra-ong"))), &d, None, None, true).unwrap_err(),
@@ -130,7 +132,7 @@ mod tests {
             value: serde_json::from_value(json!({"Secret-Key-Marker Name": "x"})).unwrap(),
         });
         bad.class = Sensitivity::General;
-        let r = check_op(&bad, &d, Some(&d.org)).unwrap_err();
+        let r = check_op(&bad, &d, Some(&d.org), true).unwrap_err();
         assert_eq!(r.status, OpStatus::RefusedInvalid);
         assert!(r.message.as_deref().unwrap().contains("Secret-Key-Marker"), "the message quotes what was sent");
         assert_eq!(kept_message(r.message.as_deref()), None);

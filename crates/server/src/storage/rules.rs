@@ -66,6 +66,7 @@ pub(crate) mod text {
     pub const CLASS_OF_CHANGE: &str = "class: does not match what the change carries";
     pub const OTHER_DEVICE: &str = "device: the operation was made on another device";
     pub const OTHER_ORG_USER: &str = "user: not a user of this device's organization";
+    pub const NOT_SIGNED_IN_HERE: &str = "user: this user never signed in on this device";
     pub const CREATE_FOR_OTHER_ORG: &str = "owner: a device creates cases only for its own organization";
     pub const NOT_VISIBLE: &str =
         "case: this device's organization may not change this case (unknown, or not shared with it)";
@@ -73,11 +74,12 @@ pub(crate) mod text {
     pub const UNKNOWN_ORG: &str = "org: no organization with this id is known to the service";
     pub const CLASS_OF_NOTE: &str = "class: does not match the removed note's class";
     /// Every one of them.
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 10] = [
         DIFFERENT_CONTENT,
         CLASS_OF_CHANGE,
         OTHER_DEVICE,
         OTHER_ORG_USER,
+        NOT_SIGNED_IN_HERE,
         CREATE_FOR_OTHER_ORG,
         NOT_VISIBLE,
         OWNED_BY_OTHER_ORG,
@@ -102,8 +104,14 @@ pub fn already_stored(op: &Operation, stored_hash: &str, hash: &str) -> OpResult
 
 /// Checks that need nothing stored: the operation is valid, made on this
 /// device, by a user of its organization (`user_org` is the org of the
-/// named user, `None` when no such user exists).
-pub fn check_op(op: &Operation, device: &DeviceRecord, user_org: Option<&OrgId>) -> Result<(), OpResult> {
+/// named user, `None` when no such user exists) who signed in on this
+/// device (`signed_in`).
+pub fn check_op(
+    op: &Operation,
+    device: &DeviceRecord,
+    user_org: Option<&OrgId>,
+    signed_in: bool,
+) -> Result<(), OpResult> {
     if let Err(e) = op.validate() {
         return Err(refuse(op, OpStatus::RefusedInvalid, e.to_string()));
     }
@@ -117,6 +125,9 @@ pub fn check_op(op: &Operation, device: &DeviceRecord, user_org: Option<&OrgId>)
     }
     if user_org != Some(&device.org) {
         return Err(refuse(op, OpStatus::RefusedForbidden, text::OTHER_ORG_USER));
+    }
+    if device.checks_authorship && !signed_in {
+        return Err(refuse(op, OpStatus::RefusedForbidden, text::NOT_SIGNED_IN_HERE));
     }
     Ok(())
 }

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/sqlite/0005_cases_without_document.sql")),
     (6, include_str!("../../migrations/sqlite/0006_device_sync_state.sql")),
     (7, include_str!("../../migrations/sqlite/0007_enrollment_request.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_device_users.sql")),
 ];
 
 /// The SQLite backend.
@@ -169,8 +170,8 @@ fn write_marker(marker: &Path, epoch: &str, high: i64) -> Result<()> {
 }
 
 /// The columns [`device_row`] reads: `complete_by` only while the first sign-in is not done.
-const DEVICE_COLUMNS: &str =
-    "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END";
+const DEVICE_COLUMNS: &str = "id, org, role, secret_hash, revoked_at, CASE WHEN completed_at IS NULL THEN complete_by END, \
+     (completed_at IS NOT NULL OR complete_by IS NOT NULL)";
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
     Ok(DeviceRecord {
@@ -180,6 +181,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRecord> {
         secret_hash: r.get(3)?,
         revoked: r.get::<_, Option<String>>(4)?.is_some(),
         complete_by: r.get::<_, Option<String>>(5)?.map(|s| parse_ts(&s)).transpose()?,
+        checks_authorship: r.get(6)?,
     })
 }
 
@@ -370,18 +372,28 @@ impl Storage for Sqlite {
                 secret_hash: device.secret_hash,
                 revoked: false,
                 complete_by: Some(parse_ts(&expires).map_err(db)?),
+                checks_authorship: true,
             }))
         })
         .await
     }
 
-    async fn complete_enrollment(&self, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
+    async fn record_sign_in(&self, id: DeviceId, user: &UserName, now: DateTime<Utc>) -> Result<()> {
+        let user = user.as_str().to_owned();
         self.run(move |c| {
-            c.prepare_cached("UPDATE devices SET completed_at = ?1 WHERE id = ?2 AND completed_at IS NULL")
-                .map_err(db)?
-                .execute(params![ts(now), id.to_string()])
-                .map_err(db)
-                .map(|_| ())
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+            tx.execute(
+                "UPDATE devices SET completed_at = ?1 WHERE id = ?2 AND completed_at IS NULL AND complete_by IS NOT NULL",
+                params![ts(now), id.to_string()],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO device_users (device_id, user_name, first_signin_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+                params![id.to_string(), user, ts(now)],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)
         })
         .await
     }

@@ -38,10 +38,12 @@ async fn enrolled(s: &dyn Storage) -> waystation_server::storage::DeviceRecord {
         app_version: "1".into(),
         request_hash: None,
     };
-    match s.redeem_code(&hash, &nd, now).await.unwrap() {
+    let d = match s.redeem_code(&hash, &nd, now).await.unwrap() {
         Redeemed::Enrolled(d) => d,
         other => panic!("{other:?}"),
-    }
+    };
+    s.record_sign_in(d.id, &user("ana"), now).await.unwrap();
+    d
 }
 
 async fn push_one(s: &dyn Storage, device: &waystation_server::storage::DeviceRecord) {

@@ -145,7 +145,35 @@ async fn stored_operations_behind_new_ones_in_a_batch_are_recognized(backend: Ba
     assert_eq!(app.storage.last_pushed(d.id).await.unwrap(), Some(later.id));
 }
 
+/// The audit trail's "who" is not what the laptop says: an operation's user
+/// must have signed in on that device (online, first), or it is refused
+/// with the fixed rule text and nothing of it is stored.
+async fn an_operation_by_a_user_who_never_signed_in_on_the_device_is_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let d = app.device("border-7", Role::Agent, "ana").await;
+    let reader = app.device("border-7", Role::Supervisor, "sam").await;
+    let case = CaseId::new();
+    let mut create = d.create(case);
+    create.user = user("sam");
+    let mut name = d.set(case, "child.given_name", json!("Marker-Impostor"));
+    name.user = user("sam");
+    let r = d.push(&[create.clone(), name.clone()]).await;
+    for result in &r.results {
+        assert_eq!(result.status, OpStatus::RefusedForbidden, "{:?}", r.results);
+        assert_eq!(result.message.as_deref(), Some("user: this user never signed in on this device"));
+    }
+    let pulled: serde_json::Value =
+        reader.req(reqwest::Method::GET, "/v1/pull").send().await.unwrap().json().await.unwrap();
+    assert!(!pulled.to_string().contains("Marker-Impostor"), "nothing of it was stored: {pulled}");
+    // Once sam signs in on that laptop, the same operations are accepted.
+    let signin = d.req(reqwest::Method::POST, "/v1/signin").json(&json!({"user": "sam", "password": PASSWORD}));
+    assert_eq!(signin.send().await.unwrap().status(), reqwest::StatusCode::OK);
+    let r = d.push(&[create, name]).await;
+    assert!(r.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", r.results);
+}
+
 crate::both_backends!(
+    an_operation_by_a_user_who_never_signed_in_on_the_device_is_refused,
     the_same_batch_three_times_stores_one_copy_of_each,
     the_same_id_with_different_content_is_refused_and_the_original_kept,
     each_operation_gets_its_own_result_in_order,

@@ -62,7 +62,13 @@ async fn fetch(tx: &Tx<'_>, n: &Needs, keys: Option<&Vec<i64>>) -> Result<Fetche
     let s_lock =
         tx.prepare_cached("SELECT pg_advisory_xact_lock(k) FROM UNNEST($1::bigint[]) AS k").await.map_err(db)?;
     let s_hashes = tx.prepare_cached("SELECT op_id, content_hash FROM ops WHERE op_id = ANY($1)").await.map_err(db)?;
-    let s_users = tx.prepare_cached("SELECT name, org FROM users WHERE name = ANY($1)").await.map_err(db)?;
+    let s_users = tx
+        .prepare_cached(
+            "SELECT name, org, EXISTS (SELECT 1 FROM device_users d WHERE d.device_id = $2 AND d.user_name = u.name) \
+             FROM users u WHERE name = ANY($1)",
+        )
+        .await
+        .map_err(db)?;
     let s_access = tx
         .prepare_cached("SELECT case_id, org, is_owner FROM case_access WHERE case_id = ANY($1)")
         .await
@@ -76,7 +82,7 @@ async fn fetch(tx: &Tx<'_>, n: &Needs, keys: Option<&Vec<i64>>) -> Result<Fetche
     // Sent together; PostgreSQL runs them in order, each after the one before
     // has finished, so every read starts once the lock is held.
     let op_ids: [Param<'_>; 1] = [&n.op_ids];
-    let users: [Param<'_>; 1] = [&n.users];
+    let users: [Param<'_>; 2] = [&n.users, &n.device];
     let cases: [Param<'_>; 1] = [&n.cases];
     let no_keys = Vec::new();
     let lock_keys: [Param<'_>; 1] = [keys.unwrap_or(&no_keys)];
@@ -97,7 +103,11 @@ async fn fetch(tx: &Tx<'_>, n: &Needs, keys: Option<&Vec<i64>>) -> Result<Fetche
         k.stored_hashes.insert(p(r.get(0))?, r.get(1));
     }
     for r in users {
-        k.user_orgs.insert(p(r.get(0))?, p(r.get(1))?);
+        let name: waystation_core::UserName = p(r.get(0))?;
+        if r.get::<_, bool>(2) {
+            k.signed_in.insert(name.clone());
+        }
+        k.user_orgs.insert(name, p(r.get(1))?);
     }
     let mut by_case: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
     for r in access {
@@ -137,7 +147,8 @@ pub(super) async fn push_tx(
     prepared: &[Prepared],
 ) -> Result<Vec<OpResult>> {
     const TRIES: usize = 3;
-    let n = needs(ops);
+    let mut n = needs(ops);
+    n.device = device.id.to_string();
     let keys = case_keys(ops);
     let mut fetched = fetch(&tx, &n, Some(&keys)).await?;
     for attempt in 1..=TRIES {

@@ -32,8 +32,9 @@ enum Lookup {
     Optimistic,
 }
 
-fn fetch_known(tx: &Connection, ops: &[Operation], lookup: Lookup) -> Result<Known> {
-    let n = needs_of(ops, lookup == Lookup::Every);
+fn fetch_known(tx: &Connection, device: &DeviceRecord, ops: &[Operation], lookup: Lookup) -> Result<Known> {
+    let mut n = needs_of(ops, lookup == Lookup::Every);
+    n.device = device.id.to_string();
     let mut k = Known::default();
     if lookup == Lookup::Every {
         let mut s = tx.prepare_cached("SELECT content_hash FROM ops WHERE op_id = ?1").map_err(db)?;
@@ -43,10 +44,20 @@ fn fetch_known(tx: &Connection, ops: &[Operation], lookup: Lookup) -> Result<Kno
             }
         }
     }
-    let mut s = tx.prepare_cached("SELECT org FROM users WHERE name = ?1").map_err(db)?;
+    let mut s = tx
+        .prepare_cached(
+            "SELECT org, EXISTS (SELECT 1 FROM device_users d WHERE d.device_id = ?2 AND d.user_name = u.name) \
+             FROM users u WHERE name = ?1",
+        )
+        .map_err(db)?;
     for u in &n.users {
-        if let Some(o) = s.query_row(params![u], |r| r.get::<_, String>(0)).optional().map_err(db)? {
-            k.user_orgs.insert(u.parse().map_err(corrupt)?, o.parse().map_err(corrupt)?);
+        let row = s.query_row(params![u, n.device], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)));
+        if let Some((o, signed_in)) = row.optional().map_err(db)? {
+            let name: waystation_core::UserName = u.parse().map_err(corrupt)?;
+            if signed_in {
+                k.signed_in.insert(name.clone());
+            }
+            k.user_orgs.insert(name, o.parse().map_err(corrupt)?);
         }
     }
     let mut s = tx.prepare_cached("SELECT org, is_owner FROM case_access WHERE case_id = ?1").map_err(db)?;
@@ -179,7 +190,7 @@ fn push_in_tx(
     lookup: Lookup,
 ) -> Result<Option<Vec<OpResult>>> {
     let now_s = ts(now);
-    let known = fetch_known(tx, ops, lookup)?;
+    let known = fetch_known(tx, device, ops, lookup)?;
     let plan = plan(device, ops, prepared, known);
     if lookup == Lookup::Optimistic && plan.results.iter().any(|r| !r.status.is_acknowledged()) {
         // A refusal may hide an operation stored already (whose answer is a

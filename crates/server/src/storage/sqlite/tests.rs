@@ -30,6 +30,7 @@ fn device(id: u128, org: &str) -> DeviceRecord {
         secret_hash: String::new(),
         revoked: false,
         complete_by: None,
+        checks_authorship: false,
     }
 }
 
