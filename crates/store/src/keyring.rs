@@ -78,6 +78,41 @@ impl KdfParams {
             .map_err(|e| StoreError::Kdf(e.to_string()))?;
         Ok(kek)
     }
+
+    /// Seal `plain` (AES-256-GCM, bound to `aad`) under a key derived from
+    /// `passphrase` with a fresh salt: (salt, nonce, sealed bytes).
+    pub(crate) fn seal(
+        &self,
+        passphrase: &Passphrase,
+        plain: &[u8],
+        aad: &[u8],
+    ) -> Result<([u8; 16], [u8; 12], Vec<u8>)> {
+        let mut salt = [0u8; 16];
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut salt);
+        rand::rng().fill_bytes(&mut nonce);
+        let key = self.derive(passphrase, &salt)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
+        let sealed = cipher
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
+            .map_err(|_| StoreError::Kdf("sealing failed".into()))?;
+        Ok((salt, nonce, sealed))
+    }
+
+    /// Open what [`KdfParams::seal`] made; `None` when the passphrase or
+    /// `aad` differ or the bytes were altered. `nonce` must be 12 bytes.
+    pub(crate) fn open(
+        &self,
+        passphrase: &Passphrase,
+        salt: &[u8],
+        nonce: &[u8],
+        sealed: &[u8],
+        aad: &[u8],
+    ) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let key = self.derive(passphrase, salt)?;
+        let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
+        Ok(cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad }).ok().map(Zeroizing::new))
+    }
 }
 
 /// When wrong passphrases lock a user out.
@@ -167,16 +202,7 @@ fn associated_data(user: &str, kdf: &KdfParams) -> Vec<u8> {
 impl UserKey {
     /// Wrap `db_key` for `user` under `passphrase`.
     pub fn wrap(db_key: &DbKey, user: &str, passphrase: &Passphrase, kdf: KdfParams) -> Result<Self> {
-        let mut salt = [0u8; 16];
-        let mut nonce = [0u8; 12];
-        rand::rng().fill_bytes(&mut salt);
-        rand::rng().fill_bytes(&mut nonce);
-        let kek = kdf.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
-        let aad = associated_data(user, &kdf);
-        let wrapped = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: db_key.as_slice(), aad: &aad })
-            .map_err(|_| StoreError::Kdf("wrapping the key failed".into()))?;
+        let (salt, nonce, wrapped) = kdf.seal(passphrase, db_key.as_slice(), &associated_data(user, &kdf))?;
         Ok(Self {
             kdf,
             salt: hex::encode(salt),
@@ -195,13 +221,10 @@ impl UserKey {
         if nonce.len() != 12 || salt.len() < 8 {
             return Err(damaged("bad salt or nonce length"));
         }
-        let kek = self.kdf.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(kek.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
         let aad = associated_data(user, &self.kdf);
-        let Ok(plain) = cipher.decrypt(Nonce::from_slice(&nonce), Payload { msg: &wrapped, aad: &aad }) else {
+        let Some(plain) = self.kdf.open(passphrase, &salt, &nonce, &wrapped, &aad)? else {
             return Ok(None);
         };
-        let plain = Zeroizing::new(plain);
         let mut key = Zeroizing::new([0u8; 32]);
         if plain.len() != 32 {
             return Err(damaged("wrapped key has the wrong length"));

@@ -4,13 +4,10 @@
 //! name and a purpose. Used by enrollment to keep the device credential
 //! between the service's answer and the store's creation.
 
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::keyring::KdfParams;
 use crate::passphrase::Passphrase;
 
@@ -31,16 +28,7 @@ impl Sealed {
     /// Seal `plain` for `user` under `passphrase`, for `purpose` (opening
     /// with another purpose or user fails).
     pub fn seal(plain: &[u8], purpose: &str, user: &str, passphrase: &Passphrase, kdf: KdfParams) -> Result<Self> {
-        let mut salt = [0u8; 16];
-        let mut nonce = [0u8; 12];
-        rand::rng().fill_bytes(&mut salt);
-        rand::rng().fill_bytes(&mut nonce);
-        let key = kdf.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
-        let aad = associated_data(purpose, user, &kdf);
-        let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: &aad })
-            .map_err(|_| StoreError::Kdf("sealing failed".into()))?;
+        let (salt, nonce, sealed) = kdf.seal(passphrase, plain, &associated_data(purpose, user, &kdf))?;
         Ok(Self { kdf, salt: hex::encode(salt), nonce: hex::encode(nonce), sealed: hex::encode(sealed) })
     }
 
@@ -55,10 +43,7 @@ impl Sealed {
         if nonce.len() != 12 || salt.len() < 8 {
             return Ok(None);
         }
-        let key = self.kdf.derive(passphrase, &salt)?;
-        let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| StoreError::Kdf(e.to_string()))?;
-        let aad = associated_data(purpose, user, &self.kdf);
-        Ok(cipher.decrypt(Nonce::from_slice(&nonce), Payload { msg: &sealed, aad: &aad }).ok().map(Zeroizing::new))
+        self.kdf.open(passphrase, &salt, &nonce, &sealed, &associated_data(purpose, user, &self.kdf))
     }
 }
 
