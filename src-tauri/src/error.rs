@@ -103,6 +103,12 @@ impl CommandError {
     }
 }
 
+impl From<Vec<FieldError>> for CommandError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::fields(errors.into_iter().map(|e| FieldProblem { field: e.field, message: e.message }).collect())
+    }
+}
+
 impl From<FieldError> for CommandError {
     fn from(e: FieldError) -> Self {
         Self::field(e.field, e.message)

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use waystation_core::{
     CaseId, CaseStatus, CaseView, Catalog, Change, Conflict, CustodyClock, CustodyFacts, CustodyRules, Hlc, NewCase,
-    Operation, ReferralStatus,
+    Operation,
 };
 
 /// One row of the case list.
@@ -113,12 +113,9 @@ fn millis_to_rfc3339(ms: u64) -> Option<String> {
 pub fn row(view: &CaseView, now: DateTime<Utc>) -> CaseRow {
     let doc = &view.document;
     let case = case_of(view);
-    let needs_screening = case.as_ref().is_none_or(|c| c.screening.as_ref().is_none_or(|s| s.completed_at.is_none()));
-    let referral_pending = case.as_ref().is_some_and(|c| {
-        c.referrals.iter().any(|r| {
-            matches!(r.value.status, ReferralStatus::Drafted | ReferralStatus::Sent | ReferralStatus::Acknowledged)
-        })
-    });
+    // A case that does not read whole needs a screening and waits on no referral.
+    let needs_screening = case.as_ref().is_none_or(NewCase::needs_screening);
+    let referral_pending = case.as_ref().is_some_and(NewCase::referral_pending);
     CaseRow {
         id: view.id,
         given_name: text(doc, "child", "given_name"),

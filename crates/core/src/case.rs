@@ -154,6 +154,18 @@ fn read_list<T: Record>(o: &Obj<'_>, case: CaseId, list: ListKind, ctx: &Ctx) ->
 }
 
 impl NewCase {
+    /// Whether the case still needs a trafficking screening: none was
+    /// recorded, or the one recorded is not completed.
+    pub fn needs_screening(&self) -> bool {
+        self.screening.as_ref().is_none_or(|s| s.completed_at.is_none())
+    }
+
+    /// Whether a referral is waiting on someone: drafted, sent or
+    /// acknowledged, and not yet accepted or declined.
+    pub fn referral_pending(&self) -> bool {
+        self.referrals.iter().any(|r| r.value.status.is_pending())
+    }
+
     /// Parse a case document from JSON text (dates after `today`, the
     /// caller's clock, are "in the future").
     pub fn parse(json: &str, today: NaiveDate) -> Result<Self, FieldError> {

@@ -43,3 +43,10 @@ impl fmt::Display for FieldError {
         }
     }
 }
+
+/// One refused field as a list of them (edits refuse every field at once).
+impl From<FieldError> for Vec<FieldError> {
+    fn from(e: FieldError) -> Self {
+        vec![e]
+    }
+}

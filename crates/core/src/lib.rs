@@ -11,6 +11,7 @@ pub mod child;
 pub mod codes;
 pub mod custody;
 pub mod custody_clock;
+pub mod edit;
 pub mod encounter;
 pub mod error;
 pub mod hlc;

@@ -49,6 +49,12 @@ word_enum!(
 );
 
 impl ReferralStatus {
+    /// Whether a referral in this status is still waiting on someone (not
+    /// yet accepted or declined).
+    pub fn is_pending(self) -> bool {
+        matches!(self, ReferralStatus::Drafted | ReferralStatus::Sent | ReferralStatus::Acknowledged)
+    }
+
     /// The statuses a referral may move to from this one: drafted → sent →
     /// acknowledged → accepted or declined (straight from sent too) →
     /// completed (after accepted). Declined and completed are final.
