@@ -1,10 +1,10 @@
 //! `case add`, `case import`, `case show`, `case list`.
 
 use anyhow::{Context, Result, bail};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use waystation_core::{CaseId, Change, FieldPath, NewCase, validate_change};
+use waystation_core::{CaseId, Change, FieldPath, NewCase, edit, validate_change};
 use waystation_store::Store;
 
 fn open(file: &Path) -> Result<Box<dyn Read>> {
@@ -79,8 +79,10 @@ pub fn show(store: &mut Store, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Change one field of a case; print the case.
-pub fn set(store: &mut Store, id: &str, field: &str, value: &str, today: NaiveDate) -> Result<()> {
+/// Change one field of a case, by the same rules as the desktop's case
+/// screen (core's [`edit::field_changes`]: the field alone, then the case
+/// whole, a time not ahead of this device's clock); print the case.
+pub fn set(store: &mut Store, id: &str, field: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
     let id = CaseId::parse("case id", id)?;
     let field = FieldPath::parse(field).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
     let value = match serde_json::from_str(value) {
@@ -90,9 +92,19 @@ pub fn set(store: &mut Store, id: &str, field: &str, value: &str, today: NaiveDa
         }
         Err(e) => bail!("the value is neither JSON nor a plain word ({e}); nothing was saved"),
     };
-    let change = Change::Set { field, value, supersedes: Vec::new() };
-    validate_change(&change, today).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
-    store.edit(id, vec![change]).map_err(|e| match e {
+    let view = store.case(id)?.ok_or_else(|| anyhow::anyhow!("case {id} is not in this store"))?;
+    let edits = vec![edit::FieldEdit { field: field.to_string(), value: value.clone(), was: None }];
+    let mut changes = edit::field_changes(&view.document, edits, now).map_err(|errors| {
+        let words: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("{}; nothing was saved", words.join("; "))
+    })?;
+    if changes.is_empty() {
+        // The value it holds already: set again, it settles a conflict on the field.
+        let change = Change::Set { field, value, supersedes: Vec::new() };
+        validate_change(&change, now.date_naive()).map_err(|e| anyhow::anyhow!("{e}; nothing was saved"))?;
+        changes.push(change);
+    }
+    store.edit(id, changes).map_err(|e| match e {
         waystation_store::StoreError::CaseNotFound(_) => anyhow::anyhow!("case {id} is not in this store"),
         e => anyhow::Error::from(e).context("nothing was saved"),
     })?;

@@ -200,7 +200,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 CaseCommand::Import { file, batch } => cases::import(&mut store, &file, batch, today()),
                 CaseCommand::Show { id } => cases::show(&mut store, &id),
                 CaseCommand::List => cases::list(&mut store),
-                CaseCommand::Set { id, field, value } => cases::set(&mut store, &id, &field, &value, today()),
+                CaseCommand::Set { id, field, value } => {
+                    cases::set(&mut store, &id, &field, &value, chrono::Utc::now())
+                }
             };
             store.lock()?;
             out.map(|()| ExitCode::SUCCESS)

@@ -269,3 +269,24 @@ fn case_set_changes_one_field_and_refuses_bad_values_without_saving() {
     assert_eq!(shown["child"]["given_name"], "Marisol", "the refused changes left the case as it was");
     cli.ok(&["audit", "verify"]);
 }
+
+/// `case set` refuses what the desktop's case screen refuses (core's edit
+/// rules), not only what a single field allows: a time ahead of this
+/// device's clock, and an edit that breaks the case whole.
+#[test]
+fn case_set_refuses_what_the_desktop_refuses() {
+    let cli = Cli::init();
+    let file = cli.write("case.json", &example_case().to_string());
+    let id = cli.ok(&["case", "add", file.to_str().unwrap()]).trim().to_owned();
+    // Three hours ahead: within a day's slack for another device's clock (a
+    // field alone allows it), but typed on this device it is in the future.
+    let ahead = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let value = format!("\"{ahead}\"");
+    assert_refused(
+        &cli,
+        &["case", "set", &id, "encounter.occurred_at", &value],
+        "encounter.occurred_at: is in the future",
+    );
+    let shown: Value = serde_json::from_str(&cli.ok(&["case", "show", &id])).unwrap();
+    assert_ne!(shown["encounter"]["occurred_at"], ahead.as_str(), "nothing was saved");
+}

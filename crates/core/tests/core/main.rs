@@ -3,6 +3,7 @@
 //! field, screenings compute their results, and the merge is deterministic
 //! (property tests).
 
+mod edit_rules;
 mod edits;
 mod examples;
 mod merge_props;
