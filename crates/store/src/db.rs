@@ -71,10 +71,9 @@ pub(crate) fn open_file(path: &Path, key: &[u8; 32], create: bool) -> Result<Con
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn = Connection::open_with_flags(path, flags)?;
     // The key is the first statement; the text holding it is wiped afterwards.
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key.as_slice())));
-    conn.execute_batch(&pragma)?;
+    let conn = keyed_connection(path, flags, &pragma)?;
     drop(pragma);
     // Without this, SQLCipher prints "hmac check failed" on stderr for a wrong key.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
@@ -88,6 +87,36 @@ pub(crate) fn open_file(path: &Path, key: &[u8; 32], create: bool) -> Result<Con
     }
     conn.execute_batch(CONNECTION_SETTINGS)?;
     Ok(conn)
+}
+
+/// How many times a connection is opened again when SQLCipher refuses to
+/// attach its codec (see [`keyed_connection`]).
+const KEY_ATTEMPTS: usize = 3;
+
+/// A connection with the key set. Once, in CI under parallel tests, SQLCipher
+/// (4.20, libtomcrypt provider) refused `PRAGMA key` on a brand-new file with
+/// "An error occurred with PRAGMA key or rekey" although the key was 32 bytes:
+/// its codec context failed to initialize (provider activation), which this
+/// code cannot see because SQLCipher's log is off. Nothing was written then (a
+/// failed key attaches no codec and the connection is left read-only), so
+/// the connection is dropped and opened again, at most `KEY_ATTEMPTS` times; a
+/// wrong key is not this error (it fails at the first read, below).
+fn keyed_connection(path: &Path, flags: OpenFlags, pragma: &str) -> Result<Connection> {
+    let mut attempt = 1;
+    loop {
+        let conn = Connection::open_with_flags(path, flags)?;
+        match conn.execute_batch(pragma) {
+            Ok(()) => return Ok(conn),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::Unknown && attempt < KEY_ATTEMPTS =>
+            {
+                drop(conn);
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 * attempt as u64));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// The schema version of an open database.
