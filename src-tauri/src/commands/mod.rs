@@ -19,12 +19,12 @@ use serde_json::Value;
 use waystation_core::{CaseId, FieldKey, Instrument, ListKind, ReferralStatus, ScreeningResult};
 
 use crate::document::{NewCaseDocument, OutcomeItem, ReliefItem, ServiceItem};
-use crate::followup::{FieldEdit, NewReferral};
 use crate::settings::Settings;
 use crate::views::{CaseDetail, CaseRow};
 use cases::{NewNote, Saved};
 use session::{SessionInfo, StoreState};
 use sync::SyncStatus;
+use waystation_core::edit::{FieldEdit, NewReferral};
 
 command_table! {
     // `app` commands take the app's state first; `pure` ones do not.

@@ -6,6 +6,8 @@
 mod edit_rules;
 mod edits;
 mod examples;
+mod followup;
+mod followup_lists;
 mod merge_props;
 mod parsing;
 mod screening;
