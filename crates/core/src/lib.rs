@@ -3,6 +3,8 @@
 //! data, and the operations whose deterministic merge is a case's state.
 //! No IO, no async, no framework: everything here runs the same on a field
 //! laptop, in the central service and in a test.
+//!
+//! The design this crate is part of is in the repository's `docs/` (docs/domain.md).
 
 pub mod access;
 pub mod adult;

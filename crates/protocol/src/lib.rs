@@ -12,6 +12,8 @@
 //! client re-sends its whole op log and pulls from the start.
 //!
 //! No HTTP framework here: only serde types, constants and their checks.
+//!
+//! The design this crate is part of is in the repository's `docs/` (docs/sync.md).
 
 pub mod admin;
 mod credential;

@@ -5,6 +5,8 @@
 //! need-to-know on every route and page: a device receives only the cases
 //! its organization owns or was shared, and only the note classes its role
 //! may read.
+//!
+//! The design this crate is part of is in the repository's `docs/` (docs/sync.md and docs/security.md).
 
 pub mod app;
 pub mod clock;

@@ -1,5 +1,5 @@
 //! `waystation-server`: the central sync service and its administration
-//! commands (design.md's command-line contract).
+//! commands (see `docs/architecture.md`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};

@@ -23,6 +23,8 @@
 //! println!("{} cases", store.status()?.case_count);
 //! # Ok(()) }
 //! ```
+//!
+//! The design this crate is part of is in the repository's `docs/` (docs/security.md and docs/sync.md).
 
 mod audit;
 mod db;

@@ -29,6 +29,8 @@
 //! println!("{} sent, {} received", report.accepted + report.duplicates, report.received);
 //! # Ok(()) }
 //! ```
+//!
+//! The design this crate is part of is in the repository's `docs/` (docs/sync.md).
 
 mod client;
 mod engine;
