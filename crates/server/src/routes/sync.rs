@@ -93,7 +93,7 @@ pub async fn enroll(
         Redeemed::Used => {
             return Err(refused(
                 ErrorCode::EnrollmentCodeUsed,
-                "this enrollment code was used by another device; ask an administrator for a new one",
+                "this enrollment code was already used, by another device or by one that finished enrolling; ask an administrator for a new one",
                 true,
             ));
         }

@@ -137,7 +137,8 @@ pub enum Redeemed {
     /// The code expired.
     Expired,
     /// The code was used before by another enrollment request (or its
-    /// device was revoked since, or a retry came after the code's life).
+    /// device was revoked since, or has signed in since, or a retry came
+    /// after the code's life).
     Used,
 }
 

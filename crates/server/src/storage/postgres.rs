@@ -279,14 +279,16 @@ impl Storage for Postgres {
         let expires: DateTime<Utc> = row.get(2);
         let live = expires > now;
         if row.get::<_, Option<DateTime<Utc>>>(3).is_some() {
-            // The same enrollment retried within the code's life: the same
-            // device, its secret replaced by the new one.
+            // The same enrollment retried within the code's life, its answer
+            // lost before the device ever signed in: the same device, its
+            // secret replaced by the new one. Once the device has signed in,
+            // its enrollment is over and the code opens nothing again.
             let (used_by, request): (Option<String>, Option<String>) = (row.get(4), row.get(5));
             let same = request.is_some() && request == device.request_hash;
             let (Some(id), true, true) = (used_by, same, live) else { return Ok(Redeemed::Used) };
             let changed = tx
                 .execute(
-                    "UPDATE devices SET secret_hash = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    "UPDATE devices SET secret_hash = $1 WHERE id = $2 AND revoked_at IS NULL AND completed_at IS NULL",
                     &[&device.secret_hash, &id],
                 )
                 .await

@@ -322,13 +322,15 @@ impl Storage for Sqlite {
             let Some((org, role, expires, used, used_by, request)) = row else { return Ok(Redeemed::Unknown) };
             let live = parse_ts(&expires).map_err(db)? > now;
             if used.is_some() {
-                // The same enrollment retried within the code's life: the same
-                // device, its secret replaced by the new one.
+                // The same enrollment retried within the code's life, its answer
+                // lost before the device ever signed in: the same device, its
+                // secret replaced by the new one. Once the device has signed in,
+                // its enrollment is over and the code opens nothing again.
                 let same = request.is_some() && request == device.request_hash;
                 let (Some(id), true, true) = (used_by, same, live) else { return Ok(Redeemed::Used) };
                 let changed = tx
                     .execute(
-                        "UPDATE devices SET secret_hash = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+                        "UPDATE devices SET secret_hash = ?1 WHERE id = ?2 AND revoked_at IS NULL AND completed_at IS NULL",
                         params![device.secret_hash, id],
                     )
                     .map_err(db)?;

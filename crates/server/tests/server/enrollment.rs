@@ -101,6 +101,27 @@ async fn a_retry_with_the_same_request_id_finishes_the_same_enrollment(backend: 
     assert_eq!(standing(&app).await, vec![DeviceStanding::Active]);
 }
 
+/// Once the device has signed in its enrollment is over: whoever still holds
+/// the code and the request id cannot take the device's credential with a
+/// "retry", even within the code's life.
+async fn a_retry_after_the_first_sign_in_is_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let code = app.code("border-7", Role::Agent, Duration::hours(24)).await;
+    let answer: EnrollResponse = app.enroll_as(&code, REQUEST).await.json().await.unwrap();
+    let d = app.device_from(answer, "ana");
+    let r = d.req(Method::POST, "/v1/signin").json(&json!({"user": "ana", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    app.clock.advance(Duration::minutes(5));
+    let e = error_of(app.enroll_as(&code, REQUEST).await, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(e.code, ErrorCode::EnrollmentCodeUsed);
+    assert!(e.message.contains("finished enrolling"), "{}", e.message);
+    // The device keeps its credential and syncs; nothing else was enrolled.
+    assert_eq!(d.push(&[d.create(waystation_core::CaseId::new())]).await.results.len(), 1);
+    let r = d.req(Method::POST, "/v1/signin").json(&json!({"user": "ana", "password": PASSWORD})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the old credential still signs in");
+    assert_eq!(standing(&app).await, vec![DeviceStanding::Active]);
+}
+
 /// Enrolled, never signed in: shown as never completed, kept from syncing,
 /// and expired with its code — its credential then opens nothing.
 async fn a_device_that_never_signs_in_expires_with_its_code(backend: Backend) {
@@ -162,6 +183,7 @@ crate::both_backends!(
     expired_and_wrong_codes_are_refused,
     repeated_wrong_codes_are_slowed_down,
     a_retry_with_the_same_request_id_finishes_the_same_enrollment,
+    a_retry_after_the_first_sign_in_is_refused,
     a_device_that_never_signs_in_expires_with_its_code,
     a_thousand_wrong_codes_are_slowed_and_refused
 );
