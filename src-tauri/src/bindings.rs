@@ -2,7 +2,8 @@
 //! takes or returns (and the `{code, message}` error) as ts-rs declares it
 //! from the Rust type, one file per type, plus `commands.ts` (the map
 //! `Commands` that types `invoke` in `ui/src/ipc.ts`, built from the
-//! command table in [`crate::commands`]) and the barrel `index.ts`.
+//! command table in [`crate::commands`]), the barrel `index.ts`, and core's
+//! vocabulary as values (`vocabulary.ts`, see [`crate::vocabulary`]).
 //!
 //! The files live in `ui/src/bindings`. The test `bindings::tests::ui_bindings_are_up_to_date`
 //! fails when they differ from what the Rust types generate;
@@ -152,6 +153,8 @@ pub fn generate(commands: &[CommandSig]) -> Result<BTreeMap<PathBuf, String>, St
         let _ = writeln!(index, "export type * from \"./{}\";", module_of(path));
     }
     c.files.insert(PathBuf::from("index.ts"), index);
+    // Core's values (lists, rules, limits), not types: imported by path, not from the barrel.
+    c.files.insert(PathBuf::from(crate::vocabulary::FILE), crate::vocabulary::typescript());
     Ok(c.files)
 }
 

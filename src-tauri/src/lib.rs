@@ -8,12 +8,12 @@ pub mod bindings;
 pub mod commands;
 pub mod document;
 pub mod error;
-pub mod followup;
 pub mod settings;
 pub mod state;
 pub mod sync_tally;
 pub mod sync_task;
 pub mod views;
+pub mod vocabulary;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@ import type { CaseId, SessionInfo, Settings, StoreState } from "./bindings";
 import { CommandAlert } from "./components/ErrorSummary";
 import { CaseDetailScreen } from "./features/caseDetail/CaseDetailScreen";
 import { CaseListScreen } from "./features/cases/CaseListScreen";
-import { useErrorText } from "./features/errors";
+import { useErrorText } from "./shared/errors";
 import { IntakeScreen } from "./features/intake/IntakeScreen";
 import { IDLE_DEFAULT, useIdleLock } from "./features/settings/idleLock";
 import { SettingsScreen } from "./features/settings/SettingsScreen";

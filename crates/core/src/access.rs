@@ -40,6 +40,10 @@ fn parse_slug(field: &str, text: &str, extra: &[char], what: &str) -> Result<Str
 }
 
 impl OrgId {
+    /// The shape [`OrgId::parse`] accepts, once trimmed, as a regular
+    /// expression (for forms; a test holds it to `parse`).
+    pub const PATTERN: &'static str = "^[a-z0-9-]{1,64}$";
+
     /// Parse an organization id, naming `field` in the error.
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
         parse_slug(field, text, &[], "the organization's short id").map(Self)
@@ -51,6 +55,10 @@ impl OrgId {
 }
 
 impl UserName {
+    /// The shape [`UserName::parse`] accepts, once trimmed, as a regular
+    /// expression (for forms; a test holds it to `parse`).
+    pub const PATTERN: &'static str = "^[a-z0-9._-]{1,64}$";
+
     /// Parse a user name, naming `field` in the error.
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
         parse_slug(field, text, &['.', '_'], "the user's sign-in name").map(Self)

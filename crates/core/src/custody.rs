@@ -43,6 +43,10 @@ pub struct Custody {
 }
 
 impl Custody {
+    /// The section's times, in the order they happen.
+    pub const TIMES: &'static [&'static str] =
+        &["started_at", "placement_notified_at", "transferred_at", "returned_at", "released_at"];
+
     /// When custody ended (transfer, return or release), if it did.
     pub fn ended_at(&self) -> Option<Timestamp> {
         [self.transferred_at, self.returned_at, self.released_at].into_iter().flatten().min()
@@ -63,6 +67,7 @@ impl Record for Custody {
     const REQUIRED: &'static [(&'static str, &'static str)] = &[];
 
     fn read(o: &Obj<'_>, ctx: &Ctx) -> Result<Self, FieldError> {
+        debug_assert!(Self::TIMES.iter().all(|t| Self::FIELDS.contains(t)));
         let ts = |key: &str| o.opt(key, |v| Timestamp::parse(v, ctx));
         let c = Self {
             started_at: ts("started_at")?,

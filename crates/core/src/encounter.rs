@@ -53,6 +53,11 @@ impl Accompaniment {
 pub struct StationCode(String);
 
 impl StationCode {
+    /// The shape [`StationCode::parse`] accepts, once trimmed and raised to
+    /// upper case, as a regular expression (for forms that check before
+    /// saving; a test holds it to `parse`).
+    pub const PATTERN: &'static str = "^[A-Z0-9][A-Z0-9-]{1,15}$";
+
     /// Parse a station code (lower case is raised).
     pub fn parse(v: &Value) -> Result<Self, FieldError> {
         let s = string(v)?.trim().to_ascii_uppercase();

@@ -38,6 +38,20 @@ word_enum!(
     }
 );
 
+impl ServiceKind {
+    /// The services an intake offers to record as given at once, at the
+    /// station: the rest are an NGO's, logged on the case afterwards.
+    pub const AT_INTAKE: &'static [ServiceKind] = &[
+        ServiceKind::FoodAndClothing,
+        ServiceKind::MedicalCare,
+        ServiceKind::Shelter,
+        ServiceKind::Interpretation,
+        ServiceKind::MentalHealth,
+        ServiceKind::FamilyTracing,
+        ServiceKind::LegalConsultation,
+    ];
+}
+
 /// A service delivered. `kind` and `provided_on` are required.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

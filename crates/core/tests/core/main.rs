@@ -10,5 +10,6 @@ mod followup;
 mod followup_lists;
 mod merge_props;
 mod parsing;
+mod patterns;
 mod screening;
 mod support;

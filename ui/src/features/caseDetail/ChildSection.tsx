@@ -1,13 +1,14 @@
+import { AGE_METHODS, CASE_STATUSES, SEXES } from "../../bindings/vocabulary";
 import type { CaseDetail, CaseStatus, Child } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
 import { SelectField, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
-import { AGE_METHODS, options, SEXES } from "../intake/options";
-import { CASE_STATUSES, childEdits, childFieldId, childForm, statusEdits, type ChildForm } from "./followup";
+import { options } from "../../shared/caseForm/options";
+import { childEdits, childFieldId, childForm, statusEdits, type ChildForm } from "../../shared/caseForm/followup";
 import { EditableSection, Row, useSectionEdit } from "./EditableSection";
-import { FollowupForm, SavedNote } from "./FollowupForm";
+import { FollowupForm, SavedNote } from "../../shared/caseForm/FollowupForm";
 
 const childId = (field: string) => (field.startsWith("child.") ? childFieldId(field.slice("child.".length)) : undefined);
 

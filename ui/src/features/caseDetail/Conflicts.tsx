@@ -4,7 +4,7 @@ import { CommandAlert } from "../../components/ErrorSummary";
 import { en, type MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
+import { useErrorText } from "../../shared/errors";
 import { itemFieldLabel, LIST_TITLE } from "./labels";
 
 export const keyPath = (k: FieldKey) => (k.in === "case" ? k.field : `${k.list}/${k.item}/${k.field}`);

@@ -1,8 +1,9 @@
+import { CUSTODY_TIMES, type CustodyTime } from "../../bindings/vocabulary";
 import type { CaseDetail, Custody } from "../../bindings";
 import { TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
-import { CUSTODY_TIMES, custodyEdits, custodyFieldId, custodyForm, custodyIdOf, shownOffset, type CustodyForm, type CustodyTime } from "./custodyForm";
+import { custodyEdits, custodyFieldId, custodyForm, custodyIdOf, shownOffset, type CustodyForm } from "../../shared/caseForm/custodyForm";
 import { EditableSection, Row, useSectionEdit } from "./EditableSection";
 
 /**

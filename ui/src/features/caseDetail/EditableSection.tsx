@@ -3,8 +3,8 @@ import type { CaseDetail, FieldEdit } from "../../bindings";
 import type { Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import type { Checked } from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import type { Checked } from "../../shared/caseForm/followup";
+import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "../../shared/caseForm/FollowupForm";
 
 /** One line of a section's summary: what is recorded under `label`. */
 export function Row({ label, children }: { label: string; children: ReactNode }) {

@@ -1,14 +1,15 @@
+import { ACCOMPANIMENT, ENCOUNTER_TYPES } from "../../bindings/vocabulary";
 import { useRef } from "react";
 import type { AdultItem, CaseDetail, Encounter } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
-import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../intake/options";
-import { encounterEdits, encounterFieldId, encounterForm, type EncounterForm } from "./followup";
+import { options } from "../../shared/caseForm/options";
+import { encounterEdits, encounterFieldId, encounterForm, type EncounterForm } from "../../shared/caseForm/followup";
 import { EditableSection, Row, useSectionEdit } from "./EditableSection";
 import { RemoveConfirm, useRemoval } from "./RemoveItem";
-import { shownOffset } from "./custodyForm";
+import { shownOffset } from "../../shared/caseForm/custodyForm";
 
 const encounterId = (field: string) => {
   if (field === "encounter.occurred_at") return `${encounterFieldId("occurred_at")}-time`;

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import type { Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
-import { FollowupForm, SavedNote } from "./FollowupForm";
+import { FollowupForm, SavedNote } from "../../shared/caseForm/FollowupForm";
 import { RemoveConfirm } from "./RemoveItem";
 import type { ItemFollowupState } from "./useItemFollowup";
 

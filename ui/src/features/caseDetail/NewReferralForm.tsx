@@ -1,12 +1,13 @@
+import { REFERRAL_TO } from "../../bindings/vocabulary";
 import { useState } from "react";
 import type { CaseDetail } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { options, REFERRAL_TO } from "../intake/options";
-import { checkReferral, referralForm, type ReferralForm } from "./followup";
-import { FollowupForm, useFollowupSave } from "./FollowupForm";
+import { options } from "../../shared/caseForm/options";
+import { checkReferral, referralForm, type ReferralForm } from "../../shared/caseForm/followup";
+import { FollowupForm, useFollowupSave } from "../../shared/caseForm/FollowupForm";
 
 /** The shell's field paths to the form's DOM ids. */
 const IDS: Record<string, string> = {

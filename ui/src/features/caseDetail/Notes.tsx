@@ -5,10 +5,9 @@ import { SelectField, TextArea } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
-import { options } from "../intake/options";
-
-export const SENSITIVITIES: Sensitivity[] = ["general", "law_enforcement_sensitive", "legal_privileged", "medical"];
+import { useErrorText } from "../../shared/errors";
+import { SENSITIVITIES } from "../../bindings/vocabulary";
+import { options } from "../../shared/caseForm/options";
 
 /** Notes grouped by sensitivity class; the store only hands over the classes this user's role may read. */
 export function Notes({ detail, onChanged }: { detail: CaseDetail; onChanged: (c: CaseDetail) => void }) {

@@ -1,10 +1,11 @@
+import { OUTCOME_KINDS, RELATIONSHIPS } from "../../bindings/vocabulary";
 import type { CaseDetail, OutcomeItem } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { options, RELATIONSHIPS } from "../intake/options";
-import { checkOutcome, OUTCOME_FIELDS, OUTCOME_KINDS, outcomeForm, outcomeFormOf, type OutcomeForm } from "./followup";
+import { options } from "../../shared/caseForm/options";
+import { checkOutcome, OUTCOME_FIELDS, outcomeForm, outcomeFormOf, type OutcomeForm } from "../../shared/caseForm/followup";
 import { LoggedItems } from "./LoggedItems";
 import { useItemFollowup } from "./useItemFollowup";
 

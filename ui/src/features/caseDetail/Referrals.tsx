@@ -1,3 +1,4 @@
+import { NEXT_STATUS } from "../../bindings/vocabulary";
 import { useRef, useState } from "react";
 import type { CaseDetail, ReferralItem } from "../../bindings";
 import { RadioGroup } from "../../components/choices";
@@ -5,9 +6,9 @@ import { TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { options } from "../intake/options";
-import { checkStep, isRemovableReferral, NEXT_STATUS, stepForm, type StepForm } from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { options } from "../../shared/caseForm/options";
+import { checkStep, isRemovableReferral, stepForm, type StepForm } from "../../shared/caseForm/followup";
+import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "../../shared/caseForm/FollowupForm";
 import { NewReferralForm } from "./NewReferralForm";
 import { RemoveConfirm, useRemoval } from "./RemoveItem";
 

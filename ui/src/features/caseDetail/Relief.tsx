@@ -1,23 +1,13 @@
+import { MILESTONES, RELIEF_KINDS } from "../../bindings/vocabulary";
 import { useRef, useState } from "react";
 import type { CaseDetail, ReliefItem } from "../../bindings";
 import { SelectField, TextArea, TextField } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { options } from "../intake/options";
-import {
-  checkMilestone,
-  checkRelief,
-  milestoneForm,
-  milestonesFor,
-  reachedMilestones,
-  RELIEF_KINDS,
-  reliefForm,
-  MILESTONES,
-  type MilestoneForm,
-  type ReliefForm,
-} from "./followup";
-import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "./FollowupForm";
+import { options } from "../../shared/caseForm/options";
+import { checkMilestone, checkRelief, milestoneForm, milestonesFor, reachedMilestones, reliefForm, type MilestoneForm, type ReliefForm } from "../../shared/caseForm/followup";
+import { FollowupForm, SavedNote, useAfterSave, useFollowupSave } from "../../shared/caseForm/FollowupForm";
 
 const NEW_IDS: Record<string, string> = { "relief.kind": "relief-kind", "relief.description": "relief-description" };
 const STEP = "relief-step";

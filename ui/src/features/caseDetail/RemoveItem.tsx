@@ -2,8 +2,8 @@ import { useRef, useState } from "react";
 import type { CaseDetail, CommandError } from "../../bindings";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
-import { FollowupForm, useAfterSave } from "./FollowupForm";
+import { useErrorText } from "../../shared/errors";
+import { FollowupForm, useAfterSave } from "../../shared/caseForm/FollowupForm";
 
 /** The lists whose items the case screen removes when entered by mistake. */
 export type RemovableList = "services" | "outcomes" | "adults" | "referrals";

@@ -1,10 +1,11 @@
+import { SERVICE_KINDS } from "../../bindings/vocabulary";
 import type { CaseDetail, ServiceItem } from "../../bindings";
 import { SelectField, TextArea } from "../../components/inputs";
 import { MemorableDate } from "../../components/MemorableDate";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { options } from "../intake/options";
-import { checkService, SERVICE_FIELDS, SERVICE_KINDS, serviceForm, serviceFormOf } from "./followup";
+import { options } from "../../shared/caseForm/options";
+import { checkService, SERVICE_FIELDS, serviceForm, serviceFormOf } from "../../shared/caseForm/followup";
 import { LoggedItems } from "./LoggedItems";
 import { useItemFollowup } from "./useItemFollowup";
 

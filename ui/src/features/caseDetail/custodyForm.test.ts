@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { translate, type MessageKey } from "../../i18n/translate";
-import { localToRfc3339 } from "../intake/draft";
+import { localToRfc3339 } from "../../shared/caseForm/dates";
 import { fieldLabel } from "./Conflicts";
-import { custodyEdits, custodyFieldId, custodyForm, custodyIdOf, whenForm, whenValue } from "./custodyForm";
-import { encounterEdits, encounterFieldId, encounterForm } from "./followup";
+import { custodyEdits, custodyFieldId, custodyForm, custodyIdOf, whenForm, whenValue } from "../../shared/caseForm/custodyForm";
+import { encounterEdits, encounterFieldId, encounterForm } from "../../shared/caseForm/followup";
 
 const NOW = new Date(2026, 10, 25, 15, 30); // 25 Nov 2026, 15:30 device time
 const day = (d: number, m = 11, y = 2026) => ({ day: String(d), month: String(m), year: String(y) });

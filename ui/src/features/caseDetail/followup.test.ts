@@ -1,30 +1,9 @@
+import { NEXT_STATUS } from "../../bindings/vocabulary";
 import { describe, expect, it } from "vitest";
 import type { Child, CommandError, ReliefItem, TimelineEntry } from "../../bindings";
 import { translate } from "../../i18n/translate";
 import { timelineTarget } from "./Timeline";
-import {
-  checkMilestone,
-  checkOutcome,
-  checkRelief,
-  checkService,
-  itemEdits,
-  SERVICE_FIELDS,
-  serviceFormOf,
-  checkStep,
-  childEdits,
-  childFieldId,
-  childForm,
-  encounterEdits,
-  encounterFieldId,
-  encounterForm,
-  milestonesFor,
-  NEXT_STATUS,
-  reachedMilestones,
-  serviceForm,
-  shellProblems,
-  statusEdits,
-  stepForm,
-} from "./followup";
+import { checkMilestone, checkOutcome, checkRelief, checkService, itemEdits, SERVICE_FIELDS, serviceFormOf, checkStep, childEdits, childFieldId, childForm, encounterEdits, encounterFieldId, encounterForm, milestonesFor, reachedMilestones, serviceForm, shellProblems, statusEdits, stepForm } from "../../shared/caseForm/followup";
 
 const NOW = new Date(2026, 10, 25, 15, 30); // 25 Nov 2026, 15:30 device time
 const day = (d: number, m = 11, y = 2026) => ({ day: String(d), month: String(m), year: String(y) });

@@ -5,7 +5,7 @@ import { translate } from "../../i18n/translate";
 import { CASE_ID, caseDetail, caseShell } from "../../test/caseShell";
 import { renderIn } from "../../test/render";
 import { CaseDetailScreen } from "./CaseDetailScreen";
-import { checkReferral, referralForm } from "./followup";
+import { checkReferral, referralForm } from "../../shared/caseForm/followup";
 import { newlyShared } from "./NewReferralForm";
 import { removalFailure } from "./RemoveItem";
 

@@ -2,8 +2,8 @@ import { useRef, useState } from "react";
 import type { CaseDetail } from "../../bindings";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call } from "../../ipc";
-import { type Checked, itemEdits } from "./followup";
-import { useAfterSave, useFollowupSave } from "./FollowupForm";
+import { type Checked, itemEdits } from "../../shared/caseForm/followup";
+import { useAfterSave, useFollowupSave } from "../../shared/caseForm/FollowupForm";
 import { useRemoval } from "./RemoveItem";
 
 /** A list of logged items on the case screen (services, outcomes): what it takes to add one, correct one and remove one. */

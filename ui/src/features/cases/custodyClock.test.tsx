@@ -2,8 +2,8 @@ import { screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { CaseRow, CustodyClock, Deadline } from "../../bindings";
 import { renderIn } from "../../test/render";
-import { CustodyClockView } from "./CustodyClockView";
-import { readClock } from "./custodyClock";
+import { CustodyClockView } from "../../shared/CustodyClockView";
+import { readClock } from "../../shared/custodyClock";
 import { visibleCases } from "./filterCases";
 
 const H = 3_600_000;

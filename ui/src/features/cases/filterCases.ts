@@ -1,5 +1,5 @@
 import type { CaseId, CaseRow } from "../../bindings";
-import { isDeadlineNear, readClock } from "./custodyClock";
+import { isDeadlineNear, readClock } from "../../shared/custodyClock";
 
 export const FILTERS = ["deadline_near", "needs_screening", "referral_pending", "conflict"] as const;
 export type CaseFilter = (typeof FILTERS)[number];

@@ -5,7 +5,7 @@ import type { Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import type { MessageKey } from "../../i18n/translate";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
+import { useErrorText } from "../../shared/errors";
 import { emptyDraft, parseDraft, STEPS, toNewCase, type IntakeDraft, type StepId } from "./draft";
 import { AdultsStep } from "./steps/AdultsStep";
 import { ChildStep } from "./steps/ChildStep";

@@ -2,7 +2,6 @@
  * a draft after every change, turned into a case document only on save. */
 import type {
   Accompaniment,
-  AgeMethod,
   Answer,
   CriterionKind,
   EncounterType,
@@ -12,9 +11,11 @@ import type {
   Relationship,
   Screening,
   ServiceKind,
-  Sex,
 } from "../../bindings";
 import { emptyDate, isoDate, type DateParts } from "../../components/MemorableDate";
+import { CONTIGUOUS_COUNTRIES } from "../../bindings/vocabulary";
+import { instantToRfc3339, localToRfc3339, parseTime, splitList, todayIso, yearsBetween } from "../../shared/caseForm/dates";
+import type { ChildForm } from "../../shared/caseForm/followup";
 
 export const STEPS = ["encounter", "child", "adults", "screening", "needs", "review"] as const;
 export type StepId = (typeof STEPS)[number];
@@ -50,21 +51,7 @@ export interface IntakeDraft {
     accompaniment: Accompaniment | "";
     narrative: string;
   };
-  child: {
-    given_name: string;
-    family_name: string;
-    /** Comma-separated. */
-    aliases: string;
-    date_of_birth: DateParts;
-    estimated_age_years: string;
-    age_method: AgeMethod | "";
-    sex: Sex | "";
-    /** ISO 3166-1 alpha-2 codes, comma-separated. */
-    nationalities: string;
-    /** ISO 639-3 codes, comma-separated. */
-    languages: string;
-    interpreter_used: "yes" | "no" | "";
-  };
+  child: ChildForm & { interpreter_used: "yes" | "no" | "" };
   adults: AdultDraft[];
   screening: {
     /** Screen now, or save the case to screen later (it then shows as "needs screening"). */
@@ -125,36 +112,11 @@ export function parseDraft(raw: unknown): IntakeDraft | null {
   return raw as IntakeDraft;
 }
 
-export const splitList = (text: string): string[] =>
-  text
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** Countries whose children get the contiguous-country questions (core decides the same way). */
-const CONTIGUOUS = new Set(["MX", "CA"]);
+/** Countries whose children get the contiguous-country questions (core's `CountryCode::is_contiguous`). */
+const CONTIGUOUS: ReadonlySet<string> = new Set(CONTIGUOUS_COUNTRIES);
 
 export function isContiguous(draft: IntakeDraft): boolean {
   return splitList(draft.child.nationalities).some((c) => CONTIGUOUS.has(c.toUpperCase()));
-}
-
-/** Whole years between a date of birth and an instant. */
-export function yearsBetween(dob: string, at: Date): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dob);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  let age = at.getFullYear() - y;
-  if (at.getMonth() + 1 < mo || (at.getMonth() + 1 === mo && at.getDate() < d)) age -= 1;
-  return age;
-}
-
-/** `HH:MM` from what was typed (`6:30`, `06:30`, `0630`, `18.45`), or null. */
-export function parseTime(text: string): string | null {
-  const m = /^(\d{1,2})[:.h]?(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const [h, min] = [Number(m[1]), Number(m[2])];
-  if (h > 23 || min > 59) return null;
-  return `${String(h).padStart(2, "0")}:${String(min).padStart(2, "0")}`;
 }
 
 /** The encounter's local date and time (`YYYY-MM-DDTHH:MM`), or null while incomplete. */
@@ -172,29 +134,6 @@ export function childAge(draft: IntakeDraft): number | null {
   if (dob) return yearsBetween(dob, at);
   const est = draft.child.estimated_age_years.trim();
   return /^\d+$/.test(est) ? Number(est) : null;
-}
-
-/** `datetime-local` text (device time) as RFC 3339 with the device's offset at that time. */
-export function localToRfc3339(local: string): string {
-  const d = new Date(local);
-  const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? "+" : "-";
-  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, "0");
-  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
-}
-
-/** An instant as RFC 3339 with the device's offset (what a person in the field reads back). */
-export function instantToRfc3339(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  return localToRfc3339(local);
-}
-
-/** `YYYY-MM-DD` of the device's today. */
-export function todayIso(now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 const trimmed = (s: string) => (s.trim() ? s.trim() : undefined);

@@ -3,7 +3,8 @@ import type { Instrument } from "../../bindings";
 import { translate } from "../../i18n/translate";
 import type { Problem } from "../../components/problem";
 import { isoDate } from "../../components/MemorableDate";
-import { emptyDraft, parseTime, toNewCase, type IntakeDraft } from "./draft";
+import { parseTime } from "../../shared/caseForm/dates";
+import { emptyDraft, toNewCase, type IntakeDraft } from "./draft";
 import { stepOfField, validateAll, validateChild, validateEncounter, validateAdults, validateScreening } from "./validate";
 
 const now = new Date("2026-11-25T15:00:00");

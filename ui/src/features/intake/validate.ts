@@ -4,7 +4,9 @@
 import { problem, type Problems } from "../../components/problem";
 import type { Instrument } from "../../bindings";
 import { isDateEmpty, isoDate } from "../../components/MemorableDate";
-import { encounterLocal, isContiguous, parseTime, splitList, STEPS, yearsBetween, type IntakeDraft, type StepId } from "./draft";
+import { CLOCK_SLACK_MS, STATION_CODE } from "../../bindings/vocabulary";
+import { parseTime, splitList, yearsBetween } from "../../shared/caseForm/dates";
+import { encounterLocal, isContiguous, STEPS, type IntakeDraft, type StepId } from "./draft";
 
 export function validateEncounter(d: IntakeDraft, now: Date): Problems {
   const p: Problems = {};
@@ -14,10 +16,10 @@ export function validateEncounter(d: IntakeDraft, now: Date): Problems {
   if (!e.time.trim()) p["encounter.time"] = problem("intake.err.timeRequired");
   else if (!parseTime(e.time)) p["encounter.time"] = problem("intake.err.timeInvalid");
   const local = encounterLocal(d);
-  if (local && new Date(local).getTime() > now.getTime() + 5 * 60_000)
+  if (local && new Date(local).getTime() > now.getTime() + CLOCK_SLACK_MS)
     p["encounter.occurred_at"] = problem("intake.err.occurredAtFuture");
   if (!e.station.trim()) p["encounter.station"] = problem("intake.err.stationRequired");
-  else if (!/^[A-Za-z0-9][A-Za-z0-9-]{1,15}$/.test(e.station.trim())) p["encounter.station"] = problem("intake.err.stationFormat");
+  else if (!STATION_CODE.test(e.station.trim().toUpperCase())) p["encounter.station"] = problem("intake.err.stationFormat");
   if (!e.type) p["encounter.type"] = problem("intake.err.typeRequired");
   if (!e.accompaniment) p["encounter.accompaniment"] = problem("intake.err.accompanimentRequired");
   return p;

@@ -6,8 +6,8 @@ import { PassphraseField, TextField } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
-import { validateNewPassphrase } from "../unlock/passphrase";
+import { useErrorText } from "../../shared/errors";
+import { validateNewPassphrase } from "../../shared/passphrase";
 import { IDLE_MAX, parseIdleMinutes } from "./idleLock";
 import { SyncServiceSection } from "./SyncServiceSection";
 

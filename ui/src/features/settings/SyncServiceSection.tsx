@@ -3,8 +3,8 @@ import { TextField } from "../../components/inputs";
 import type { Problems } from "../../components/problem";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { FollowupForm, SavedNote, useAfterSave } from "../caseDetail/FollowupForm";
-import { useErrorText } from "../errors";
+import { FollowupForm, SavedNote, useAfterSave } from "../../shared/caseForm/FollowupForm";
+import { useErrorText } from "../../shared/errors";
 import { checkServiceAddress, moveRefusal, SERVER_FIELD } from "./syncService";
 
 /**

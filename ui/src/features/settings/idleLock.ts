@@ -1,8 +1,8 @@
 import { useEffect, useRef } from "react";
+import { IDLE_DEFAULT_MINUTES as IDLE_DEFAULT, IDLE_MAX_MINUTES as IDLE_MAX } from "../../bindings/vocabulary";
 import { problem, type Problem } from "../../components/problem";
 
-export const IDLE_DEFAULT = 15;
-export const IDLE_MAX = 30;
+export { IDLE_DEFAULT, IDLE_MAX };
 
 /** The idle lock time as typed, or the problem with it (whole minutes, 1 to 30). */
 export function parseIdleMinutes(text: string): { minutes: number } | { problem: Problem } {

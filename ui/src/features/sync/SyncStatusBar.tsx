@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { SyncStatus } from "../../bindings";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, onSyncEvent } from "../../ipc";
-import { useErrorText } from "../errors";
+import { useErrorText } from "../../shared/errors";
 import { syncLine } from "./syncText";
 
 /** Always visible: queued changes, last successful sync, syncing now, the last

@@ -6,8 +6,8 @@ import { PassphraseField, TextField } from "../../components/inputs";
 import { problem, type Problems } from "../../components/problem";
 import { useI18n, type I18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure, onEnrollProgress, type EnrollStep } from "../../ipc";
-import { useErrorText } from "../errors";
-import { MIN_PASSPHRASE, validateNewPassphrase, validateUserName } from "./passphrase";
+import { useErrorText } from "../../shared/errors";
+import { MIN_PASSPHRASE, validateNewPassphrase, validateUserName } from "../../shared/passphrase";
 
 type Mode = "enroll" | "local";
 

@@ -7,7 +7,7 @@ import { problem } from "../../components/problem";
 import { useNow } from "../../components/useNow";
 import { useI18n } from "../../i18n/I18nProvider";
 import { call, CommandFailure } from "../../ipc";
-import { useErrorText } from "../errors";
+import { useErrorText } from "../../shared/errors";
 import { unlockOutcome } from "./unlockOutcome";
 
 export function UnlockScreen({ users, onUnlocked }: { users: string[]; onUnlocked: (s: SessionInfo) => void }) {

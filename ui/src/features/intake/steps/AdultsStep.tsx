@@ -1,9 +1,10 @@
+import { RELATIONSHIPS } from "../../../bindings/vocabulary";
 import { ProblemText } from "../../../components/Field";
 import { SelectField, TextArea, TextField } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { AdultDraft } from "../draft";
-import { options, RELATIONSHIPS } from "../options";
+import { options } from "../../../shared/caseForm/options";
 import { newKey } from "./newKey";
 import type { StepProps } from "./stepProps";
 

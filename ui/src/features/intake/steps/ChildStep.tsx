@@ -1,10 +1,11 @@
+import { AGE_METHODS, SEXES } from "../../../bindings/vocabulary";
 import { RadioGroup } from "../../../components/choices";
 import { TextField } from "../../../components/inputs";
 import { MemorableDate } from "../../../components/MemorableDate";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { MessageKey } from "../../../i18n/translate";
-import { AGE_METHODS, options, SEXES } from "../options";
+import { options } from "../../../shared/caseForm/options";
 import type { StepProps } from "./stepProps";
 
 export function ChildStep({ draft, set, problems }: StepProps) {

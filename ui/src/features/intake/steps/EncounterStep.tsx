@@ -1,9 +1,10 @@
+import { ACCOMPANIMENT, ENCOUNTER_TYPES } from "../../../bindings/vocabulary";
 import { RadioGroup } from "../../../components/choices";
 import { TextArea, TextField } from "../../../components/inputs";
 import { MemorableDate } from "../../../components/MemorableDate";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
-import { ACCOMPANIMENT, ENCOUNTER_TYPES, options } from "../options";
+import { options } from "../../../shared/caseForm/options";
 import type { StepProps } from "./stepProps";
 
 export function EncounterStep({ draft, set, problems }: StepProps) {

@@ -1,9 +1,10 @@
+import { IMMEDIATE_SERVICES, REFERRAL_TO } from "../../../bindings/vocabulary";
 import { CheckboxGroup } from "../../../components/choices";
 import { SelectField, TextArea } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { ReferralDraft } from "../draft";
-import { IMMEDIATE_SERVICES, options, REFERRAL_TO } from "../options";
+import { options } from "../../../shared/caseForm/options";
 import { newKey } from "./newKey";
 import type { StepProps } from "./stepProps";
 

@@ -2,7 +2,8 @@ import type { ReactNode } from "react";
 import { useI18n } from "../../../i18n/I18nProvider";
 import type { MessageKey } from "../../../i18n/translate";
 import { isoDate } from "../../../components/MemorableDate";
-import { encounterLocal, splitList, type StepId } from "../draft";
+import { splitList } from "../../../shared/caseForm/dates";
+import { encounterLocal, type StepId } from "../draft";
 import type { StepProps } from "./stepProps";
 
 function Section({ step, title, goTo, children }: { step: StepId; title: string; goTo: (s: StepId) => void; children: ReactNode }) {

@@ -1,3 +1,4 @@
+import { ANSWERS } from "../../../bindings/vocabulary";
 import { useEffect, useMemo, useState } from "react";
 import type { Answer, CriterionKind, PromptLanguage, ScreeningResult } from "../../../bindings";
 import { RadioGroup } from "../../../components/choices";
@@ -5,8 +6,9 @@ import { SelectField, TextArea, TextField } from "../../../components/inputs";
 import { domId } from "../../../components/problem";
 import { useI18n } from "../../../i18n/I18nProvider";
 import { call } from "../../../ipc";
-import { childAge, instantToRfc3339, isContiguous, toNewCase } from "../draft";
-import { ANSWERS, options } from "../options";
+import { instantToRfc3339 } from "../../../shared/caseForm/dates";
+import { childAge, isContiguous, toNewCase } from "../draft";
+import { options } from "../../../shared/caseForm/options";
 import { ScreeningResultView } from "../ScreeningResultView";
 import type { StepProps } from "./stepProps";
 

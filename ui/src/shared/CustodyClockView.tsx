@@ -1,6 +1,6 @@
-import { useI18n } from "../../i18n/I18nProvider";
-import type { MessageKey } from "../../i18n/translate";
-import type { CustodyClock } from "../../bindings";
+import { useI18n } from "../i18n/I18nProvider";
+import type { MessageKey } from "../i18n/translate";
+import type { CustodyClock } from "../bindings";
 import { readClock, type DeadlineReading } from "./custodyClock";
 
 const KIND: Record<DeadlineReading["kind"], MessageKey> = {

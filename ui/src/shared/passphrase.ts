@@ -1,7 +1,8 @@
-import { problem, type Problems } from "../../components/problem";
+import { MIN_PASSPHRASE, USER_NAME } from "../bindings/vocabulary";
+import { problem, type Problems } from "../components/problem";
 
-/** The device rules (CJIS 5.13): at least 10 characters. */
-export const MIN_PASSPHRASE = 10;
+/** The device rules (CJIS 5.13): at least `MIN_PASSPHRASE` characters (the store's `Passphrase::MIN_CHARS`). */
+export { MIN_PASSPHRASE } from "../bindings/vocabulary";
 
 /** Problems with a new passphrase and its confirmation, keyed by field path. */
 export function validateNewPassphrase(next: string, confirm: string, field = "passphrase"): Problems {
@@ -12,11 +13,10 @@ export function validateNewPassphrase(next: string, confirm: string, field = "pa
   return p;
 }
 
-const USER = /^[a-z0-9._-]{1,64}$/;
 
 export function validateUserName(user: string): Problems {
   const u = user.trim();
   if (!u) return { user: problem("unlock.err.userRequired") };
-  if (!USER.test(u)) return { user: problem("unlock.err.userFormat") };
+  if (!USER_NAME.test(u)) return { user: problem("unlock.err.userFormat") };
   return {};
 }

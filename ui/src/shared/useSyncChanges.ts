@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { onSyncChanged } from "../../ipc";
+import { onSyncChanged } from "../ipc";
 
 /** A number that goes up each time a sync that sent or received changes is
  * over (`sync://changed`): put it in the dependencies of what reads cases. */

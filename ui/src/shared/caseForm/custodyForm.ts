@@ -8,7 +8,8 @@
 import type { Custody, FieldEdit } from "../../bindings";
 import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
 import { problem, type Problems } from "../../components/problem";
-import { localToRfc3339 } from "../intake/draft";
+import { CLOCK_SLACK_MS, CUSTODY_TIMES, type CustodyTime } from "../../bindings/vocabulary";
+import { localToRfc3339 } from "./dates";
 
 /** A recorded time as its form holds it: the day and the 24-hour time at `offset` (null: this device's). */
 export interface WhenForm {
@@ -74,16 +75,13 @@ export function whenValue(p: Problems, id: string, f: WhenForm, now: Date, optio
   const was = whenForm(f.was);
   if (f.was && was.time && `${isoDate(was.date)}T${was.time}` === minute && was.offset === f.offset) return undefined;
   const at = `${minute}:00${f.offset ?? deviceOffset(minute)}`;
-  if (Date.parse(at) > now.getTime() + 60_000) {
+  if (Date.parse(at) > now.getTime() + CLOCK_SLACK_MS) {
     p[`${id}-time`] = problem("followup.err.future");
     return undefined;
   }
   return at;
 }
 
-/** The custody section's times, in the order they happen. */
-export const CUSTODY_TIMES = ["started_at", "placement_notified_at", "transferred_at", "returned_at", "released_at"] as const;
-export type CustodyTime = (typeof CUSTODY_TIMES)[number];
 
 /** The custody section as its form holds it. */
 export interface CustodyForm {

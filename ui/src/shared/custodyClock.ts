@@ -3,7 +3,7 @@
  * screen only counts down from there, and marks a deadline overdue once its
  * time runs out. The list asks core again every minute, so "due soon" is
  * always core's decision. */
-import type { CustodyClock, Deadline, DeadlineKind } from "../../bindings";
+import type { CustodyClock, Deadline, DeadlineKind } from "../bindings";
 
 export type DeadlineState = Deadline["state"];
 

@@ -7,6 +7,7 @@
  */
 import type {
   Accompaniment,
+  AgeMethod,
   CaseDocument,
   CaseStatus,
   Child,
@@ -25,33 +26,13 @@ import type {
   ReliefKind,
   ServiceItem,
   ServiceKind,
+  Sex,
 } from "../../bindings";
 import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../components/MemorableDate";
 import { problem, type Problems } from "../../components/problem";
-import { instantToRfc3339, localToRfc3339, splitList, todayIso, type IntakeDraft } from "../intake/draft";
+import { instantToRfc3339, localToRfc3339, splitList, todayIso } from "./dates";
 import { whenForm, whenValue, type WhenForm } from "./custodyForm";
-import { MILESTONES, MILESTONES_OF, type Milestone } from "./rules.generated";
-
-/** Core's rules, generated from it: a referral's next statuses, the relief milestones and which apply to each kind. */
-export { MILESTONES, MILESTONES_OF, NEXT_STATUS, type Milestone } from "./rules.generated";
-
-export const SERVICE_KINDS: ServiceKind[] = [
-  "shelter",
-  "food_and_clothing",
-  "medical_care",
-  "mental_health",
-  "legal_consultation",
-  "legal_representation",
-  "education",
-  "family_tracing",
-  "interpretation",
-  "case_management",
-  "transport",
-  "other",
-];
-export const RELIEF_KINDS: ReliefKind[] = ["t_visa", "u_visa", "sijs", "asylum", "other"];
-export const OUTCOME_KINDS: OutcomeKind[] = ["placement", "sponsor_release", "reunification", "follow_up_visit", "repatriation", "other"];
-export const CASE_STATUSES: CaseStatus[] = ["open", "referred", "transferred", "closed"];
+import { CLOCK_SLACK_MS, MILESTONES, MILESTONES_OF, ORG_ID, STATION_CODE, type Milestone } from "../../bindings/vocabulary";
 
 /** The milestones that apply to a kind of relief (core's `ReliefKind::milestones`): a law-enforcement certification for T and U visas, court findings for SIJS. */
 export function milestonesFor(kind: ReliefKind): Milestone[] {
@@ -134,7 +115,7 @@ function checkWhen(p: Problems, prefix: string, f: When, now: Date): string | nu
   if (!day || !hm) return null;
   const minute = `${day}T${pad(Number(hm[1]))}:${hm[2]}`;
   const at = minute === f.opened ? instantToRfc3339(now.getTime()) : localToRfc3339(minute);
-  if (Date.parse(at) > now.getTime() + 60_000) {
+  if (Date.parse(at) > now.getTime() + CLOCK_SLACK_MS) {
     p[`${prefix}-time`] = problem("followup.err.future");
     return null;
   }
@@ -166,9 +147,6 @@ export const referralForm = (now: Date): ReferralForm => ({
   time: `${pad(now.getHours())}:${pad(now.getMinutes())}`,
   opened: minuteOf(now),
 });
-
-/** An organization's short id: lowercase letters, digits and hyphens (core's `OrgId`). */
-const ORG_ID = /^[a-z0-9-]{1,64}$/;
 
 /** The new referral to send (drafted when it was written), or the problems by field id (`referral-…`). */
 export function checkReferral(f: ReferralForm, now: Date): Checked<NewReferral> {
@@ -297,8 +275,21 @@ export function checkOutcome(f: OutcomeForm, now: Date): Checked<OutcomeItem> {
 
 // ---------------------------------------------------------------- case fields
 
-/** The child section as the edit form holds it: as the intake holds it (text as typed, lists comma-separated), less the interpreter. */
-export type ChildForm = Omit<IntakeDraft["child"], "interpreter_used">;
+/** The child section as a form holds it (the intake's, and the case screen's edit form): text as typed, lists comma-separated. */
+export interface ChildForm {
+  given_name: string;
+  family_name: string;
+  /** Comma-separated. */
+  aliases: string;
+  date_of_birth: DateParts;
+  estimated_age_years: string;
+  age_method: AgeMethod | "";
+  sex: Sex | "";
+  /** ISO 3166-1 alpha-2 codes, comma-separated. */
+  nationalities: string;
+  /** ISO 639-3 codes, comma-separated. */
+  languages: string;
+}
 
 function partsOf(iso: string | undefined): DateParts {
   const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
@@ -391,7 +382,7 @@ export function encounterEdits(e: Partial<Encounter>, f: EncounterForm, now: Dat
   const occurredAt = whenValue(p, encounterFieldId("occurred_at"), f.when, now, false);
   const station = f.station.trim().toUpperCase();
   if (!station) p[encounterFieldId("station")] = problem("intake.err.stationRequired");
-  else if (!/^[A-Z0-9][A-Z0-9-]{1,15}$/.test(station)) p[encounterFieldId("station")] = problem("intake.err.stationFormat");
+  else if (!STATION_CODE.test(station)) p[encounterFieldId("station")] = problem("intake.err.stationFormat");
   if (!f.type) p[encounterFieldId("type")] = problem("intake.err.typeRequired");
   if (!f.accompaniment) p[encounterFieldId("accompaniment")] = problem("intake.err.accompanimentRequired");
   if (Object.keys(p).length) return bad(p);
