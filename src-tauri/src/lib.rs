@@ -10,7 +10,6 @@ pub mod document;
 pub mod error;
 pub mod settings;
 pub mod state;
-pub mod sync_tally;
 pub mod sync_task;
 pub mod views;
 pub mod vocabulary;

@@ -12,7 +12,7 @@ use waystation_sync::SharedStore;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::settings::Settings;
-use crate::sync_tally::{Counts, Tally};
+use crate::sync_task::{Counts, SessionRuns};
 use crate::sync_task::{Emitter, SyncTask};
 
 /// An unlocked store and what belongs to this sign-in. The store is shared
@@ -23,13 +23,13 @@ pub struct Session {
     last_activity: Instant,
     sync: Option<SyncTask>,
     /// What the syncs did since unlocking (kept when the sync task starts again).
-    tally: Arc<Mutex<Tally>>,
+    runs: Arc<Mutex<SessionRuns>>,
 }
 
 impl Session {
     /// A session for a store just opened.
     pub fn new(store: Store) -> Self {
-        Self { store: Arc::new(Mutex::new(store)), last_activity: Instant::now(), sync: None, tally: Arc::default() }
+        Self { store: Arc::new(Mutex::new(store)), last_activity: Instant::now(), sync: None, runs: Arc::default() }
     }
 
     /// Stop the sync task and lock the store (records it, wipes the key). When the
@@ -125,8 +125,8 @@ impl AppState {
             return Ok(());
         }
         let emitter = guard(&self.0.emitter).clone();
-        let tally = Arc::clone(&session.tally);
-        session.sync = SyncTask::start(Arc::clone(&session.store), tally, self.clone(), emitter)?;
+        let runs = Arc::clone(&session.runs);
+        session.sync = SyncTask::start(Arc::clone(&session.store), runs, self.clone(), emitter)?;
         Ok(())
     }
 
@@ -248,7 +248,10 @@ impl Shared {
 
     /// Changes sent and received since unlocking (zero when locked).
     pub fn sync_since_unlock(&self) -> Counts {
-        guard(&self.session).as_ref().map(|s| guard(&s.tally).since_unlock()).unwrap_or_default()
+        let session = guard(&self.session);
+        let Some(s) = session.as_ref() else { return Counts::default() };
+        let live = s.sync.as_ref().map(SyncTask::progress);
+        guard(&s.runs).since_unlock(live.as_ref())
     }
 
     /// The signed-in user, if unlocked.

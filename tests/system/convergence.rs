@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 use waystation_core::{CaseId, Change, DeviceId, FieldPath, Operation};
-use waystation_store::{KdfParams, Passphrase, PullCursor, Store};
+use waystation_store::{FeedPosition, KdfParams, Passphrase, Store};
 use waystation_system_tests::world::{held, note, org, user};
 
 const DEVICES: usize = 3;
@@ -59,7 +59,7 @@ fn deliver(stores: &mut [Store], from: usize, to: usize, seed: u64, everything: 
     ops.extend(dups);
     ops.shuffle(&mut rng);
     *n += 1;
-    let cursor = PullCursor { epoch: "test".into(), cursor: n.to_string() };
+    let cursor = FeedPosition { epoch: "test".into(), cursor: n.to_string() };
     stores[to].apply_pulled(ops, cursor).expect("apply");
 }
 

@@ -160,3 +160,48 @@ async fn new_cases_are_not_held_back_by_refused_ones(backend: Backend) -> Result
 }
 
 both_backends!(new_cases_are_not_held_back_by_refused_ones);
+
+/// `sync --watch` says each run's end with its totals (from the engine's run
+/// events, none dropped), and stops cleanly on Ctrl-C.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_watch_says_each_runs_totals() -> Result<()> {
+    use std::io::{BufRead, BufReader};
+    let Some(server) = service(Backend::Sqlite, &[]).await? else { return Ok(()) };
+    let bin = workspace_bin("waystation-cli", "WAYSTATION_CLI_BIN")?;
+    let root = tempfile::tempdir()?;
+    let ana = enroll(&server, &bin, root.path().join("ana"), "ana")?;
+    let mut plain = example_case()?;
+    plain.as_object_mut().context("object")?.remove("referrals");
+    ana.import(root.path(), &vec![plain; 3])?;
+    let queued = n(&ana.status()?, "queued_changes");
+    let mut child = Command::new(&ana.bin)
+        .args(["sync", "--watch"])
+        .env("WAYSTATION_STORE", &ana.store)
+        .env("WAYSTATION_USER", ana.user)
+        .env("WAYSTATION_PASSPHRASE", PASSWORD)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child.stderr.take().context("stderr")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = vec![];
+    let finished = loop {
+        let line = rx.recv_timeout(std::time::Duration::from_secs(60)).context("no run finished within a minute")?;
+        seen.push(line.clone());
+        if line.starts_with("sync: run ") {
+            break line;
+        }
+    };
+    ensure!(finished == format!("sync: run finished: {queued} sent, 0 received, 0 refused"), "{seen:?}");
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
+    let status = child.wait()?;
+    ensure!(status.success(), "sync --watch ended with {status} on Ctrl-C");
+    ensure!(n(&ana.status()?, "queued_changes") == 0, "everything sent");
+    Ok(())
+}

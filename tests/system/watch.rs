@@ -4,7 +4,7 @@
 use anyhow::Result;
 use std::sync::Arc;
 use std::time::Duration;
-use waystation_sync::{Phase, SyncOptions, WatchOptions};
+use waystation_sync::{Phase, RunEvent, SyncOptions, WatchOptions};
 
 use crate::common::*;
 
@@ -20,6 +20,7 @@ async fn watch_syncs_as_soon_as_the_service_is_back() -> Result<()> {
     let queued = d.with_store(|s| s.outbox_len())?;
     assert!(queued > 0);
     let mut progress = d.syncer.subscribe();
+    let mut runs = d.syncer.runs();
     let nudge = Arc::new(tokio::sync::Notify::new());
     let options = WatchOptions {
         interval: Duration::from_secs(3600),
@@ -54,5 +55,25 @@ async fn watch_syncs_as_soon_as_the_service_is_back() -> Result<()> {
     let (d, r) = watcher.await?;
     r?;
     assert_eq!(d.with_store(|s| s.outbox_len())?, 0, "everything queued was sent");
+    // The engine reported every run: each start followed by its end, the failed
+    // runs with the reason, and the totals add up to exactly what was queued.
+    let mut events = vec![];
+    while let Ok(e) = runs.try_recv() {
+        events.push(e);
+    }
+    assert!(events.len() >= 4 && events.len() % 2 == 0, "{events:?}");
+    let mut sent = 0;
+    for pair in events.chunks(2) {
+        let [RunEvent::Started { push_only: false }, RunEvent::Finished(t)] = pair else {
+            panic!("a start then its end: {pair:?}")
+        };
+        sent += t.sent;
+    }
+    let RunEvent::Finished(first) = &events[1] else { unreachable!() };
+    assert!(first.error.as_deref().unwrap_or_default().contains("cannot be reached"), "{first:?}");
+    assert_eq!(first.sent, 0);
+    let Some(RunEvent::Finished(last)) = events.last() else { unreachable!() };
+    assert!(last.error.is_none(), "{last:?}");
+    assert_eq!(sent, queued, "every queued change counted once as sent");
     Ok(())
 }

@@ -70,6 +70,8 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize, offer_refuse
     }
     let mut syncer = waystation_sync::open(store, options)?;
     let so_far = syncer.subscribe();
+    // Every run's start and end (none dropped): the last one's totals go in an error.
+    let mut runs = syncer.runs();
     let rt = runtime()?;
     let outcome = rt.block_on(async {
         let mut progress = syncer.subscribe();
@@ -91,6 +93,15 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize, offer_refuse
             }
         });
         if watch {
+            // Each run's end, with its totals, on its own line.
+            let mut each = syncer.runs();
+            tokio::spawn(async move {
+                while let Some(event) = each.recv().await {
+                    if let waystation_sync::RunEvent::Finished(t) = event {
+                        eprintln!("{}", run_line(&t));
+                    }
+                }
+            });
             let stop = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
@@ -117,15 +128,32 @@ pub fn sync(store: Store, watch: bool, attempts: u32, batch: usize, offer_refuse
             Ok(ExitCode::from(EXIT_REVOKED))
         }
         Err(e) => {
+            let mut last = None;
+            while let Ok(event) = runs.try_recv() {
+                if let waystation_sync::RunEvent::Finished(t) = event {
+                    last = Some(t);
+                }
+            }
+            let t = last.unwrap_or_default();
             let p = so_far.borrow().clone();
             bail!(
-                "{e} (so far in the last attempt: {} changes sent, {} received; {} queued, {} of them refused)",
-                p.sent,
-                p.received,
+                "{e} (the last attempt: {} changes sent, {} received, {} refused; {} queued, {} of them refused)",
+                t.sent,
+                t.received,
+                t.refused,
                 p.queued,
                 p.refused
             )
         }
+    }
+}
+
+/// One run's end in words: `sync: run finished: 3 sent, 0 received, 0 refused`.
+fn run_line(t: &waystation_sync::RunTotals) -> String {
+    let totals = format!("{} sent, {} received, {} refused", t.sent, t.received, t.refused);
+    match &t.error {
+        None => format!("sync: run finished: {totals}"),
+        Some(e) => format!("sync: run stopped: {totals}; {e}"),
     }
 }
 

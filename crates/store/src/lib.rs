@@ -47,7 +47,7 @@ pub use passphrase::Passphrase;
 pub use read::{CaseSummary, StoreStatus};
 pub use sealed::Sealed;
 pub use store::Store;
-pub use sync::{PullCursor, PullReport, QueuedOp, RejectedOp};
+pub use sync::{FeedPosition, PullReport, QueuedOp, RejectedOp};
 
 impl Store {
     /// Verify the audit chain end to end, against the head stored in the

@@ -10,7 +10,7 @@ use crate::db;
 use crate::error::{Result, StoreError};
 use crate::materialize::{load_ops, parse_op};
 use crate::store::Store;
-use crate::sync::PullCursor;
+use crate::sync::FeedPosition;
 
 /// One line of the case list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,7 +45,7 @@ pub struct StoreStatus {
     /// The signed-in user.
     pub user: UserName,
     /// Where the last pull stopped.
-    pub pull_cursor: Option<PullCursor>,
+    pub pull_cursor: Option<FeedPosition>,
     /// Pulled operations refused and kept aside.
     pub rejected_ops: u64,
     /// Entries in the audit chain.

@@ -13,10 +13,11 @@ use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
 use crate::read::parse_bodies;
 use crate::store::Store;
 
-/// Where pulling stopped: the server's epoch (changes when the server was
-/// restored from a backup) and its opaque cursor within that epoch.
+/// Where pulling stopped in the service's feed: the server's epoch (changes
+/// when the server was restored from a backup) and its opaque cursor within
+/// that epoch (the protocol's `PullCursor`, kept here as text).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PullCursor {
+pub struct FeedPosition {
     /// The server's epoch.
     pub epoch: String,
     /// The server's position, opaque to the store.
@@ -181,11 +182,11 @@ impl Store {
     }
 
     /// Where the last pull stopped, if any.
-    pub fn pull_cursor(&self) -> Result<Option<PullCursor>> {
+    pub fn pull_cursor(&self) -> Result<Option<FeedPosition>> {
         Ok(self
             .conn
             .query_row("SELECT epoch, cursor FROM pull_cursor", [], |r| {
-                Ok(PullCursor { epoch: r.get(0)?, cursor: r.get(1)? })
+                Ok(FeedPosition { epoch: r.get(0)?, cursor: r.get(1)? })
             })
             .optional()?)
     }
@@ -201,7 +202,7 @@ impl Store {
     /// with the same content is skipped; one with the same id and different
     /// content, or one that is invalid, is refused loudly: kept aside in
     /// `rejected_ops` and listed in the report, never merged.
-    pub fn apply_pulled(&mut self, ops: Vec<Operation>, cursor: PullCursor) -> Result<PullReport> {
+    pub fn apply_pulled(&mut self, ops: Vec<Operation>, cursor: FeedPosition) -> Result<PullReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut log = self.stamper.audit(&tx)?;
         let mut report = PullReport::default();

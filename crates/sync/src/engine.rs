@@ -3,17 +3,19 @@
 //!
 //! The store is locked per batch (one outbox read, one acknowledgement, one
 //! applied page), never for a whole sync, so the user keeps working while a
-//! long sync runs; progress goes out on a [`tokio::sync::watch`] channel.
+//! long sync runs; progress goes out on a [`tokio::sync::watch`] channel
+//! (latest value only), and each run's start and end with its totals as
+//! [`RunEvent`]s on channels that keep every event ([`Syncer::runs`]).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use waystation_protocol::{PullCursor, ServerEpoch};
-use waystation_store::{PullCursor as StoredCursor, Store, StoreError};
+use waystation_store::{FeedPosition, Store, StoreError};
 
 use crate::client::{Client, parse_server_url};
 use crate::error::{Result, SyncError};
@@ -65,6 +67,43 @@ pub struct Progress {
     pub last_success: Option<DateTime<Utc>>,
     /// The last error in plain words (cleared by a success).
     pub last_error: Option<String>,
+}
+
+/// What one run (one [`Syncer::sync_once`] or [`Syncer::push_once`], the
+/// watch loop's every attempt) did, finished or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunTotals {
+    /// Changes the service acknowledged during the run.
+    pub sent: u64,
+    /// Changes received and applied during the run.
+    pub received: u64,
+    /// Changes the service refused during the run.
+    pub refused: u64,
+    /// Why the run stopped short, in plain words; `None` when it finished.
+    pub error: Option<String>,
+}
+
+impl RunTotals {
+    /// Whether the run sent or received anything (the screens then reload).
+    pub fn changed_anything(&self) -> bool {
+        self.sent > 0 || self.received > 0
+    }
+}
+
+/// A run's start or end, as the engine saw it. Every event reaches every
+/// subscriber of [`Syncer::runs`], in order: a start is always followed by
+/// its end before the next start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RunEvent {
+    /// A run began.
+    Started {
+        /// Whether it only pushes ("send now").
+        push_only: bool,
+    },
+    /// The run ended, with what it did.
+    Finished(RunTotals),
 }
 
 /// What one finished sync did.
@@ -130,6 +169,7 @@ pub struct Syncer {
     pull_page: u32,
     pub(crate) reoffer_after: Duration,
     pub(crate) progress: watch::Sender<Progress>,
+    runs: Mutex<Vec<mpsc::UnboundedSender<RunEvent>>>,
 }
 
 impl std::fmt::Debug for Syncer {
@@ -168,6 +208,7 @@ impl Syncer {
             pull_page: options.pull_page.clamp(1, PULL_PAGE),
             reoffer_after: options.reoffer_after,
             progress,
+            runs: Mutex::default(),
         })
     }
 
@@ -182,6 +223,20 @@ impl Syncer {
     /// Follow the engine's progress.
     pub fn subscribe(&self) -> watch::Receiver<Progress> {
         self.progress.subscribe()
+    }
+
+    /// Follow the engine's runs: every start and end, none dropped (the
+    /// channel is unbounded; a run sends two events). Dropping the receiver
+    /// unsubscribes.
+    pub fn runs(&self) -> mpsc::UnboundedReceiver<RunEvent> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.runs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(tx);
+        rx
+    }
+
+    fn announce(&self, event: RunEvent) {
+        let mut runs = self.runs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        runs.retain(|tx| tx.send(event.clone()).is_ok());
     }
 
     /// The remembered sync state (service, last success, last error, refused operations).
@@ -243,11 +298,31 @@ impl Syncer {
     }
 
     async fn attempt(&mut self, push_only: bool) -> Result<SyncReport> {
+        // The counters are reset before the start is announced, so whoever adds a
+        // running run's live counters to the finished ones never counts one twice.
         self.progress.send_modify(|p| {
             p.sent = 0;
             p.received = 0;
         });
-        let outcome = self.run(push_only).await;
+        self.announce(RunEvent::Started { push_only });
+        let mut report = SyncReport::default();
+        let outcome = self.run(push_only, &mut report).await.map(|()| report.clone());
+        let totals = {
+            let p = self.progress.borrow();
+            RunTotals {
+                sent: p.sent,
+                received: p.received,
+                refused: report.refused as u64,
+                error: outcome.as_ref().err().map(ToString::to_string),
+            }
+        };
+        let outcome = self.settle_attempt(push_only, outcome).await;
+        self.announce(RunEvent::Finished(totals));
+        outcome
+    }
+
+    /// Record how an attempt ended (sync state, progress), and hand on its outcome.
+    async fn settle_attempt(&mut self, push_only: bool, outcome: Result<SyncReport>) -> Result<SyncReport> {
         let now = Utc::now();
         match &outcome {
             Ok(_) if push_only => {}
@@ -291,13 +366,12 @@ impl Syncer {
         self.state = SyncState::default();
     }
 
-    async fn run(&mut self, push_only: bool) -> Result<SyncReport> {
-        let mut report = SyncReport::default();
+    async fn run(&mut self, push_only: bool, report: &mut SyncReport) -> Result<()> {
         // Every operation queued now must be acknowledged or refused before this sync may say it finished.
         let through = self.prepare_refusals().await?;
-        self.push(&mut report).await?;
+        self.push(report).await?;
         if !push_only {
-            self.pull(&mut report).await?;
+            self.pull(report).await?;
         }
         let (left, _) = self.with_store(move |s| s.outbox_pending_through(through)).await?;
         if left > 0 {
@@ -307,7 +381,7 @@ impl Syncer {
                 refused: report.refused as u64,
             });
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Whether `epoch` differs from the one remembered. A changed epoch: the service was restored and may have lost what it
@@ -335,7 +409,7 @@ impl Syncer {
 
     /// The stored pull cursor, and where the next pull starts: after it when
     /// it belongs to the epoch the device knows, else from the start.
-    pub(crate) async fn pull_after(&self) -> Result<(Option<StoredCursor>, PullCursor)> {
+    pub(crate) async fn pull_after(&self) -> Result<(Option<FeedPosition>, PullCursor)> {
         let stored = self.with_store(|s| s.pull_cursor()).await?;
         let after = match (&stored, &self.state.epoch) {
             (Some(c), Some(e)) if c.epoch == *e => PullCursor::from_stored(c.cursor.clone()),
@@ -357,7 +431,7 @@ impl Syncer {
                 continue;
             }
             let cursor =
-                StoredCursor { epoch: page.server_epoch.0.clone(), cursor: page.next_cursor.as_str().to_owned() };
+                FeedPosition { epoch: page.server_epoch.0.clone(), cursor: page.next_cursor.as_str().to_owned() };
             let more = page.more;
             if page.ops.is_empty() && stored.as_ref() == Some(&cursor) {
                 // Nothing new and the cursor stays where it is: no transaction to write.

@@ -3,7 +3,7 @@
 //! It pushes the store's outbox to the central service in batches (one
 //! request per batch, halved when the service finds it too large), and an
 //! operation leaves the outbox only once the service acknowledged it. It
-//! pulls the pages after the stored [`waystation_store::PullCursor`] and
+//! pulls the pages after the stored [`waystation_store::FeedPosition`] and
 //! applies each page together with its cursor in one transaction. It retries
 //! with exponential backoff and jitter, on a timer and as soon as the service
 //! answers again. When the service's epoch changes (restored from a backup)
@@ -14,6 +14,9 @@
 //! again on a later sync); a sync says it finished only when every operation
 //! queued at its start was acknowledged or refused, and the pull reached the
 //! end of the feed; a revoked device wipes its store and keys at its next contact.
+//! Whoever drives it follows [`Syncer::subscribe`] (the latest progress, for
+//! a status line; values may be skipped) and [`Syncer::runs`] (every run's
+//! start and end with its totals — sent, received, refused — none dropped).
 //!
 //! ```no_run
 //! # async fn demo(store: waystation_store::Store) -> Result<(), waystation_sync::SyncError> {
@@ -44,8 +47,8 @@ mod watch;
 
 pub use client::{Client, REQUEST_TIMEOUT, parse_server_url};
 pub use engine::{
-    DEFAULT_BATCH, DEFAULT_IN_FLIGHT, DEFAULT_REOFFER_AFTER, MAX_BATCH, PULL_PAGE, Phase, Progress, SharedStore,
-    SyncOptions, SyncReport, Syncer,
+    DEFAULT_BATCH, DEFAULT_IN_FLIGHT, DEFAULT_REOFFER_AFTER, MAX_BATCH, PULL_PAGE, Phase, Progress, RunEvent,
+    RunTotals, SharedStore, SyncOptions, SyncReport, Syncer,
 };
 pub use enroll::{EnrollProgress, Enrollment, enroll, open, read_state, request_id_path};
 pub use error::{EnrollStanding, MoveRefusal, Result, SyncError};

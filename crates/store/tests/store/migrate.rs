@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use waystation_core::{CaseId, DeviceId};
-use waystation_store::{KdfParams, PullCursor, SCHEMA_VERSION, Store};
+use waystation_store::{FeedPosition, KdfParams, SCHEMA_VERSION, Store};
 
 use crate::fixture::*;
 
@@ -38,7 +38,7 @@ fn a_store_made_by_schema_1_is_upgraded_with_its_data_intact() {
     // The new table works: a divergent pulled operation is kept aside in it.
     let mut op = store.outbox_peek(1).unwrap().remove(0);
     op.user = waystation_core::UserName::parse("user", "someone.else").unwrap();
-    let report = store.apply_pulled(vec![op], PullCursor { epoch: "e1".into(), cursor: "1".into() }).unwrap();
+    let report = store.apply_pulled(vec![op], FeedPosition { epoch: "e1".into(), cursor: "1".into() }).unwrap();
     assert_eq!(report.rejected.len(), 1);
     assert_eq!(store.status().unwrap().rejected_ops, 1);
     let raw = store.raw_connection_for_tests().unwrap();

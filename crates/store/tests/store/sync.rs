@@ -2,12 +2,12 @@
 
 use serde_json::json;
 use waystation_core::{CaseId, Change, DeviceId, FieldPath, Hlc, OpId, Operation, Sensitivity, UserName};
-use waystation_store::PullCursor;
+use waystation_store::FeedPosition;
 
 use crate::fixture::*;
 
-fn cursor(c: &str) -> PullCursor {
-    PullCursor { epoch: "epoch-1".into(), cursor: c.into() }
+fn cursor(c: &str) -> FeedPosition {
+    FeedPosition { epoch: "epoch-1".into(), cursor: c.into() }
 }
 
 /// An operation made on another device.
