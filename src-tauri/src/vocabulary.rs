@@ -11,7 +11,12 @@
 
 use std::fmt::Write as _;
 
+use waystation_core::case::MAX_ITEMS;
 use waystation_core::relief::MILESTONES;
+use waystation_core::text::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
+use waystation_store::Passphrase;
+
+use crate::settings::{IDLE_DEFAULT_MINUTES, IDLE_MAX_MINUTES};
 use waystation_core::{
     Accompaniment, AgeMethod, Answer, CaseStatus, Custody, DocumentKind, EncounterType, OrgId, OutcomeKind,
     ReferralStatus, ReferralTo, Relationship, ReliefKind, Sensitivity, ServiceKind, Sex, StationCode, UserName,
@@ -36,11 +41,6 @@ fn words<'a>(w: &mut String, doc: &str, name: &str, ty: &str, items: impl IntoIt
 fn constant(w: &mut String, doc: &str, name: &str, value: impl std::fmt::Display) {
     let _ = writeln!(w, "/** {doc} */");
     let _ = writeln!(w, "export const {name} = {value};");
-}
-
-/// A pattern of core's as a JavaScript regular expression literal.
-fn pattern(w: &mut String, doc: &str, name: &str, re: &str) {
-    constant(w, doc, name, format!("/{}/", re.replace('/', "\\/")));
 }
 
 /// The TypeScript text of the vocabulary.
@@ -144,51 +144,46 @@ pub fn typescript() -> String {
     }
     let _ = writeln!(w, "}};\n");
 
-    constant(
-        w,
-        "How far ahead of this device's clock a time typed on it may be, in milliseconds (`edit::CLOCK_SLACK`).",
-        "CLOCK_SLACK_MS",
-        waystation_core::edit::CLOCK_SLACK.num_milliseconds(),
-    );
-    constant(
-        w,
-        "Longest single-line text, in characters (`text::SHORT_TEXT_MAX`).",
-        "SHORT_TEXT_MAX",
-        waystation_core::text::SHORT_TEXT_MAX,
-    );
-    constant(
-        w,
-        "Longest multi-line text, in characters (`text::LONG_TEXT_MAX`).",
-        "LONG_TEXT_MAX",
-        waystation_core::text::LONG_TEXT_MAX,
-    );
-    constant(w, "Most items in one list of a case (`case::MAX_ITEMS`).", "MAX_ITEMS", waystation_core::case::MAX_ITEMS);
-    pattern(
-        w,
-        "A station code, once trimmed and raised to upper case (`StationCode::PATTERN`).",
-        "STATION_CODE",
-        StationCode::PATTERN,
-    );
-    pattern(w, "An organization's short id, once trimmed (`OrgId::PATTERN`).", "ORG_ID", OrgId::PATTERN);
-    pattern(w, "A user's sign-in name, once trimmed (`UserName::PATTERN`).", "USER_NAME", UserName::PATTERN);
-    constant(
-        w,
-        "Fewest characters a passphrase may have (the store's `Passphrase::MIN_CHARS`).",
-        "MIN_PASSPHRASE",
-        waystation_store::Passphrase::MIN_CHARS,
-    );
-    constant(
-        w,
-        "The idle lock's time when none was chosen, in minutes (`settings::IDLE_DEFAULT_MINUTES`).",
-        "IDLE_DEFAULT_MINUTES",
-        crate::settings::IDLE_DEFAULT_MINUTES,
-    );
-    constant(
-        w,
-        "The longest idle lock time, in minutes (`settings::IDLE_MAX_MINUTES`).",
-        "IDLE_MAX_MINUTES",
-        crate::settings::IDLE_MAX_MINUTES,
-    );
+    let numbers: [(&str, &str, i64); 7] = [
+        (
+            "How far ahead of this device's clock a time typed on it may be, in milliseconds (`edit::CLOCK_SLACK`).",
+            "CLOCK_SLACK_MS",
+            waystation_core::edit::CLOCK_SLACK.num_milliseconds(),
+        ),
+        ("Longest single-line text, in characters (`text::SHORT_TEXT_MAX`).", "SHORT_TEXT_MAX", SHORT_TEXT_MAX as i64),
+        ("Longest multi-line text, in characters (`text::LONG_TEXT_MAX`).", "LONG_TEXT_MAX", LONG_TEXT_MAX as i64),
+        ("Most items in one list of a case (`case::MAX_ITEMS`).", "MAX_ITEMS", MAX_ITEMS as i64),
+        (
+            "Fewest characters a passphrase may have (the store's `Passphrase::MIN_CHARS`).",
+            "MIN_PASSPHRASE",
+            Passphrase::MIN_CHARS as i64,
+        ),
+        (
+            "The idle lock's time when none was chosen, in minutes (`settings::IDLE_DEFAULT_MINUTES`).",
+            "IDLE_DEFAULT_MINUTES",
+            i64::from(IDLE_DEFAULT_MINUTES),
+        ),
+        (
+            "The longest idle lock time, in minutes (`settings::IDLE_MAX_MINUTES`).",
+            "IDLE_MAX_MINUTES",
+            i64::from(IDLE_MAX_MINUTES),
+        ),
+    ];
+    for (doc, name, value) in numbers {
+        constant(w, doc, name, value);
+    }
+    let patterns = [
+        (
+            "A station code, once trimmed and raised to upper case (`StationCode::PATTERN`).",
+            "STATION_CODE",
+            StationCode::PATTERN,
+        ),
+        ("An organization's short id, once trimmed (`OrgId::PATTERN`).", "ORG_ID", OrgId::PATTERN),
+        ("A user's sign-in name, once trimmed (`UserName::PATTERN`).", "USER_NAME", UserName::PATTERN),
+    ];
+    for (doc, name, re) in patterns {
+        constant(w, doc, name, format!("/{}/", re.replace('/', "\\/")));
+    }
     out
 }
 

@@ -85,15 +85,15 @@ export const SHORT_TEXT_MAX = 200;
 export const LONG_TEXT_MAX = 20000;
 /** Most items in one list of a case (`case::MAX_ITEMS`). */
 export const MAX_ITEMS = 1000;
-/** A station code, once trimmed and raised to upper case (`StationCode::PATTERN`). */
-export const STATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,15}$/;
-/** An organization's short id, once trimmed (`OrgId::PATTERN`). */
-export const ORG_ID = /^[a-z0-9-]{1,64}$/;
-/** A user's sign-in name, once trimmed (`UserName::PATTERN`). */
-export const USER_NAME = /^[a-z0-9._-]{1,64}$/;
 /** Fewest characters a passphrase may have (the store's `Passphrase::MIN_CHARS`). */
 export const MIN_PASSPHRASE = 10;
 /** The idle lock's time when none was chosen, in minutes (`settings::IDLE_DEFAULT_MINUTES`). */
 export const IDLE_DEFAULT_MINUTES = 15;
 /** The longest idle lock time, in minutes (`settings::IDLE_MAX_MINUTES`). */
 export const IDLE_MAX_MINUTES = 30;
+/** A station code, once trimmed and raised to upper case (`StationCode::PATTERN`). */
+export const STATION_CODE = /^[A-Z0-9][A-Z0-9-]{1,15}$/;
+/** An organization's short id, once trimmed (`OrgId::PATTERN`). */
+export const ORG_ID = /^[a-z0-9-]{1,64}$/;
+/** A user's sign-in name, once trimmed (`UserName::PATTERN`). */
+export const USER_NAME = /^[a-z0-9._-]{1,64}$/;
