@@ -6,25 +6,14 @@ import type { Settings, SyncStatus } from "../../bindings";
 import { errorId } from "../../components/Field";
 import { translate } from "../../i18n/translate";
 import { renderIn } from "../../test/render";
+import { idleSync } from "../../test/syncStatus";
 import { SettingsScreen } from "./SettingsScreen";
 import { checkServiceAddress, moveRefusal } from "./syncService";
 
 const OLD = "http://127.0.0.1:8443/";
 const NEW = "http://localhost:8443";
 
-const line = (server: string | null): SyncStatus => ({
-  queued: 0,
-  last_success_at: null,
-  running: false,
-  phase: null,
-  refused: 0,
-  sent: 0,
-  received: 0,
-  receiving: 0,
-  progress: null,
-  last_error: null,
-  server,
-});
+const line = (server: string | null): SyncStatus => idleSync(server);
 
 const settings = { language: "en", idle_lock_minutes: 15 } as Settings;
 

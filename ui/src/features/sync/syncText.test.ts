@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { translate } from "../../i18n/translate";
+import { idleSync } from "../../test/syncStatus";
 import { syncLine } from "./syncText";
 
 describe("sync line", () => {
-  const base = {
-    queued: 0,
-    last_success_at: null,
-    running: false,
-    phase: "waiting" as const,
-    refused: 0,
-    sent: 0,
-    received: 0,
-    receiving: 0,
-    progress: null,
-    last_error: null,
-    server: "https://s",
-  };
+  const base = { ...idleSync(), phase: "waiting" as const };
   it("says what is happening, most pressing first", () => {
     expect(syncLine({ ...base, running: true, progress: { done: 3, total: 9 } }).key).toBe("sync.progress");
     expect(syncLine({ ...base, queued: 2, last_error: { code: "offline", message: "x" } })).toMatchObject({ key: "sync.failed", tone: "error" });
