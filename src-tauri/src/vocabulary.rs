@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use waystation_core::case::MAX_ITEMS;
+use waystation_core::edit::REMOVABLE_LISTS;
 use waystation_core::relief::MILESTONES;
 use waystation_core::text::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
 use waystation_store::Passphrase;
@@ -59,6 +60,7 @@ pub fn typescript() -> String {
         "CaseStatus",
         "DocumentKind",
         "EncounterType",
+        "ListKind",
         "OutcomeKind",
         "ReferralStatus",
         "ReferralTo",
@@ -143,6 +145,27 @@ pub fn typescript() -> String {
         let _ = writeln!(w, "  {}: {},", status.as_str(), list(status.next().iter().map(|s| s.as_str())));
     }
     let _ = writeln!(w, "}};\n");
+    let _ = writeln!(w, "/** The referral field that dates each status (`ReferralStatus::time_field`). */");
+    let _ = writeln!(w, "export const STATUS_TIME_FIELD: Record<ReferralStatus, string> = {{");
+    for status in ReferralStatus::ALL {
+        let _ = writeln!(w, "  {}: \"{}\",", status.as_str(), status.time_field());
+    }
+    let _ = writeln!(w, "}};");
+    words(
+        w,
+        "The statuses in which a referral entered by mistake may be removed (`ReferralStatus::REMOVABLE`).",
+        "REMOVABLE_REFERRAL_STATUSES",
+        "ReferralStatus",
+        ReferralStatus::REMOVABLE.iter().map(|s| s.as_str()),
+    );
+    words(
+        w,
+        "The lists whose items may be removed when entered by mistake (`edit::REMOVABLE_LISTS`).",
+        "REMOVABLE_LISTS",
+        "ListKind",
+        REMOVABLE_LISTS.iter().map(|l| l.as_str()),
+    );
+    let _ = writeln!(w);
 
     let numbers: [(&str, &str, i64); 7] = [
         (

@@ -237,7 +237,7 @@ pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId, now: N
     let current = find_item(document, list, item).ok_or_else(|| not_found(list, "item"))?;
     if list == ListKind::Referrals {
         let status = current.get("status").and_then(|s| ReferralStatus::parse(s).ok());
-        if status != Some(ReferralStatus::Drafted) {
+        if !status.is_some_and(|s| ReferralStatus::REMOVABLE.contains(&s)) {
             let now = status.map_or("unknown", ReferralStatus::as_str);
             return Err(refused(
                 "referrals.status",

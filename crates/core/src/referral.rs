@@ -49,6 +49,10 @@ word_enum!(
 );
 
 impl ReferralStatus {
+    /// The statuses in which a referral entered by mistake may be removed:
+    /// only drafted (one that was sent stays as the record of it).
+    pub const REMOVABLE: &'static [ReferralStatus] = &[ReferralStatus::Drafted];
+
     /// Whether a referral in this status is still waiting on someone (not
     /// yet accepted or declined).
     pub fn is_pending(self) -> bool {

@@ -6,6 +6,7 @@ import type { Answer } from "./Answer";
 import type { CaseStatus } from "./CaseStatus";
 import type { DocumentKind } from "./DocumentKind";
 import type { EncounterType } from "./EncounterType";
+import type { ListKind } from "./ListKind";
 import type { OutcomeKind } from "./OutcomeKind";
 import type { ReferralStatus } from "./ReferralStatus";
 import type { ReferralTo } from "./ReferralTo";
@@ -76,6 +77,20 @@ export const NEXT_STATUS: Record<ReferralStatus, readonly ReferralStatus[]> = {
   declined: [],
   completed: [],
 };
+
+/** The referral field that dates each status (`ReferralStatus::time_field`). */
+export const STATUS_TIME_FIELD: Record<ReferralStatus, string> = {
+  drafted: "drafted_at",
+  sent: "sent_at",
+  acknowledged: "acknowledged_at",
+  accepted: "accepted_at",
+  declined: "declined_at",
+  completed: "completed_at",
+};
+/** The statuses in which a referral entered by mistake may be removed (`ReferralStatus::REMOVABLE`). */
+export const REMOVABLE_REFERRAL_STATUSES: readonly ReferralStatus[] = ["drafted"];
+/** The lists whose items may be removed when entered by mistake (`edit::REMOVABLE_LISTS`). */
+export const REMOVABLE_LISTS: readonly ListKind[] = ["adults", "referrals", "services", "outcomes"];
 
 /** How far ahead of this device's clock a time typed on it may be, in milliseconds (`edit::CLOCK_SLACK`). */
 export const CLOCK_SLACK_MS = 300000;

@@ -1,5 +1,6 @@
 /** The names the case screen gives its lists and the follow-up fields of their items. */
 import type { ListKind } from "../../bindings";
+import { REFERRAL_STATUSES, STATUS_TIME_FIELD } from "../../bindings/vocabulary";
 import { en } from "../../i18n/en";
 import type { MessageKey } from "../../i18n/translate";
 
@@ -28,8 +29,8 @@ const FORM_LABEL: Record<string, MessageKey> = {
 
 /** An item field as the case screen names it: a referral step by its status, a relief milestone by its name, a service's or outcome's field by its form label; null for others. */
 export function itemFieldLabel(list: ListKind, field: string, t: (key: MessageKey) => string): string | null {
-  const step = /^(sent|acknowledged|accepted|declined|completed)_at$/.exec(field);
-  if (list === "referrals" && step) return t(`enum.referralStatus.${step[1]}` as MessageKey);
+  const step = REFERRAL_STATUSES.find((s) => s !== "drafted" && STATUS_TIME_FIELD[s] === field);
+  if (list === "referrals" && step) return t(`enum.referralStatus.${step}` as MessageKey);
   if (list === "referrals" && field === "status") return t("detail.referral.status");
   if (list === "relief" && `enum.milestone.${field}` in en) return t(`enum.milestone.${field}` as MessageKey);
   const form = FORM_LABEL[`${list}.${field}`];

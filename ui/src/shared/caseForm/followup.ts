@@ -32,7 +32,7 @@ import { emptyDate, isDateEmpty, isoDate, type DateParts } from "../../component
 import { problem, type Problems } from "../../components/problem";
 import { instantToRfc3339, localToRfc3339, splitList, todayIso } from "./dates";
 import { whenForm, whenValue, type WhenForm } from "./custodyForm";
-import { CLOCK_SLACK_MS, MILESTONES, MILESTONES_OF, ORG_ID, STATION_CODE, type Milestone } from "../../bindings/vocabulary";
+import { CLOCK_SLACK_MS, MILESTONES, MILESTONES_OF, ORG_ID, REMOVABLE_REFERRAL_STATUSES, STATION_CODE, type Milestone } from "../../bindings/vocabulary";
 
 /** The milestones that apply to a kind of relief (core's `ReliefKind::milestones`): a law-enforcement certification for T and U visas, court findings for SIJS. */
 export function milestonesFor(kind: ReliefKind): Milestone[] {
@@ -161,7 +161,7 @@ export function checkReferral(f: ReferralForm, now: Date): Checked<NewReferral> 
 }
 
 /** Whether removing a referral is offered: only one still drafted was entered by mistake rather than sent. */
-export const isRemovableReferral = (r: ReferralItem) => r.status === "drafted";
+export const isRemovableReferral = (r: ReferralItem) => REMOVABLE_REFERRAL_STATUSES.includes(r.status);
 
 // ---------------------------------------------------------------- lists
 
