@@ -55,6 +55,9 @@ pub struct CaseDetail {
     pub timeline: Vec<TimelineEntry>,
     /// The custody clock read now.
     pub clock: Option<CustodyClock>,
+    /// The note classes this device may add to the case (those its sync role
+    /// may read); empty until the shell sets them.
+    pub note_classes: Vec<waystation_core::Sensitivity>,
 }
 
 /// One change in a case's history.
@@ -166,6 +169,7 @@ pub fn detail(view: CaseView, ops: &[Operation], now: DateTime<Utc>) -> CaseDeta
         conflicts: view.conflicts,
         timeline: ops.iter().map(entry).collect(),
         clock,
+        note_classes: Vec::new(),
     }
 }
 

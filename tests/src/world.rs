@@ -224,7 +224,8 @@ pub fn check_device(device: &Device, all: &[Operation]) -> Result<()> {
 /// [`check_device`] on what a store holds.
 pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role: Role) -> Result<()> {
     let mut expected = visible(all, org, role);
-    // What this device wrote itself it holds, even a note class its role may not read back.
+    // What this device wrote itself it holds (the service refuses a class its role may not read, so the
+    // world never writes one).
     for op in all.iter().filter(|o| held.local.contains(&o.id)) {
         let ops = expected.entry(op.case_id).or_default();
         if !ops.iter().any(|o| o.id == op.id) {

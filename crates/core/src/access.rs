@@ -131,11 +131,23 @@ impl Role {
     /// reach agents or their supervisors; sync administrators read only
     /// general content.
     pub fn may_read(self, class: Sensitivity) -> bool {
+        self.readable().contains(&class)
+    }
+
+    /// Whether a device of this role may write an operation of `class`:
+    /// exactly when it may read it (write rules match read rules), so a
+    /// device never holds, even as its author, a note its role may not see.
+    pub fn may_write(self, class: Sensitivity) -> bool {
+        self.may_read(class)
+    }
+
+    /// The classes this role may read, in [`Sensitivity::ALL`]'s order.
+    pub fn readable(self) -> &'static [Sensitivity] {
         use Sensitivity::*;
         match self {
-            Role::Agent | Role::Supervisor => matches!(class, General | LawEnforcementSensitive | Medical),
-            Role::NgoStaff => matches!(class, General | LegalPrivileged | Medical),
-            Role::SyncAdmin => matches!(class, General),
+            Role::Agent | Role::Supervisor => &[General, LawEnforcementSensitive, Medical],
+            Role::NgoStaff => &[General, LegalPrivileged, Medical],
+            Role::SyncAdmin => &[General],
         }
     }
 }

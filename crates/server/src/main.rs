@@ -63,6 +63,19 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Notes.
+    Notes {
+        #[command(subcommand)]
+        command: NotesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotesCommand {
+    /// List stored notes whose class the device that wrote them may not read
+    /// (written before the service refused them: a legal-privileged note from
+    /// an agent's device), one per line, then how many; none is shown in words.
+    Unwritable,
 }
 
 #[derive(Subcommand)]
@@ -218,6 +231,23 @@ async fn run(cli: Cli) -> Result<()> {
                     refusal_words(&d),
                 )?;
             }
+        }
+        Command::Notes { command: NotesCommand::Unwritable } => {
+            let found = storage.unwritable_ops().await?;
+            let mut out = std::io::stdout().lock();
+            for u in &found {
+                writeln!(
+                    out,
+                    "{}\tcase {}\tdevice {} ({})\t{}: a {} device may not read this class",
+                    u.op,
+                    u.case,
+                    u.device,
+                    u.role,
+                    u.class.as_str(),
+                    u.role
+                )?;
+            }
+            writeln!(out, "{} stored notes of a class their writing device may not read", found.len())?;
         }
         Command::Device { command: DeviceCommand::Revoke { id } } => {
             let id = DeviceId::parse("device id", &id)?;

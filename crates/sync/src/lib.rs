@@ -54,5 +54,5 @@ pub use enroll::{EnrollProgress, Enrollment, enroll, open, read_state, request_i
 pub use error::{EnrollStanding, MoveRefusal, Result, SyncError};
 pub use moving::ServiceMoved;
 pub use refusal::RefusalKind;
-pub use state::{RefusedOp, SyncState};
+pub use state::{RefusedOp, SyncState, save as save_state};
 pub use watch::{Backoff, WatchOptions};

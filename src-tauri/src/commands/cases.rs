@@ -18,7 +18,9 @@ pub(crate) fn case_id(text: &str) -> CommandResult<CaseId> {
 pub(crate) fn load_detail(store: &mut Store, id: CaseId) -> CommandResult<CaseDetail> {
     let view = store.case(id)?.ok_or_else(|| CommandError::from(waystation_store::StoreError::CaseNotFound(id)))?;
     let ops = store.operations(id)?;
-    Ok(views::detail(view, &ops, Utc::now()))
+    let mut detail = views::detail(view, &ops, Utc::now());
+    detail.note_classes = super::session::note_classes(store);
+    Ok(detail)
 }
 
 /// Every case, with its custody clock read now.
@@ -89,6 +91,12 @@ pub async fn case_add_note(state: State<'_, AppState>, id: String, note: NewNote
         .run(move |s| {
             let id = case_id(&id)?;
             s.with_session(|store| {
+                if !super::session::note_classes(store).contains(&note.sensitivity) {
+                    return Err(CommandError::field(
+                        "sensitivity",
+                        "this device's role may not read this class of note, so it may not write one; choose another class",
+                    ));
+                }
                 let mut value = Map::new();
                 value.insert("sensitivity".into(), json!(note.sensitivity));
                 value.insert("text".into(), Value::String(note.text.trim().to_owned()));

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use tauri::State;
-use waystation_core::{DeviceId, OrgId, UserName};
+use waystation_core::{DeviceId, OrgId, Sensitivity, UserName};
 use waystation_store::{KdfParams, Passphrase, Store};
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
@@ -50,6 +50,21 @@ fn info(store: &Store) -> SessionInfo {
         user: store.user().to_string(),
         org: Some(store.owner_org().to_string()),
         device: store.device().to_string(),
+    }
+}
+
+/// The note classes a device may write: exactly those its sync role may read
+/// (core's `Role::may_write`), so that it never holds a note its role may not
+/// see. A local-only store has no role: every class. When its sync state
+/// cannot be read, only general notes.
+pub fn note_classes(store: &Store) -> Vec<Sensitivity> {
+    match waystation_sync::read_state(store) {
+        Ok(Some(state)) => match state.role {
+            Some(role) => Sensitivity::ALL.into_iter().filter(|c| role.may_write(*c)).collect(),
+            None => Sensitivity::ALL.to_vec(),
+        },
+        Ok(None) => Sensitivity::ALL.to_vec(),
+        Err(_) => vec![Sensitivity::General],
     }
 }
 
@@ -220,4 +235,35 @@ pub async fn settings_get(state: State<'_, AppState>) -> CommandResult<Settings>
 #[tauri::command]
 pub async fn settings_set(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
     state.run(move |s| s.set_settings(settings)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use waystation_core::Role;
+    use waystation_store::Passphrase;
+
+    use super::*;
+
+    fn store(dir: &std::path::Path) -> Store {
+        let user = UserName::parse("user", "ana.lopez").unwrap();
+        let org = OrgId::parse("org", "border-7").unwrap();
+        let pass = Passphrase::new("a long passphrase").unwrap();
+        Store::create(&dir.join("store"), &user, &pass, DeviceId::new(), &org, KdfParams::for_tests()).unwrap()
+    }
+
+    #[test]
+    fn a_device_writes_only_the_note_classes_its_role_may_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = store(dir.path());
+        assert_eq!(note_classes(&s), Sensitivity::ALL, "a local-only store syncs with no one");
+        for (role, legal, law_enforcement) in [(Role::Agent, false, true), (Role::NgoStaff, true, false)] {
+            let mut state = waystation_sync::SyncState::default();
+            state.role = Some(role);
+            waystation_sync::save_state(&mut s, &state).unwrap();
+            let classes = note_classes(&s);
+            assert_eq!(classes.contains(&Sensitivity::LegalPrivileged), legal, "{role}");
+            assert_eq!(classes.contains(&Sensitivity::LawEnforcementSensitive), law_enforcement, "{role}");
+            assert!(classes.contains(&Sensitivity::General) && classes.contains(&Sensitivity::Medical));
+        }
+    }
 }

@@ -3,6 +3,7 @@ import type { CaseDocument } from "./CaseDocument";
 import type { CaseId } from "./CaseId";
 import type { Conflict } from "./Conflict";
 import type { CustodyClock } from "./CustodyClock";
+import type { Sensitivity } from "./Sensitivity";
 import type { TimelineEntry } from "./TimelineEntry";
 
 /**
@@ -36,4 +37,9 @@ timeline: Array<TimelineEntry>,
 /**
  * The custody clock read now.
  */
-clock: CustodyClock | null, };
+clock: CustodyClock | null, 
+/**
+ * The note classes this device may add to the case (those its sync role
+ * may read); empty until the shell sets them.
+ */
+note_classes: Array<Sensitivity>, };

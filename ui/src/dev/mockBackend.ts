@@ -104,6 +104,8 @@ function detailOf(s: CaseRow): CaseDetail {
       { op: "op-b", hlc: hlc(t0 + 2 * H), user: "ana.lopez", device: dev, kind: "add_item", target: "referrals" },
       { op: "op-c", hlc: hlc(t0 + 3 * H, dev2), user: "jorge.m", device: dev2, kind: "share", target: "casa-esperanza" },
     ],
+    // An agent's device: no legal-privileged notes.
+    note_classes: ["general", "law_enforcement_sensitive", "medical"],
   };
 }
 

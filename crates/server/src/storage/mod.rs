@@ -11,7 +11,7 @@ mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
+use waystation_core::{CaseId, DeviceId, OpId, Operation, OrgId, Role, Sensitivity, UserName};
 use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
@@ -91,6 +91,42 @@ impl DeviceRecord {
     /// sign-in, and the code's life is over: its credential opens nothing.
     pub fn enrollment_expired(&self, now: DateTime<Utc>) -> bool {
         self.complete_by.is_some_and(|by| by <= now)
+    }
+}
+
+/// A stored operation whose class the device that wrote it may not read
+/// (written before the service refused that): for an administrator to act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnwritableOp {
+    /// The operation.
+    pub op: OpId,
+    /// Its case.
+    pub case: CaseId,
+    /// The device that wrote it.
+    pub device: DeviceId,
+    /// That device's role.
+    pub role: Role,
+    /// The operation's class.
+    pub class: Sensitivity,
+}
+
+impl UnwritableOp {
+    /// The row as stored (op id, case id, device id, role, class), if its
+    /// class is one the device's role may not write; `None` otherwise.
+    pub fn of_row(op: &str, case: &str, device: &str, role: &str, class: &str) -> Result<Option<Self>> {
+        let corrupt = |what: &str, e: &dyn std::fmt::Display| StorageError::Corrupt(format!("stored {what}: {e}"));
+        let role: Role = role.parse().map_err(|e| corrupt("role", &e))?;
+        let class = rules::parse_class(class).ok_or_else(|| corrupt("class", &class))?;
+        if role.may_write(class) {
+            return Ok(None);
+        }
+        Ok(Some(Self {
+            op: op.parse().map_err(|e| corrupt("operation id", &e))?,
+            case: case.parse().map_err(|e| corrupt("case id", &e))?,
+            device: device.parse().map_err(|e| corrupt("device id", &e))?,
+            role,
+            class,
+        }))
     }
 }
 
@@ -223,6 +259,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>>;
     /// How many operations are stored (tests and metrics).
     async fn op_count(&self) -> Result<u64>;
+    /// Stored operations whose class the device that wrote them may not read, oldest first.
+    async fn unwritable_ops(&self) -> Result<Vec<UnwritableOp>>;
     /// The last accepted operation a device pushed.
     async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>>;
 }

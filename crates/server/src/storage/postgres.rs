@@ -28,7 +28,10 @@ use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, Us
 use waystation_protocol::{OpResult, PullCursor, ServerEpoch};
 
 use super::rows::{conflict_rows, page_of_keepers, window};
-use super::{DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+use super::{
+    DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp,
+    UserRecord,
+};
 use super::{refusal, rules};
 
 mod push;
@@ -529,6 +532,26 @@ impl Storage for Postgres {
     async fn op_count(&self) -> Result<u64> {
         let n: i64 = self.client().await?.query_one("SELECT COUNT(*) FROM ops", &[]).await.map_err(db)?.get(0);
         Ok(n as u64)
+    }
+
+    async fn unwritable_ops(&self) -> Result<Vec<UnwritableOp>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT o.op_id, o.case_id, o.device_id, d.role, o.class FROM ops o \
+                 JOIN devices d ON d.id = o.device_id WHERE o.class <> 'general' ORDER BY o.arrival",
+                &[],
+            )
+            .await
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (op, case, device, role, class): (String, String, String, String, String) =
+                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+            out.extend(UnwritableOp::of_row(&op, &case, &device, &role, &class)?);
+        }
+        Ok(out)
     }
 
     async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>> {

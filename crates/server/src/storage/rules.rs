@@ -73,8 +73,10 @@ pub(crate) mod text {
     pub const OWNED_BY_OTHER_ORG: &str = "owner: the case exists already, owned by another organization";
     pub const UNKNOWN_ORG: &str = "org: no organization with this id is known to the service";
     pub const CLASS_OF_NOTE: &str = "class: does not match the removed note's class";
+    pub const CLASS_NOT_WRITABLE: &str =
+        "class: this device's role may not read this class of note, so it may not write it";
     /// Every one of them.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         DIFFERENT_CONTENT,
         CLASS_OF_CHANGE,
         OTHER_DEVICE,
@@ -85,6 +87,7 @@ pub(crate) mod text {
         OWNED_BY_OTHER_ORG,
         UNKNOWN_ORG,
         CLASS_OF_NOTE,
+        CLASS_NOT_WRITABLE,
     ];
 }
 
@@ -105,7 +108,9 @@ pub fn already_stored(op: &Operation, stored_hash: &str, hash: &str) -> OpResult
 /// Checks that need nothing stored: the operation is valid, made on this
 /// device, by a user of its organization (`user_org` is the org of the
 /// named user, `None` when no such user exists) who signed in on this
-/// device (`signed_in`).
+/// device (`signed_in`), of a class the device's role may read (write
+/// rules match read rules: a legal-privileged note from an agent's device
+/// is refused, and nothing of it is stored).
 pub fn check_op(
     op: &Operation,
     device: &DeviceRecord,
@@ -128,6 +133,9 @@ pub fn check_op(
     }
     if device.checks_authorship && !signed_in {
         return Err(refuse(op, OpStatus::RefusedForbidden, text::NOT_SIGNED_IN_HERE));
+    }
+    if !device.role.may_write(op.class) {
+        return Err(refuse(op, OpStatus::RefusedForbidden, text::CLASS_NOT_WRITABLE));
     }
     Ok(())
 }

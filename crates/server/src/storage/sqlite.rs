@@ -20,7 +20,7 @@ use waystation_protocol::{OpResult, ServerEpoch};
 
 use super::rows::{conflict_rows, page, rows_to_read};
 use super::rules;
-use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UserRecord};
+use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp, UserRecord};
 use crate::storage::DeviceRecord;
 
 mod checkpoint;
@@ -591,6 +591,35 @@ impl Storage for Sqlite {
     async fn op_count(&self) -> Result<u64> {
         self.run(|c| c.query_row("SELECT COUNT(*) FROM ops", [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(db))
             .await
+    }
+
+    async fn unwritable_ops(&self) -> Result<Vec<UnwritableOp>> {
+        self.run(|c| {
+            let mut q = c
+                .prepare(
+                    "SELECT o.op_id, o.case_id, o.device_id, d.role, o.class FROM ops o \
+                     JOIN devices d ON d.id = o.device_id WHERE o.class <> 'general' ORDER BY o.arrival",
+                )
+                .map_err(db)?;
+            let rows = q
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .map_err(db)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (op, case, device, role, class) = row.map_err(db)?;
+                out.extend(UnwritableOp::of_row(&op, &case, &device, &role, &class)?);
+            }
+            Ok(out)
+        })
+        .await
     }
 
     async fn last_pushed(&self, id: DeviceId) -> Result<Option<OpId>> {

@@ -130,6 +130,9 @@ async fn a_full_sync_through_the_binary_logs_no_names_narratives_or_secrets(back
     assert!(openapi["components"]["schemas"]["Refusal"].is_object(), "the admin list's refusal is documented");
 
     // Why a device is behind, in words: caught up, and one refusal (a case it does not see).
+    // The law-enforcement note an agent wrote is one it may read: nothing to report.
+    let report = cli.ok(&["notes", "unwritable"]);
+    assert_eq!(report, "0 stored notes of a class their writing device may not read", "{report}");
     let listed = cli.ok(&["device", "list"]);
     assert!(listed.contains(&e.device_id.to_string()) && listed.contains("active"), "{listed}");
     assert!(listed.contains("behind 0 entries, last pull "), "{listed}");

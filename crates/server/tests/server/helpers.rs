@@ -45,8 +45,16 @@ pub struct TestApp {
     pub storage: Arc<dyn Storage>,
     pub clock: Arc<ShiftedClock>,
     pub http: reqwest::Client,
+    /// The database itself, for a test that must write what the service no
+    /// longer accepts (data from before a rule).
+    sql: SqlDb,
     _dir: Option<tempfile::TempDir>,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+enum SqlDb {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
 }
 
 pub fn test_settings() -> Settings {
@@ -73,7 +81,12 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 pub async fn spawn_app_with(backend: Backend, settings: Settings) -> Option<TestApp> {
-    let (storage, dir, _url) = fresh_storage(backend).await?;
+    let (storage, dir, url) = fresh_storage(backend).await?;
+    let sql = match (&dir, url) {
+        (_, Some(url)) => SqlDb::Postgres(url),
+        (Some(d), None) => SqlDb::Sqlite(d.path().join("waystation-server.sqlite3")),
+        (None, None) => unreachable!("a backend has a file or a URL"),
+    };
     let clock = Arc::new(ShiftedClock::default());
     let now = chrono::Utc::now();
     for o in ["border-7", "casa-esperanza", "otra-ong"] {
@@ -114,12 +127,29 @@ pub async fn spawn_app_with(backend: Backend, settings: Settings) -> Option<Test
         storage,
         clock,
         http: reqwest::Client::new(),
+        sql,
         _dir: dir,
         _stop: stop,
     })
 }
 
 impl TestApp {
+    /// Run SQL on the service's database directly, beside the running service.
+    pub async fn execute_sql(&self, sql: &str) {
+        match &self.sql {
+            SqlDb::Sqlite(path) => {
+                let c = rusqlite::Connection::open(path).unwrap();
+                c.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            SqlDb::Postgres(url) => {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(conn);
+                client.batch_execute(sql).await.unwrap();
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -105,7 +105,47 @@ async fn small_pages_return_every_visible_operation_once(backend: Backend) {
     assert_eq!(sorted, want);
 }
 
+/// Write rules match read rules: a device may not write a class its role may
+/// not read (a legal-privileged note from an agent), nothing of it is stored;
+/// notes stored before that rule are reported for an administrator.
+async fn a_device_writes_only_the_classes_its_role_may_read(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let agent = app.device("border-7", Role::Agent, "ana").await;
+    let ngo = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let case = CaseId::new();
+    agent.push(&[agent.create(case), agent.share(case, "casa-esperanza")]).await;
+    let before = app.storage.op_count().await.unwrap();
+    let legal = agent.note(case, Sensitivity::LegalPrivileged, "agent-legal-marker");
+    let medical = agent.note(case, Sensitivity::Medical, "agent-medical-marker");
+    let r = agent.push(&[legal.clone(), medical.clone()]).await;
+    assert_eq!(r.results[0].status, OpStatus::RefusedForbidden, "{:?}", r.results);
+    let words = r.results[0].message.as_deref().unwrap_or_default();
+    assert!(words.contains("may not read this class"), "{words}");
+    assert!(!words.contains("marker"), "the refusal names the rule, never the note: {words}");
+    assert_eq!(r.results[1].status, OpStatus::Accepted);
+    assert_eq!(app.storage.op_count().await.unwrap(), before + 1, "nothing of the refused note is stored");
+    // The other way round: an NGO device writes no law-enforcement-sensitive note; its legal note is fine.
+    let le = ngo.note(case, Sensitivity::LawEnforcementSensitive, "ngo-le-marker");
+    let ngo_legal = ngo.note(case, Sensitivity::LegalPrivileged, "ngo-legal-marker");
+    let r = ngo.push(&[le, ngo_legal]).await;
+    assert_eq!(r.results[0].status, OpStatus::RefusedForbidden);
+    assert_eq!(r.results[1].status, OpStatus::Accepted);
+    let pulled = serde_json::to_string(&ngo.pull_all().await).unwrap();
+    assert!(!pulled.contains("agent-legal-marker") && !pulled.contains("ngo-le-marker"), "{pulled}");
+    assert!(app.storage.unwritable_ops().await.unwrap().is_empty(), "nothing to report");
+    // A database from before the rule: the agent's medical note stored as legal-privileged.
+    app.execute_sql(&format!("UPDATE ops SET class = 'legal_privileged' WHERE op_id = '{}'", medical.id)).await;
+    let found = app.storage.unwritable_ops().await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(
+        (f.op, f.case, f.device, f.role, f.class),
+        (medical.id, case, agent.id, Role::Agent, Sensitivity::LegalPrivileged)
+    );
+}
+
 crate::both_backends!(
+    a_device_writes_only_the_classes_its_role_may_read,
     ngo_staff_never_receive_unshared_cases_or_law_enforcement_notes,
     agents_never_receive_legal_privileged_notes,
     small_pages_return_every_visible_operation_once,

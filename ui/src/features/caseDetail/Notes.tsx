@@ -61,7 +61,7 @@ export function Notes({ detail, onChanged }: { detail: CaseDetail; onChanged: (c
           label={t("detail.notes.class")}
           value={sensitivity}
           onChange={setSensitivity}
-          options={options(t, "enum.sensitivity", SENSITIVITIES)}
+          options={options(t, "enum.sensitivity", SENSITIVITIES.filter((c) => detail.note_classes.includes(c)))}
           placeholder={t("detail.notes.classPlaceholder")}
           error={problems["note-sensitivity"]}
           required

@@ -32,6 +32,7 @@ function detail(given: string): CaseDetail {
       },
     ],
     timeline: [],
+    note_classes: ["general", "law_enforcement_sensitive", "medical"],
   };
 }
 
