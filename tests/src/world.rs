@@ -115,9 +115,36 @@ impl Device {
                 }
                 self.with_store(|s| s.save_new_case(id, changes))?;
             } else if let Some(&case) = ids.choose(&mut rng) {
-                let change = match rng.random_range(0..4) {
+                // The case's accompanying adults as this device holds them: edited and removed
+                // concurrently on devices that do not see each other's changes yet.
+                let adults: Vec<ItemId> = self
+                    .with_store(|s| s.case(case))?
+                    .and_then(|v| v.document.get("adults").and_then(Value::as_array).cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|a| a.get("id").and_then(Value::as_str).and_then(|i| ItemId::parse("id", i).ok()))
+                    .collect();
+                let change = match rng.random_range(0..7) {
                     0 => set("child.given_name", json!(format!("Name {}", rng.random_range(0..1000)))),
                     1 => set("encounter.narrative", json!(format!("Narrative revision {}", rng.random_range(0..1000)))),
+                    4 => {
+                        let mut adult = Map::new();
+                        adult.insert("name".into(), json!(format!("Adult {}", rng.random_range(0..1000))));
+                        adult.insert("claimed_relationship".into(), json!("aunt_or_uncle"));
+                        Change::AddItem { list: ListKind::Adults, item: ItemId::new(), value: adult }
+                    }
+                    5 if !adults.is_empty() => Change::SetItemField {
+                        list: ListKind::Adults,
+                        item: *adults.choose(&mut rng).unwrap_or(&adults[0]),
+                        field: "name".into(),
+                        value: json!(format!("Adult {}", rng.random_range(0..1000))),
+                        supersedes: vec![],
+                    },
+                    6 if !adults.is_empty() => Change::RemoveItem {
+                        list: ListKind::Adults,
+                        item: *adults.choose(&mut rng).unwrap_or(&adults[0]),
+                        seen: None,
+                    },
                     _ => {
                         let class = if agent {
                             *[Sensitivity::General, Sensitivity::LawEnforcementSensitive]
@@ -262,4 +289,18 @@ pub fn check_held(name: &str, held: &Held, all: &[Operation], org: &OrgId, role:
         );
     }
     Ok(())
+}
+
+/// A whole case document (an example, written by several organizations) as an
+/// agent's device may import it: without the notes of classes an agent may not
+/// write (the service refuses those: write rules match read rules).
+pub fn as_agent_writes(case: &mut Value) {
+    if let Some(notes) = case.get_mut("notes").and_then(Value::as_array_mut) {
+        notes.retain(|n| {
+            n.get("sensitivity")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<Sensitivity>().ok())
+                .is_none_or(|c| Role::Agent.may_write(c))
+        });
+    }
 }

@@ -70,6 +70,7 @@ async fn client_killed_mid_sync() -> Result<()> {
     let example =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/case.json"))?;
     let mut base: serde_json::Value = serde_json::from_str(&example)?;
+    waystation_system_tests::world::as_agent_writes(&mut base);
     // Shared only with organizations this service knows.
     if let Some(o) = base.as_object_mut() {
         o.remove("shared_with");

@@ -77,6 +77,7 @@ fn example_case() -> Result<Value> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/case.json"))?;
     let mut case: Value = serde_json::from_str(&text)?;
     case.as_object_mut().context("a case is an object")?.remove("id");
+    waystation_system_tests::world::as_agent_writes(&mut case);
     Ok(case)
 }
 

@@ -256,7 +256,8 @@ pub fn remove_item_change(document: &Value, list: ListKind, item: ItemId, now: N
         }
         whole(&edited, now).map_err(|e| vec![e])?;
     }
-    Ok(Change::RemoveItem { list, item })
+    // The store names what the removal saw (`seen`) when it saves it.
+    Ok(Change::RemoveItem { list, item, seen: None })
 }
 
 /// Correct fields of item `item` of a follow-up list (a service logged on the

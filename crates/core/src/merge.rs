@@ -10,7 +10,12 @@
 //!   greatest hybrid logical clock (device id breaks ties). A frontier of two
 //!   or more different values is a recorded [`Conflict`] holding them all,
 //!   until a write that supersedes them resolves it.
-//! - list items are added and removed by their own ids; a removal wins.
+//! - list items are added and removed by their own ids. A removal takes away
+//!   the item's writes it saw (its `seen` frontier): an edit it did not see
+//!   keeps the item, and the item is flagged with a removal [`Conflict`]
+//!   ("removed on one device, edited on another") until a person settles it:
+//!   removed again (a removal that sees the edit) or kept (an edit that
+//!   supersedes the removal). A removal without `seen` wins over every write.
 //! - the owner is the organization of the earliest `CreateCase`; sharing only grows.
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +65,13 @@ pub enum FieldKey {
         /// The item's field.
         field: String,
     },
+    /// A list item removed on one device and edited on another, concurrently.
+    Removal {
+        /// The list.
+        list: ListKind,
+        /// The item.
+        item: ItemId,
+    },
 }
 
 impl FieldKey {
@@ -68,6 +80,7 @@ impl FieldKey {
         match self {
             FieldKey::Case { field } => field.clone(),
             FieldKey::Item { list, item, field } => format!("{}/{item}/{field}", list.as_str()),
+            FieldKey::Removal { list, item } => format!("{}/{item}", list.as_str()),
         }
     }
 }
@@ -91,6 +104,8 @@ pub struct ConflictValue {
 /// Concurrent writes of one field with different values. The field shows
 /// the winner (`values` is ordered oldest first; the last is the winner);
 /// a later write that supersedes every one of them resolves the conflict.
+/// For a [`FieldKey::Removal`], `values` are the removals (value `null`)
+/// and the edits they did not see; the item is shown (kept) until settled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
@@ -177,6 +192,59 @@ impl CaseState {
         registers.get(key).map(|r| r.frontier().iter().map(|w| w.op.id).collect()).unwrap_or_default()
     }
 
+    /// The writes of item `item` of `list` nobody superseded, over all its
+    /// fields (each once, in id order): what a removal of it must name in
+    /// `seen` to take them away.
+    pub fn item_frontier(&self, list: ListKind, item: ItemId) -> Vec<OpId> {
+        let registers = self.registers();
+        item_frontier(&registers, list, item).into_iter().collect()
+    }
+
+    /// The removals of an item still standing (no later write of the item
+    /// superseded them): what an edit of it must name in `supersedes` to keep it.
+    pub fn standing_removals(&self, list: ListKind, item: ItemId) -> Vec<OpId> {
+        let dismissed = self.dismissed_removals();
+        self.removals(list, item).filter(|r| !dismissed.contains(&r.id)).map(|r| r.id).collect()
+    }
+
+    /// The change that keeps an item flagged "removed on one device, edited on
+    /// another": its first field written again with the value it shows (the
+    /// store adds the standing removals to what it supersedes). `None` when
+    /// the item has no field.
+    pub fn keep_item_change(&self, list: ListKind, item: ItemId) -> Option<Change> {
+        let registers = self.registers();
+        let (key, register) = registers
+            .iter()
+            .find(|(k, _)| matches!(k, FieldKey::Item { list: l, item: i, .. } if *l == list && *i == item))?;
+        let FieldKey::Item { field, .. } = key else { return None };
+        let winner = register.frontier().into_iter().max_by_key(|w| (w.op.hlc, w.op.id))?;
+        Some(Change::SetItemField {
+            list,
+            item,
+            field: field.clone(),
+            value: winner.value.clone(),
+            supersedes: Vec::new(),
+        })
+    }
+
+    fn removals(&self, list: ListKind, item: ItemId) -> impl Iterator<Item = &Operation> {
+        self.ops.values().filter(
+            move |o| matches!(&o.change, Change::RemoveItem { list: l, item: i, .. } if *l == list && *i == item),
+        )
+    }
+
+    /// The removals an item write superseded (an edit that kept the item).
+    fn dismissed_removals(&self) -> BTreeSet<OpId> {
+        self.ops
+            .values()
+            .filter_map(|o| match &o.change {
+                Change::SetItemField { supersedes, .. } => Some(supersedes.iter().copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     fn registers(&self) -> BTreeMap<FieldKey, Register<'_>> {
         let mut registers: BTreeMap<FieldKey, Register<'_>> = BTreeMap::new();
         for op in self.ops.values() {
@@ -234,7 +302,9 @@ impl CaseState {
         let mut shared_with = BTreeSet::new();
         // item -> (hlc of its earliest add, removed)
         let mut items: BTreeMap<(ListKind, ItemId), (Hlc, bool)> = BTreeMap::new();
-        let mut removed: BTreeSet<(ListKind, ItemId)> = BTreeSet::new();
+        // item -> its removals still standing
+        let mut removals: BTreeMap<(ListKind, ItemId), Vec<&Operation>> = BTreeMap::new();
+        let dismissed = self.dismissed_removals();
         for op in self.ops.values() {
             match &op.change {
                 Change::CreateCase { owner: org, .. } => {
@@ -249,16 +319,58 @@ impl CaseState {
                     let e = items.entry((*list, *item)).or_insert((op.hlc, false));
                     e.0 = e.0.min(op.hlc);
                 }
-                Change::RemoveItem { list, item } => {
-                    removed.insert((*list, *item));
+                Change::RemoveItem { list, item, .. } if !dismissed.contains(&op.id) => {
+                    removals.entry((*list, *item)).or_default().push(op);
                 }
-                Change::Set { .. } | Change::SetItemField { .. } => {}
+                Change::RemoveItem { .. } | Change::Set { .. } | Change::SetItemField { .. } => {}
             }
         }
-        for key in &removed {
-            if let Some(e) = items.get_mut(key) {
-                e.1 = true;
+        let registers = self.registers();
+        let mut conflicts = Vec::new();
+        for ((list, item), standing) in &removals {
+            let Some(e) = items.get_mut(&(*list, *item)) else { continue };
+            let mut seen = BTreeSet::new();
+            let mut wins_outright = false;
+            for r in standing {
+                match &r.change {
+                    Change::RemoveItem { seen: Some(s), .. } => seen.extend(s.iter().copied()),
+                    _ => wins_outright = true,
+                }
             }
+            let frontier = item_frontier(&registers, *list, *item);
+            let unseen: Vec<OpId> = frontier.iter().filter(|w| !seen.contains(w)).copied().collect();
+            if wins_outright || unseen.is_empty() {
+                e.1 = true;
+                continue;
+            }
+            // Removed on one device, edited on another: kept, and flagged.
+            let mut values: Vec<ConflictValue> = standing
+                .iter()
+                .map(|r| ConflictValue {
+                    op: r.id,
+                    hlc: r.hlc,
+                    device: r.device,
+                    user: r.user.clone(),
+                    value: Value::Null,
+                })
+                .collect();
+            for (key, register) in &registers {
+                if !matches!(key, FieldKey::Item { list: l, item: i, .. } if l == list && i == item) {
+                    continue;
+                }
+                for w in register.frontier().into_iter().filter(|w| unseen.contains(&w.op.id)) {
+                    values.push(ConflictValue {
+                        op: w.op.id,
+                        hlc: w.op.hlc,
+                        device: w.op.device,
+                        user: w.op.user.clone(),
+                        value: w.value.clone(),
+                    });
+                }
+            }
+            values.sort_by_key(|v| (v.hlc, v.op));
+            values.dedup_by_key(|v| v.op);
+            conflicts.push(Conflict { key: FieldKey::Removal { list: *list, item: *item }, values });
         }
         let owner = owner.map(|(_, o)| o.clone());
         if let Some(o) = &owner {
@@ -266,8 +378,7 @@ impl CaseState {
         }
 
         let mut draft = with_document.then(|| DocumentDraft::new(id, &items));
-        let mut conflicts = Vec::new();
-        for (key, register) in self.registers() {
+        for (key, register) in &registers {
             let frontier = register.frontier();
             let Some(winner) = frontier.iter().max_by_key(|w| (w.op.hlc, w.op.id)) else { continue };
             if frontier.len() > 1 && frontier.iter().any(|w| w.value != winner.value) {
@@ -285,13 +396,16 @@ impl CaseState {
                 conflicts.push(Conflict { key: key.clone(), values });
             }
             if let Some(d) = &mut draft {
-                d.set(&key, winner.value);
+                d.set(key, winner.value);
             }
         }
         conflicts.retain(|c| match &c.key {
-            FieldKey::Item { list, item, .. } => items.get(&(*list, *item)).is_some_and(|(_, gone)| !gone),
+            FieldKey::Item { list, item, .. } | FieldKey::Removal { list, item } => {
+                items.get(&(*list, *item)).is_some_and(|(_, gone)| !gone)
+            }
             FieldKey::Case { .. } => true,
         });
+        conflicts.sort_by(|a, b| a.key.cmp(&b.key));
         Some(CaseView {
             id,
             owner,
@@ -302,6 +416,15 @@ impl CaseState {
             op_count: self.ops.len(),
         })
     }
+}
+
+/// The frontier writes of every field of one item.
+fn item_frontier(registers: &BTreeMap<FieldKey, Register<'_>>, list: ListKind, item: ItemId) -> BTreeSet<OpId> {
+    registers
+        .iter()
+        .filter(|(k, _)| matches!(k, FieldKey::Item { list: l, item: i, .. } if *l == list && *i == item))
+        .flat_map(|(_, r)| r.frontier().into_iter().map(|w| w.op.id))
+        .collect()
 }
 
 /// An item being rendered: the clock of its first add, its id, its fields.
@@ -357,6 +480,7 @@ impl DocumentDraft {
                     entry.2.insert(field.clone(), value.clone());
                 }
             }
+            FieldKey::Removal { .. } => {}
         }
     }
 

@@ -178,12 +178,20 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         supersedes: Vec<OpId>,
     },
-    /// An item is removed from a list. Removal wins over later edits of it.
+    /// An item is removed from a list. The removal takes away the writes of
+    /// the item it saw (`seen`); a write it did not see (an edit made on
+    /// another device meanwhile) keeps the item, flagged as a conflict for a
+    /// person to settle. A removal without `seen` (written before removals
+    /// carried it) wins over every write.
     RemoveItem {
         /// Which list.
         list: ListKind,
         /// Which item.
         item: ItemId,
+        /// The writes of the item's fields the device had seen (their
+        /// frontier) when it removed it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seen: Option<Vec<OpId>>,
     },
 }
 

@@ -44,7 +44,11 @@ fn change() -> impl Strategy<Value = Change> {
             value.insert("text".into(), Value::String(text));
             Change::AddItem { list: ListKind::Services, item: ItemId::from_u128(i), value }
         }),
-        any::<u128>().prop_map(|i| Change::RemoveItem { list: ListKind::Adults, item: ItemId::from_u128(i) }),
+        any::<u128>().prop_map(|i| Change::RemoveItem {
+            list: ListKind::Adults,
+            item: ItemId::from_u128(i),
+            seen: None
+        }),
     ]
 }
 

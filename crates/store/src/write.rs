@@ -105,12 +105,26 @@ impl Stamper {
                     }
                     let key = FieldKey::Item { list: *list, item: *item, field: field.clone() };
                     *supersedes = cx.supersedes(&key);
+                    // An edit of an item shown as "removed on one device, edited on another"
+                    // keeps it: it supersedes the removals still standing.
+                    if let Some(base) = cx.base {
+                        supersedes.extend(base.standing_removals(*list, *item));
+                    }
                     cx.written.insert(key, id);
                 }
-                Change::RemoveItem { list, item } => {
+                Change::RemoveItem { list, item, seen } => {
                     let Some(item_class) = cx.items.remove(&(*list, *item)) else {
                         return Err(invalid(case_index, i, "item", format!("no such {} item", list.as_str())));
                     };
+                    // What the removal saw: the item's writes here, before and during this batch.
+                    let mut saw: Vec<OpId> = cx.base.map(|b| b.item_frontier(*list, *item)).unwrap_or_default();
+                    saw.extend(cx.written.iter().filter_map(|(k, op)| match k {
+                        FieldKey::Item { list: l, item: it, .. } if l == list && it == item => Some(*op),
+                        _ => None,
+                    }));
+                    saw.sort();
+                    saw.dedup();
+                    *seen = Some(saw);
                     if class.is_none() {
                         class = item_class;
                     }

@@ -124,16 +124,40 @@ pub async fn case_resolve_conflict(
     state
         .run(move |s| {
             let id = case_id(&id)?;
-            let change = match key {
+            let change = match &key {
                 FieldKey::Case { field } => {
-                    Change::Set { field: FieldPath::parse(&field)?, value, supersedes: Vec::new() }
+                    Some(Change::Set { field: FieldPath::parse(field)?, value, supersedes: Vec::new() })
                 }
-                FieldKey::Item { list, item, field } => {
-                    Change::SetItemField { list, item, field, value, supersedes: Vec::new() }
+                FieldKey::Item { list, item, field } => Some(Change::SetItemField {
+                    list: *list,
+                    item: *item,
+                    field: field.clone(),
+                    value,
+                    supersedes: Vec::new(),
+                }),
+                // Removed on one device, edited on another: `null` removes it (seeing the edit), any
+                // other value keeps it (an edit that supersedes the removal), chosen below.
+                FieldKey::Removal { list, item } if value.is_null() => {
+                    Some(Change::RemoveItem { list: *list, item: *item, seen: None })
                 }
+                FieldKey::Removal { .. } => None,
             };
-            validate_change(&change, Utc::now().date_naive())?;
+            if let Some(change) = &change {
+                validate_change(change, Utc::now().date_naive())?;
+            }
             s.with_session(|store| {
+                let change = match (change, &key) {
+                    (Some(c), _) => c,
+                    (None, FieldKey::Removal { list, item }) => {
+                        let ops = store.operations(id)?;
+                        let state = waystation_core::CaseState::from_ops(&ops)
+                            .map_err(|e| CommandError::new(crate::error::ErrorCode::Internal, e.to_string()))?;
+                        state.keep_item_change(*list, *item).ok_or_else(|| {
+                            CommandError::field("key", "this item has no field to keep; remove it instead")
+                        })?
+                    }
+                    (None, _) => unreachable!("only a removal is chosen here"),
+                };
                 store.edit(id, vec![change])?;
                 load_detail(store, id)
             })

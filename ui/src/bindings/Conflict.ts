@@ -6,6 +6,8 @@ import type { FieldKey } from "./FieldKey";
  * Concurrent writes of one field with different values. The field shows
  * the winner (`values` is ordered oldest first; the last is the winner);
  * a later write that supersedes every one of them resolves the conflict.
+ * For a [`FieldKey::Removal`], `values` are the removals (value `null`)
+ * and the edits they did not see; the item is shown (kept) until settled.
  */
 export type Conflict = { 
 /**

@@ -21,4 +21,12 @@ item: ItemId,
 /**
  * The item's field.
  */
-field: string, };
+field: string, } | { "in": "removal", 
+/**
+ * The list.
+ */
+list: ListKind, 
+/**
+ * The item.
+ */
+item: ItemId, };

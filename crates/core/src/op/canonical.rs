@@ -171,10 +171,13 @@ fn change(out: &mut Vec<u8>, change: &Change) {
             }
             o.value("value", value);
         }
-        Change::RemoveItem { list, item } => {
+        Change::RemoveItem { list, item, seen } => {
             o.leaf("item", item);
             o.leaf("kind", "remove_item");
             o.leaf("list", list);
+            if let Some(seen) = seen {
+                o.leaf("seen", seen);
+            }
         }
     }
     o.close();
@@ -275,7 +278,11 @@ mod tests {
             (list(), any::<u128>(), ".*", json_value(), ids()).prop_map(|(list, item, field, value, supersedes)| {
                 Change::SetItemField { list, item: ItemId::from_u128(item), field, value, supersedes }
             }),
-            (list(), any::<u128>()).prop_map(|(list, item)| Change::RemoveItem { list, item: ItemId::from_u128(item) }),
+            (list(), any::<u128>(), proptest::option::of(ids())).prop_map(|(list, item, seen)| Change::RemoveItem {
+                list,
+                item: ItemId::from_u128(item),
+                seen
+            }),
         ]
     }
 

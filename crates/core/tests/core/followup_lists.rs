@@ -121,7 +121,9 @@ fn a_service_an_outcome_an_adult_and_a_drafted_referral_are_removed() {
         let left = doc[list.as_str()].as_array().map_or(0, |l| l.iter().filter(|i| i["id"] == it).count());
         assert_eq!(left, 0, "{it} is gone from {}", list.as_str());
         let changes = f.changes_since(before);
-        assert!(matches!(&changes[..], [Change::RemoveItem { list: l, item: i }] if *l == list && i.to_string() == it));
+        assert!(
+            matches!(&changes[..], [Change::RemoveItem { list: l, item: i, .. }] if *l == list && i.to_string() == it)
+        );
         // Removed once is removed: a second try finds nothing to remove.
         f.refused("item", remove(list, it));
     }

@@ -16,11 +16,29 @@ const ITEM_FIELDS: [&str; 2] = ["status", "reason"];
 /// One generated operation, before ids are assigned.
 #[derive(Debug, Clone)]
 enum Spec {
-    Set { field: usize, value: u8, supersedes: u8 },
-    Add { item: usize, value: u8 },
-    SetItem { item: usize, field: usize, value: u8, supersedes: u8 },
-    Remove { item: usize },
-    Share { org: usize },
+    Set {
+        field: usize,
+        value: u8,
+        supersedes: u8,
+    },
+    Add {
+        item: usize,
+        value: u8,
+    },
+    SetItem {
+        item: usize,
+        field: usize,
+        value: u8,
+        supersedes: u8,
+    },
+    /// `seen`: a mask over the item's earlier writes (`None`: a removal from before `seen`).
+    Remove {
+        item: usize,
+        seen: Option<u8>,
+    },
+    Share {
+        org: usize,
+    },
 }
 
 fn spec() -> impl Strategy<Value = (usize, usize, u64, Spec)> {
@@ -29,7 +47,7 @@ fn spec() -> impl Strategy<Value = (usize, usize, u64, Spec)> {
         2 => (0..3usize, 0u8..3).prop_map(|(item, value)| Spec::Add { item, value }),
         2 => (0..3usize, 0..ITEM_FIELDS.len(), 0u8..3, any::<u8>())
             .prop_map(|(item, field, value, supersedes)| Spec::SetItem { item, field, value, supersedes }),
-        1 => (0..3usize).prop_map(|item| Spec::Remove { item }),
+        2 => (0..3usize, proptest::option::weighted(0.8, any::<u8>())).prop_map(|(item, seen)| Spec::Remove { item, seen }),
         1 => (0..2usize).prop_map(|org| Spec::Share { org }),
     ];
     // case, device, wall clock (small, so ties happen), what
@@ -50,6 +68,12 @@ fn item(n: usize) -> ItemId {
 fn build(specs: &[(usize, usize, u64, Spec)]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut writes: BTreeMap<(usize, String), Vec<OpId>> = BTreeMap::new();
+    // Per (case, item): every write of it, and its removals.
+    let mut item_writes: BTreeMap<(usize, usize), Vec<OpId>> = BTreeMap::new();
+    let mut removals: BTreeMap<(usize, usize), Vec<OpId>> = BTreeMap::new();
+    let mask_of = |ids: &[OpId], mask: u8| -> Vec<OpId> {
+        ids.iter().enumerate().filter(|(i, _)| mask & (1 << (i % 8)) != 0).map(|(_, id)| *id).collect()
+    };
     let mut counters: BTreeMap<(usize, u64), u32> = BTreeMap::new();
     for (n, (c, d, wall, spec)) in specs.iter().enumerate() {
         let device = DeviceId::from_u128(0xde00 + *d as u128);
@@ -71,19 +95,33 @@ fn build(specs: &[(usize, usize, u64, Spec)]) -> Vec<Operation> {
                 supersedes: pick(FIELDS[*field].to_owned(), *supersedes, &mut writes),
             },
             Spec::Add { item: i, value } => {
+                item_writes.entry((*c, *i)).or_default().push(id);
                 let mut m = Map::new();
                 m.insert("status".into(), json!(format!("a{value}")));
                 m.insert("to".into(), json!("medical"));
                 Change::AddItem { list: ListKind::Referrals, item: item(*i), value: m }
             }
-            Spec::SetItem { item: i, field, value, supersedes } => Change::SetItemField {
-                list: ListKind::Referrals,
-                item: item(*i),
-                field: ITEM_FIELDS[*field].to_owned(),
-                value: json!(format!("s{value}")),
-                supersedes: pick(format!("{i}/{}", ITEM_FIELDS[*field]), *supersedes, &mut writes),
-            },
-            Spec::Remove { item: i } => Change::RemoveItem { list: ListKind::Referrals, item: item(*i) },
+            Spec::SetItem { item: i, field, value, supersedes } => {
+                // An edit may also supersede removals of its item (it keeps the item).
+                let mut supersedes_too = pick(format!("{i}/{}", ITEM_FIELDS[*field]), *supersedes, &mut writes);
+                supersedes_too.extend(mask_of(
+                    removals.get(&(*c, *i)).map(Vec::as_slice).unwrap_or_default(),
+                    supersedes.rotate_left(3),
+                ));
+                item_writes.entry((*c, *i)).or_default().push(id);
+                Change::SetItemField {
+                    list: ListKind::Referrals,
+                    item: item(*i),
+                    field: ITEM_FIELDS[*field].to_owned(),
+                    value: json!(format!("s{value}")),
+                    supersedes: supersedes_too,
+                }
+            }
+            Spec::Remove { item: i, seen } => {
+                let seen = seen.map(|m| mask_of(item_writes.get(&(*c, *i)).map(Vec::as_slice).unwrap_or_default(), m));
+                removals.entry((*c, *i)).or_default().push(id);
+                Change::RemoveItem { list: ListKind::Referrals, item: item(*i), seen }
+            }
             Spec::Share { org } => Change::Share { org: OrgId::parse("org", &format!("ngo-{org}")).unwrap() },
         };
         let user = UserName::parse("user", &format!("user{d}")).unwrap();
@@ -191,32 +229,68 @@ proptest! {
     }
 
     #[test]
-    fn removal_wins_over_any_edit_in_any_order(
-        add_wall in 0u64..50, edit_wall in 0u64..50, remove_wall in 0u64..50, order in Just(()).prop_perturb(|_, mut r| {
-            let mut v = vec![0usize, 1, 2];
-            for i in (1..3).rev() { v.swap(i, r.random_range(0..=i)); }
+    fn a_removal_takes_away_only_the_writes_it_saw_in_any_order(
+        walls in prop::collection::vec(0u64..50, 5), saw_edit in any::<bool>(), legacy in any::<bool>(), settle in 0u8..3,
+        order in Just(()).prop_perturb(|_, mut r| {
+            let mut v = vec![0usize, 1, 2, 3, 4];
+            for i in (1..5).rev() { v.swap(i, r.random_range(0..=i)); }
             v
         }),
+        dups in prop::collection::vec(0usize..5, 0..4),
     ) {
         let c = case(0);
-        let d = DeviceId::from_u128(0xde01);
-        let mk = |id: u128, wall: u64, change: Change| Operation {
-            id: OpId::from_u128(id), case_id: c, hlc: Hlc { wall_ms: wall, counter: id as u32, device: d }, device: d,
+        let (d1, d2) = (DeviceId::from_u128(0xde01), DeviceId::from_u128(0xde02));
+        let mk = |id: u128, wall: u64, device: DeviceId, change: Change| Operation {
+            id: OpId::from_u128(id), case_id: c, hlc: Hlc { wall_ms: wall, counter: id as u32, device }, device,
             user: UserName::parse("user", "user1").unwrap(), class: Sensitivity::General, change,
         };
         let mut m = Map::new();
         m.insert("to".into(), json!("medical"));
-        let ops = [
-            mk(1, add_wall, Change::AddItem { list: ListKind::Referrals, item: item(0), value: m }),
-            mk(2, edit_wall, Change::SetItemField {
+        let (add, edit, remove) = (OpId::from_u128(1), OpId::from_u128(2), OpId::from_u128(3));
+        let seen = if legacy { None } else if saw_edit { Some(vec![add, edit]) } else { Some(vec![add]) };
+        let mut ops = vec![
+            mk(1, walls[0], d1, Change::AddItem { list: ListKind::Referrals, item: item(0), value: m }),
+            // Device 2 edits; device 1 removes, having seen the edit or not.
+            mk(2, walls[1], d2, Change::SetItemField {
                 list: ListKind::Referrals, item: item(0), field: "status".into(), value: json!("sent"), supersedes: vec![],
             }),
-            mk(3, remove_wall, Change::RemoveItem { list: ListKind::Referrals, item: item(0) }),
+            mk(3, walls[2], d1, Change::RemoveItem { list: ListKind::Referrals, item: item(0), seen }),
         ];
-        let ordered: Vec<Operation> = order.iter().map(|i| ops[*i].clone()).collect();
+        let flagged = !legacy && !saw_edit;
+        // A person settles a flagged item: 1 keeps it (an edit superseding the removal), 2 removes it again.
+        let settled = match (flagged, settle) {
+            (true, 1) => Some(mk(4, walls[3], d2, Change::SetItemField {
+                list: ListKind::Referrals, item: item(0), field: "status".into(), value: json!("sent"), supersedes: vec![edit, remove],
+            })),
+            (true, 2) => Some(mk(5, walls[4], d1, Change::RemoveItem { list: ListKind::Referrals, item: item(0), seen: Some(vec![add, edit]) })),
+            _ => None,
+        };
+        ops.extend(settled.clone());
+        let mut ordered: Vec<Operation> = order.iter().filter_map(|i| ops.get(*i).cloned()).collect();
+        ordered.extend(dups.iter().filter_map(|i| ops.get(*i).cloned()));
         let view = CaseState::from_ops(&ordered).unwrap().view().unwrap();
-        prop_assert_eq!(&view.document["referrals"], &json!([]));
-        prop_assert!(view.conflicts.is_empty());
+        let listed = view.document["referrals"].as_array().unwrap().len();
+        let removal_conflicts = view.conflicts.iter().filter(|k| matches!(k.key, FieldKey::Removal { .. })).count();
+        match (flagged, settle) {
+            (false, _) => {
+                prop_assert_eq!(listed, 0, "a removal that saw every write (or from before `seen`) removes");
+                prop_assert!(view.conflicts.is_empty());
+            }
+            (true, 0) => {
+                prop_assert_eq!(listed, 1, "an edit the removal did not see keeps the item");
+                prop_assert_eq!(removal_conflicts, 1, "{:?}", view.conflicts);
+                let values: Vec<_> = view.conflicts[0].values.iter().map(|v| (v.op, v.value.clone())).collect();
+                prop_assert!(values.contains(&(remove, Value::Null)) && values.contains(&(edit, json!("sent"))), "{:?}", values);
+            }
+            (true, 1) => {
+                prop_assert_eq!(listed, 1, "kept");
+                prop_assert_eq!(removal_conflicts, 0);
+            }
+            (true, _) => {
+                prop_assert_eq!(listed, 0, "removed again, seeing the edit");
+                prop_assert!(view.conflicts.is_empty());
+            }
+        }
     }
 }
 

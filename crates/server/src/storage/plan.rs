@@ -123,7 +123,7 @@ pub fn needs_of(ops: &[Operation], op_ids: bool) -> Needs {
                 n.share_orgs.push(org.as_str().to_owned());
                 n.shared_cases.push(op.case_id.to_string());
             }
-            Change::RemoveItem { list: ListKind::Notes, item } => n.note_items.push(item.to_string()),
+            Change::RemoveItem { list: ListKind::Notes, item, .. } => n.note_items.push(item.to_string()),
             _ => {}
         }
     }
@@ -168,7 +168,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             continue;
         }
         let (note_class, share_known) = match &op.change {
-            Change::RemoveItem { list: ListKind::Notes, item } => (known.note_classes.get(item).copied(), true),
+            Change::RemoveItem { list: ListKind::Notes, item, .. } => (known.note_classes.get(item).copied(), true),
             Change::Share { org } => (None, known.orgs.contains(org)),
             _ => (None, true),
         };

@@ -63,7 +63,8 @@ async fn agents_never_receive_legal_privileged_notes(backend: Backend) {
         waystation_core::Change::AddItem { item, .. } => *item,
         _ => unreachable!(),
     };
-    let mut remove = ngo.op(case, waystation_core::Change::RemoveItem { list: waystation_core::ListKind::Notes, item });
+    let mut remove =
+        ngo.op(case, waystation_core::Change::RemoveItem { list: waystation_core::ListKind::Notes, item, seen: None });
     remove.class = Sensitivity::General;
     assert_eq!(ngo.push(&[remove]).await.results[0].status, OpStatus::RefusedInvalid);
     let ngo_2 = app.device("casa-esperanza", Role::NgoStaff, "luis").await;

@@ -73,14 +73,17 @@ fn removing_a_note_carries_the_notes_class_and_bad_changes_save_nothing() {
         value: map(json!({"sensitivity": "law_enforcement_sensitive", "text": "tip about a stash house"})),
     });
     let id = store.save_new_case(CaseId::new(), changes).unwrap();
-    let removed = store.edit(id, vec![Change::RemoveItem { list: ListKind::Notes, item: note }]).unwrap();
+    let removed = store.edit(id, vec![Change::RemoveItem { list: ListKind::Notes, item: note, seen: None }]).unwrap();
     let ops = store.operations(id).unwrap();
     assert_eq!(ops.iter().find(|o| o.id == removed[0]).unwrap().class, Sensitivity::LawEnforcementSensitive);
 
     let before = store.status().unwrap();
     let err = store.edit(
         id,
-        vec![set("status", json!("closed")), Change::RemoveItem { list: ListKind::Adults, item: ItemId::new() }],
+        vec![
+            set("status", json!("closed")),
+            Change::RemoveItem { list: ListKind::Adults, item: ItemId::new(), seen: None },
+        ],
     );
     assert!(matches!(err, Err(StoreError::InvalidChange { change_index: 1, .. })), "{err:?}");
     let note_edit = Change::SetItemField {

@@ -183,3 +183,74 @@ fn refused_operations_stay_in_the_outbox_out_of_the_pending_order() {
     assert_eq!(store.outbox_after(0, 100).unwrap().len(), 10);
     store.audit_verify().unwrap();
 }
+
+/// Issue 16: a removal takes away only the writes it saw. Two devices hold a
+/// case with an adult; one removes the adult while the other edits it; after
+/// exchanging, both keep the adult, flagged "removed on one device, edited on
+/// another"; keeping it (an edit of it) settles the flag on both; removing it
+/// again, having seen the edit, removes it on both.
+#[test]
+fn a_removal_does_not_erase_an_edit_it_did_not_see() {
+    use waystation_core::{CaseState, FieldKey, ListKind};
+    let (_ta, mut a) = new_store();
+    let (_tb, mut b) = new_store();
+    let mut n = 0;
+    let mut exchange = |from: &mut waystation_store::Store, to: &mut waystation_store::Store| {
+        n += 1;
+        let ops = from.outbox_peek(100).unwrap();
+        let ids: Vec<OpId> = ops.iter().map(|o| o.id).collect();
+        from.outbox_ack(&ids).unwrap();
+        to.apply_pulled(ops, cursor(&n.to_string())).unwrap();
+    };
+    let case = CaseId::new();
+    let adult = add(ListKind::Adults, json!({ "name": "Rosa", "claimed_relationship": "aunt_or_uncle" }));
+    let Change::AddItem { item, .. } = &adult else { unreachable!() };
+    let item = *item;
+    a.save_new_case(case, vec![create(), set("child.given_name", json!("Lucía")), adult]).unwrap();
+    exchange(&mut a, &mut b);
+    let edit = Change::SetItemField {
+        list: ListKind::Adults,
+        item,
+        field: "name".into(),
+        value: json!("Rosa María"),
+        supersedes: vec![],
+    };
+    b.edit(case, vec![edit]).unwrap();
+    a.edit(case, vec![Change::RemoveItem { list: ListKind::Adults, item, seen: None }]).unwrap();
+    let removal = a.outbox_peek(10).unwrap();
+    assert!(
+        matches!(&removal[0].change, Change::RemoveItem { seen: Some(s), .. } if !s.is_empty()),
+        "the store names what the removal saw: {:?}",
+        removal[0].change
+    );
+    exchange(&mut a, &mut b);
+    exchange(&mut b, &mut a);
+    for s in [&mut a, &mut b] {
+        let view = s.case(case).unwrap().unwrap();
+        assert_eq!(view.document["adults"][0]["name"], json!("Rosa María"), "the edit is not erased");
+        assert!(
+            view.conflicts.iter().any(|c| c.key == FieldKey::Removal { list: ListKind::Adults, item }),
+            "flagged: {:?}",
+            view.conflicts
+        );
+    }
+    // Kept, on b: the edit that keeps it supersedes the removal.
+    let state = CaseState::from_ops(&b.operations(case).unwrap()).unwrap();
+    let keep = state.keep_item_change(ListKind::Adults, item).expect("an item with fields");
+    b.edit(case, vec![keep]).unwrap();
+    exchange(&mut b, &mut a);
+    for s in [&mut a, &mut b] {
+        let view = s.case(case).unwrap().unwrap();
+        assert_eq!(view.document["adults"].as_array().unwrap().len(), 1);
+        assert!(view.conflicts.is_empty(), "settled: {:?}", view.conflicts);
+    }
+    // Removed again on a, having seen the edit: gone on both, no flag.
+    a.edit(case, vec![Change::RemoveItem { list: ListKind::Adults, item, seen: None }]).unwrap();
+    exchange(&mut a, &mut b);
+    for s in [&mut a, &mut b] {
+        let view = s.case(case).unwrap().unwrap();
+        assert_eq!(view.document["adults"], json!([]));
+        assert!(view.conflicts.is_empty());
+        s.audit_verify().unwrap();
+    }
+}

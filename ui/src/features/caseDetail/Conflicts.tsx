@@ -7,7 +7,8 @@ import { call, CommandFailure } from "../../ipc";
 import { useErrorText } from "../../shared/errors";
 import { itemFieldLabel, LIST_TITLE } from "./labels";
 
-export const keyPath = (k: FieldKey) => (k.in === "case" ? k.field : `${k.list}/${k.item}/${k.field}`);
+export const keyPath = (k: FieldKey) =>
+  k.in === "case" ? k.field : k.in === "removal" ? `${k.list}/${k.item}` : `${k.list}/${k.item}/${k.field}`;
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -25,6 +26,7 @@ function labelKey(section: string, field: string): MessageKey | null {
  * list's title), else its path. */
 export function fieldLabel(k: FieldKey, t: (key: MessageKey) => string): string {
   if (k.in === "case" && k.field === "status") return t("followup.status");
+  if (k.in === "removal") return t(LIST_TITLE[k.list]);
   if (k.in === "item") {
     const followup = itemFieldLabel(k.list, k.field, t);
     if (followup) return `${t(LIST_TITLE[k.list])}: ${followup}`;
@@ -72,14 +74,24 @@ function ConflictChoice({ id, conflict, onResolved }: { id: CaseId; conflict: Co
   };
   return (
     <fieldset className="fieldset card conflict">
-      <legend className="legend">{t("detail.conflict.field", { field: fieldLabel(conflict.key, t) })}</legend>
+      <legend className="legend">
+        {conflict.key.in === "removal"
+          ? t("detail.conflict.removal", { list: fieldLabel(conflict.key, t) })
+          : t("detail.conflict.field", { field: fieldLabel(conflict.key, t) })}
+      </legend>
       <CommandAlert message={failure} />
       <div className="choices">
         {conflict.values.map((v, i) => (
           <div className="choice" key={v.op}>
             <input className="choice__input" type="radio" id={`${name}-${i}`} name={name} checked={chosen === v.op} onChange={() => setChosen(v.op)} />
             <label className="choice__label" htmlFor={`${name}-${i}`}>
-              <strong>{showValue(v.value)}</strong>
+              <strong>
+                {conflict.key.in !== "removal"
+                  ? showValue(v.value)
+                  : v.value === null
+                    ? t("detail.conflict.removed")
+                    : t("detail.conflict.edited", { value: showValue(v.value) })}
+              </strong>
               <span className="muted">
                 {" "}
                 {t("detail.conflict.by", { user: v.user, device: v.device.slice(-8), when: dateTime(v.hlc.wall_ms) })}

@@ -81,6 +81,40 @@ describe("case detail", () => {
   });
 });
 
+describe("an item removed on one device and edited on another", () => {
+  it("is shown as such, and removing it again sends null for the removal key", async () => {
+    const key: FieldKey = { in: "removal", list: "adults", item: "0190a1b2-0000-7000-8000-0000000a0001" };
+    const hlc = (device: string) => ({ wall_ms: Date.parse("2026-11-24T06:30:00Z"), counter: 0, device });
+    const flagged: CaseDetail = {
+      ...detail("Lucía"),
+      conflicts: [
+        {
+          key,
+          values: [
+            { op: "op-r", hlc: hlc(DEVICE), device: DEVICE, user: "ana.lopez", value: null },
+            { op: "op-e", hlc: hlc(OTHER), device: OTHER, user: "jorge.m", value: "Tía Rosa" },
+          ],
+        },
+      ],
+    };
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "case_get") return flagged;
+      if (cmd === "case_resolve_conflict") {
+        calls.push(args);
+        return detail("Lucía");
+      }
+      return null;
+    });
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    await screen.findByText("Removed on one device, edited on another: Accompanying adults");
+    expect(screen.getByLabelText(/Keep it, with this change: Tía Rosa/)).toBeTruthy();
+    fireEvent.click(screen.getByLabelText(/Remove it/));
+    fireEvent.click(screen.getByRole("button", { name: "Keep the chosen value" }));
+    await waitFor(() => expect(calls).toEqual([{ id: ID, key, value: null }]));
+  });
+});
+
 describe("case list", () => {
   it("shows a case received by sync without leaving the list, keeping the search text", async () => {
     let rows = [row("0190a1b2-0000-7000-8000-000000000001", "Lucía")];
