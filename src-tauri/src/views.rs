@@ -85,6 +85,8 @@ pub enum ChangeKind {
     CreateCase,
     /// The case was shared with an organization.
     Share,
+    /// The case stopped being shared with an organization.
+    Unshare,
     /// A case-level field was set.
     Set,
     /// An item was added to a list.
@@ -141,6 +143,7 @@ fn entry(op: &Operation) -> TimelineEntry {
             (ChangeKind::CreateCase, Some(fields.keys().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")))
         }
         Change::Share { org } => (ChangeKind::Share, Some(org.to_string())),
+        Change::Unshare { org, .. } => (ChangeKind::Unshare, Some(org.to_string())),
         Change::Set { field, .. } => (ChangeKind::Set, Some(field.to_string())),
         Change::AddItem { list, .. } => (ChangeKind::AddItem, Some(list.as_str().to_owned())),
         Change::SetItemField { list, field, .. } => {

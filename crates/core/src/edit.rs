@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use crate::relief::MILESTONES;
 use crate::{
     CaseView, Catalog, Change, FieldError, FieldPath, ItemId, ListKind, NewCase, OrgId, ReferralStatus, ReferralTo,
-    Text, Timestamp, referral_needs_share, validate_field, validate_item, validate_item_field,
+    Role, Text, Timestamp, referral_needs_share, validate_field, validate_item, validate_item_field,
 };
 
 /// Why an edit was refused: every refused field, named under its list
@@ -161,9 +161,11 @@ pub struct NewReferral {
 }
 
 /// Add a referral written after the intake: an `AddItem` of it as
-/// `drafted`, and, when it names an organization that is neither the
-/// case's owner nor already shared with, a `Share` with it in the same save
-/// (as an intake's referral does), so the receiver can see the case.
+/// `drafted`, and, when it names an organization that is not the case's
+/// owner, a `Share` with it in the same save (as an intake's referral does),
+/// so the receiver can see the case. The share is written even when the
+/// case is shared with that organization already: it is this referral's own
+/// reason to share, which an unshare made elsewhere without seeing it does not end.
 pub fn new_referral_changes(view: &CaseView, value: Value, now: Now) -> Result<Vec<Change>, Refused> {
     let list = ListKind::Referrals;
     let mut item = form_item(list, value)?;
@@ -185,11 +187,53 @@ pub fn new_referral_changes(view: &CaseView, value: Value, now: Now) -> Result<V
     let org = item.get("org").and_then(Value::as_str).map(|o| OrgId::parse("referrals.org", o)).transpose()?;
     let mut changes = vec![Change::AddItem { list, item: ItemId::new(), value: item }];
     if let Some(org) = org
-        && referral_needs_share(view.owner.as_ref(), &view.shared_with, &org)
+        && referral_needs_share(view.owner.as_ref(), &std::collections::BTreeSet::new(), &org)
     {
         changes.push(Change::Share { org });
     }
     Ok(changes)
+}
+
+/// The end of the sharing a referral gave, when it goes (removed, or
+/// recorded as declined): an `Unshare` of its organization when this device
+/// belongs to the case's owner (`device_org`), the case is shared with that
+/// organization, and no other referral to it still gives a reason (one not
+/// declined; a completed one keeps the case with the organization that
+/// served the child). The store names the shares it ends when it saves it.
+pub fn sharing_ends_with(view: &CaseView, device_org: &OrgId, referral: ItemId) -> Option<Change> {
+    if view.owner.as_ref() != Some(device_org) {
+        return None;
+    }
+    let referrals = view.document.get(ListKind::Referrals.as_str())?.as_array()?;
+    let id = referral.to_string();
+    let org_of = |r: &Value| r.get("org").and_then(Value::as_str).map(str::to_owned);
+    let gone = referrals.iter().find(|r| r.get("id").and_then(Value::as_str) == Some(id.as_str()))?;
+    let org = OrgId::parse("referrals.org", &org_of(gone)?).ok()?;
+    if !view.shared_with.contains(&org) {
+        return None;
+    }
+    let declined = Value::String(ReferralStatus::Declined.as_str().to_owned());
+    let other_reason = referrals.iter().any(|r| {
+        r.get("id").and_then(Value::as_str) != Some(id.as_str())
+            && org_of(r).as_deref() == Some(org.as_str())
+            && r.get("status") != Some(&declined)
+    });
+    (!other_reason).then_some(Change::Unshare { org, seen: Vec::new() })
+}
+
+/// An explicit "stop sharing" of the case with `org`, by a supervisor of the
+/// owning organization (`device_org`, `role`): every referral to it stays as
+/// the record of what was sent, and the organization's devices remove the
+/// case at their next sync.
+pub fn stop_sharing_change(view: &CaseView, device_org: &OrgId, role: Role, org: &str) -> Result<Change, Refused> {
+    if role != Role::Supervisor || view.owner.as_ref() != Some(device_org) {
+        return Err(refused("org", "only a supervisor of the organization that owns the case may stop sharing it"));
+    }
+    let org = OrgId::parse("org", org.trim()).map_err(|e| vec![e])?;
+    if !view.shared_with.contains(&org) {
+        return Err(refused("org", format!("the case is not shared with {org}")));
+    }
+    Ok(Change::Unshare { org, seen: Vec::new() })
 }
 
 /// How far ahead of this device's clock a time typed on it may be: a form

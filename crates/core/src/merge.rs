@@ -16,7 +16,10 @@
 //!   ("removed on one device, edited on another") until a person settles it:
 //!   removed again (a removal that sees the edit) or kept (an edit that
 //!   supersedes the removal). A removal without `seen` wins over every write.
-//! - the owner is the organization of the earliest `CreateCase`; sharing only grows.
+//! - the owner is the organization of the earliest `CreateCase`. Sharing is
+//!   an observed-remove set: an organization sees the case while one of its
+//!   `Share`s is not among the shares an `Unshare` of it saw — an unshare
+//!   ends only the shares it saw, and a later share shares the case again.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -142,6 +145,13 @@ pub struct CaseView {
     pub op_count: usize,
 }
 
+impl CaseView {
+    /// Whether `org` sees the case: it owns it, or the case is shared with it.
+    pub fn visible_to(&self, org: &OrgId) -> bool {
+        self.owner.as_ref() == Some(org) || self.shared_with.contains(org)
+    }
+}
+
 impl CaseState {
     /// An empty state for `case_id`.
     pub fn new(case_id: CaseId) -> Self {
@@ -227,6 +237,20 @@ impl CaseState {
         })
     }
 
+    /// The `Share`s of `org` merged here, in id order: what an unshare of it
+    /// must name in `seen` to end them.
+    pub fn shares_of(&self, org: &OrgId) -> Vec<OpId> {
+        self.ops.values().filter(|o| matches!(&o.change, Change::Share { org: s } if s == org)).map(|o| o.id).collect()
+    }
+
+    /// The newest `Unshare` of `org` merged here (by clock, then id).
+    pub fn last_unshare_of(&self, org: &OrgId) -> Option<&Operation> {
+        self.ops
+            .values()
+            .filter(|o| matches!(&o.change, Change::Unshare { org: u, .. } if u == org))
+            .max_by_key(|o| (o.hlc, o.id))
+    }
+
     fn removals(&self, list: ListKind, item: ItemId) -> impl Iterator<Item = &Operation> {
         self.ops.values().filter(
             move |o| matches!(&o.change, Change::RemoveItem { list: l, item: i, .. } if *l == list && *i == item),
@@ -278,7 +302,7 @@ impl CaseState {
                         );
                     }
                 }
-                Change::Share { .. } | Change::RemoveItem { .. } => {}
+                Change::Share { .. } | Change::Unshare { .. } | Change::RemoveItem { .. } => {}
             }
         }
         registers
@@ -299,7 +323,8 @@ impl CaseState {
     fn render(&self, with_document: bool) -> Option<CaseView> {
         let id = self.case_id?;
         let mut owner: Option<(&Hlc, &OrgId)> = None;
-        let mut shared_with = BTreeSet::new();
+        let mut shares: BTreeMap<&OrgId, Vec<OpId>> = BTreeMap::new();
+        let mut unshared: BTreeMap<&OrgId, BTreeSet<OpId>> = BTreeMap::new();
         // item -> (hlc of its earliest add, removed)
         let mut items: BTreeMap<(ListKind, ItemId), (Hlc, bool)> = BTreeMap::new();
         // item -> its removals still standing
@@ -312,9 +337,8 @@ impl CaseState {
                         owner = Some((&op.hlc, org));
                     }
                 }
-                Change::Share { org } => {
-                    shared_with.insert(org.clone());
-                }
+                Change::Share { org } => shares.entry(org).or_default().push(op.id),
+                Change::Unshare { org, seen } => unshared.entry(org).or_default().extend(seen.iter().copied()),
                 Change::AddItem { list, item, .. } => {
                     let e = items.entry((*list, *item)).or_insert((op.hlc, false));
                     e.0 = e.0.min(op.hlc);
@@ -325,6 +349,12 @@ impl CaseState {
                 Change::RemoveItem { .. } | Change::Set { .. } | Change::SetItemField { .. } => {}
             }
         }
+        // An unshare ends only the shares of its own organization that it saw.
+        let mut shared_with: BTreeSet<OrgId> = shares
+            .into_iter()
+            .filter(|(org, ids)| ids.iter().any(|id| !unshared.get(org).is_some_and(|seen| seen.contains(id))))
+            .map(|(org, _)| org.clone())
+            .collect();
         let registers = self.registers();
         let mut conflicts = Vec::new();
         for ((list, item), standing) in &removals {

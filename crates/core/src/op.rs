@@ -143,6 +143,17 @@ pub enum Change {
         /// The organization that may now see the case.
         org: OrgId,
     },
+    /// The case stops being shared with an organization: the shares of it
+    /// the device had seen (`seen`) end. A share it did not see (a referral
+    /// to the same organization added meanwhile on another device) keeps the
+    /// case shared; a share made later shares it again.
+    Unshare {
+        /// The organization that no longer sees the case.
+        org: OrgId,
+        /// The `Share`s of that organization the device had seen.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        seen: Vec<OpId>,
+    },
     /// A case-level field gets a value.
     Set {
         /// Which field.

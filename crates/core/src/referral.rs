@@ -201,14 +201,17 @@ impl Record for Referral {
 }
 
 /// Whether a referral to `org` needs a `Share` with it so the receiver can
-/// see the case: not when `org` owns the case (`owner`) or the case is
-/// already shared with it (`shared_with`). The one rule for a referral
-/// written at intake ([`NewCase::into_changes`](crate::NewCase::into_changes))
-/// and one added later (the desktop's follow-up, reading the case's
-/// [`CaseView`](crate::CaseView)). An unknown owner (the case's creation not
-/// yet seen) is no reason to skip the share.
-pub fn referral_needs_share(owner: Option<&OrgId>, shared_with: &BTreeSet<OrgId>, org: &OrgId) -> bool {
-    owner != Some(org) && !shared_with.contains(org)
+/// see the case: not when `org` owns the case (`owner`) or a referral saved
+/// in the same save shared it already (`shared_in_save`). Every referral
+/// saved later carries its own share (the desktop's follow-up passes an
+/// empty set), so a device that ends the sharing of another referral to the
+/// same organization without having seen this one ends only the shares it
+/// saw ([`Change::Unshare`](crate::Change::Unshare)). The one rule for a
+/// referral written at intake ([`NewCase::into_changes`](crate::NewCase::into_changes))
+/// and one added later. An unknown owner (the case's creation not yet seen)
+/// is no reason to skip the share.
+pub fn referral_needs_share(owner: Option<&OrgId>, shared_in_save: &BTreeSet<OrgId>, org: &OrgId) -> bool {
+    owner != Some(org) && !shared_in_save.contains(org)
 }
 
 #[cfg(test)]

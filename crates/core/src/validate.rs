@@ -109,7 +109,7 @@ pub fn validate_change(change: &Change, today: NaiveDate) -> Result<(), FieldErr
         Change::CreateCase { fields, .. } => fields
             .iter()
             .try_for_each(|(field, value)| validate_field(field, value, today).map_err(|e| e.under("fields"))),
-        Change::Share { .. } | Change::RemoveItem { .. } => Ok(()),
+        Change::Share { .. } | Change::Unshare { .. } | Change::RemoveItem { .. } => Ok(()),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::{BTreeMap, HashSet};
-use waystation_core::{CaseId, CaseState, Change, FieldKey, ItemId, ListKind, OpId, Operation, Sensitivity};
+use waystation_core::{CaseId, CaseState, Change, FieldKey, ItemId, ListKind, OpId, Operation, OrgId, Sensitivity};
 
 use crate::audit::{Action, AuditWriter, ops_detail};
 use crate::error::{Result, StoreError};
@@ -18,6 +18,8 @@ struct Context<'a> {
     base: Option<&'a CaseState>,
     items: BTreeMap<(ListKind, ItemId), Option<Sensitivity>>,
     written: BTreeMap<FieldKey, OpId>,
+    /// Shares written in this batch, by organization.
+    shares: BTreeMap<OrgId, Vec<OpId>>,
 }
 
 impl<'a> Context<'a> {
@@ -35,7 +37,7 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Self { base, items, written: BTreeMap::new() }
+        Self { base, items, written: BTreeMap::new(), shares: BTreeMap::new() }
     }
 
     fn supersedes(&self, key: &FieldKey) -> Vec<OpId> {
@@ -79,7 +81,18 @@ impl Stamper {
                         cx.written.insert(FieldKey::Case { field: field.as_str().to_owned() }, id);
                     }
                 }
-                Change::Share { .. } => {}
+                Change::Share { org } => cx.shares.entry(org.clone()).or_default().push(id),
+                Change::Unshare { org, seen } => {
+                    // What the unshare ends: the organization's shares seen here, before and during this batch.
+                    let mut saw = cx.base.map(|b| b.shares_of(org)).unwrap_or_default();
+                    saw.extend(cx.shares.get(org).into_iter().flatten().copied());
+                    if saw.is_empty() {
+                        return Err(invalid(case_index, i, "org", format!("the case is not shared with {org}")));
+                    }
+                    saw.sort();
+                    saw.dedup();
+                    *seen = saw;
+                }
                 Change::Set { field, supersedes, .. } => {
                     let key = FieldKey::Case { field: field.as_str().to_owned() };
                     *supersedes = cx.supersedes(&key);

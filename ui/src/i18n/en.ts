@@ -370,6 +370,7 @@ export const en = {
   "detail.change.create_case": "Case opened",
   "detail.change.create_case_fields": "Case opened with {target}",
   "detail.change.share": "Shared with {target}",
+  "detail.change.unshare": "Stopped sharing with {target}",
   "detail.change.set": "Changed {target}",
   "detail.change.add_item": "Added to {target}",
   "detail.change.set_item_field": "Changed {target}",

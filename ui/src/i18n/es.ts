@@ -375,6 +375,7 @@ export const es: Record<MessageKey, string> = {
   "detail.change.create_case": "Caso abierto",
   "detail.change.create_case_fields": "Caso abierto con {target}",
   "detail.change.share": "Compartido con {target}",
+  "detail.change.unshare": "Se dejó de compartir con {target}",
   "detail.change.set": "Cambió {target}",
   "detail.change.add_item": "Se agregó a {target}",
   "detail.change.set_item_field": "Cambió {target}",

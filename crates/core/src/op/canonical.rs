@@ -147,6 +147,13 @@ fn change(out: &mut Vec<u8>, change: &Change) {
             o.leaf("kind", "share");
             o.leaf("org", org);
         }
+        Change::Unshare { org, seen } => {
+            o.leaf("kind", "unshare");
+            o.leaf("org", org);
+            if !seen.is_empty() {
+                o.leaf("seen", seen);
+            }
+        }
         Change::Set { field, value, supersedes } => {
             o.leaf("field", field);
             o.leaf("kind", "set");
@@ -266,7 +273,8 @@ mod tests {
         prop_oneof![
             (org.clone(), prop::collection::btree_map(path(), json_value(), 0..4))
                 .prop_map(|(owner, fields)| Change::CreateCase { owner, fields }),
-            org.prop_map(|org| Change::Share { org }),
+            org.clone().prop_map(|org| Change::Share { org }),
+            (org, ids()).prop_map(|(org, seen)| Change::Unshare { org, seen }),
             (path(), json_value(), ids()).prop_map(|(field, value, supersedes)| Change::Set {
                 field,
                 value,

@@ -4,8 +4,13 @@
 //! `casa-esperanza-legal`, whose referrals name them).
 
 use serde_json::{Value, json};
-use waystation_core::edit::{FieldEdit, field_changes, new_referral_changes, remove_item_change};
-use waystation_core::{CaseView, Catalog, Change, CustodyFacts, CustodyRules, ItemId, ListKind, NewCase};
+use waystation_core::edit::{
+    FieldEdit, field_changes, new_referral_changes, referral_status_changes, remove_item_change, sharing_ends_with,
+    stop_sharing_change,
+};
+use waystation_core::{
+    CaseView, Catalog, Change, CustodyFacts, CustodyRules, ItemId, ListKind, NewCase, OrgId, ReferralStatus, Role,
+};
 
 use crate::followup::{Fixture, PLACEMENT, Refused, SENT, SHELTER, fixture, id, item, now};
 
@@ -58,9 +63,9 @@ fn a_referral_to_a_new_organization_is_added_drafted_and_shares_the_case_in_the_
 }
 
 #[test]
-fn a_referral_to_the_owner_an_organization_already_shared_with_or_none_shares_nothing() {
+fn a_referral_to_the_owner_or_to_no_organization_shares_nothing_and_one_to_a_shared_one_shares_again() {
     let mut f = fixture();
-    for org in [json!("casa-esperanza"), json!("placement-office"), Value::Null, json!("")] {
+    for org in [json!("casa-esperanza"), Value::Null, json!("")] {
         let before = f.ops();
         let (_, shared) =
             f.add_referral(json!({"to": "child_welfare", "org": org, "drafted_at": drafted_at(2)})).unwrap();
@@ -68,8 +73,110 @@ fn a_referral_to_the_owner_an_organization_already_shared_with_or_none_shares_no
         assert!(matches!(&changes[..], [Change::AddItem { .. }]), "org {org}: {changes:?}");
         assert!(!shared.iter().any(|o| o == "casa-esperanza"), "the owner is not shared with its own case");
     }
+    // Shared already: the new referral still carries its own share, so an
+    // unshare made elsewhere without seeing it does not end it.
+    let before = f.ops();
+    f.add_referral(json!({"to": "child_welfare", "org": "placement-office", "drafted_at": drafted_at(2)})).unwrap();
+    let changes = f.changes_since(before);
+    assert!(
+        matches!(&changes[..], [Change::AddItem { .. }, Change::Share { org }] if org.as_str() == "placement-office"),
+        "{changes:?}"
+    );
     let referrals = f.doc()["referrals"].as_array().unwrap().iter().filter(|r| r["to"] == "child_welfare").count();
     assert_eq!(referrals, 4);
+}
+
+fn owner() -> OrgId {
+    "casa-esperanza".parse().unwrap()
+}
+
+/// Remove a referral as the case screen does: the removal, and the end of the
+/// sharing it gave when it was the last reason.
+fn remove_referral(f: &mut Fixture, referral: ItemId, device_org: &OrgId) -> CaseView {
+    f.edit_view(|v| {
+        let mut changes = vec![remove_item_change(&v.document, ListKind::Referrals, referral, now())?];
+        changes.extend(sharing_ends_with(v, device_org, referral));
+        Ok(changes)
+    })
+    .unwrap()
+}
+
+fn referral_to(doc: &Value, org: &str) -> Vec<ItemId> {
+    doc["referrals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["org"] == org)
+        .map(|r| ItemId::parse("id", r["id"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[test]
+fn removing_the_last_referral_to_an_organization_stops_sharing_and_naming_every_share_it_saw() {
+    let mut f = fixture();
+    let clinic: OrgId = "clinica-del-valle".parse().unwrap();
+    f.add_referral(json!({"to": "medical", "org": "clinica-del-valle", "drafted_at": drafted_at(2)})).unwrap();
+    f.add_referral(json!({"to": "victim_services", "org": "clinica-del-valle", "drafted_at": drafted_at(1)})).unwrap();
+    let two = referral_to(&f.doc(), "clinica-del-valle");
+    assert_eq!(two.len(), 2);
+    // One of two goes: the other still gives a reason.
+    let before = f.ops();
+    let view = remove_referral(&mut f, two[0], &owner());
+    assert!(view.shared_with.contains(&clinic));
+    assert!(matches!(&f.changes_since(before)[..], [Change::RemoveItem { .. }]));
+    // A device of another organization never ends the owner's sharing.
+    assert!(sharing_ends_with(&view, &clinic, two[1]).is_none());
+    // The last goes: the sharing ends, naming both shares it saw.
+    let before = f.ops();
+    let view = remove_referral(&mut f, two[1], &owner());
+    assert!(!view.shared_with.contains(&clinic), "{:?}", view.shared_with);
+    let changes = f.changes_since(before);
+    let [Change::RemoveItem { .. }, Change::Unshare { org, seen }] = &changes[..] else { panic!("{changes:?}") };
+    assert_eq!((org, seen.len()), (&clinic, 2));
+    // Shared again by a new referral.
+    let (_, shared) =
+        f.add_referral(json!({"to": "medical", "org": "clinica-del-valle", "drafted_at": drafted_at(0)})).unwrap();
+    assert!(shared.contains(&clinic.to_string()));
+}
+
+#[test]
+fn a_referral_recorded_as_declined_by_the_owner_stops_sharing_when_no_other_referral_gives_a_reason() {
+    let mut f = fixture();
+    let clinic: OrgId = "clinica-del-valle".parse().unwrap();
+    f.add_referral(json!({"to": "medical", "org": "clinica-del-valle", "drafted_at": drafted_at(3)})).unwrap();
+    let r = referral_to(&f.doc(), "clinica-del-valle")[0];
+    for (status, at) in [(ReferralStatus::Sent, drafted_at(2)), (ReferralStatus::Declined, drafted_at(1))] {
+        f.edit_view(|v| {
+            let mut changes = referral_status_changes(&v.document, r, status, &at, now())?;
+            if status == ReferralStatus::Declined {
+                changes.extend(sharing_ends_with(v, &owner(), r));
+            }
+            Ok(changes)
+        })
+        .unwrap();
+    }
+    let view = f.store.case(f.id).unwrap().unwrap();
+    assert!(!view.shared_with.contains(&clinic));
+    assert_eq!(referral_to(&view.document, "clinica-del-valle").len(), 1, "the referral stays as the record");
+}
+
+#[test]
+fn only_a_supervisor_of_the_owner_stops_sharing_and_only_with_an_organization_shared_with() {
+    let mut f = fixture();
+    let view = f.store.case(f.id).unwrap().unwrap();
+    let clinic: OrgId = "clinica-del-valle".parse().unwrap();
+    assert!(stop_sharing_change(&view, &owner(), Role::Agent, "placement-office").is_err());
+    assert!(stop_sharing_change(&view, &clinic, Role::Supervisor, "placement-office").is_err());
+    let e = stop_sharing_change(&view, &owner(), Role::Supervisor, "clinica-del-valle").unwrap_err();
+    assert!(e[0].message.contains("not shared"), "{e:?}");
+    assert!(stop_sharing_change(&view, &owner(), Role::Supervisor, "Not An Org").is_err());
+    let change = stop_sharing_change(&view, &owner(), Role::Supervisor, " placement-office ").unwrap();
+    let view = f.edit_view(|_| Ok(vec![change])).unwrap();
+    assert!(!view.shared_with.contains(&"placement-office".parse().unwrap()));
+    assert!(view.shared_with.contains(&"casa-esperanza-legal".parse().unwrap()), "the other sharing stays");
+    // The store refuses an unshare of an organization it never saw shared.
+    let stray = Change::Unshare { org: clinic, seen: vec![] };
+    assert!(f.store.edit(f.id, vec![stray]).is_err());
 }
 
 #[test]

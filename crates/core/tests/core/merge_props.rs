@@ -39,6 +39,11 @@ enum Spec {
     Share {
         org: usize,
     },
+    /// `seen`: a mask over the organization's earlier shares.
+    Unshare {
+        org: usize,
+        seen: u8,
+    },
 }
 
 fn spec() -> impl Strategy<Value = (usize, usize, u64, Spec)> {
@@ -49,6 +54,7 @@ fn spec() -> impl Strategy<Value = (usize, usize, u64, Spec)> {
             .prop_map(|(item, field, value, supersedes)| Spec::SetItem { item, field, value, supersedes }),
         2 => (0..3usize, proptest::option::weighted(0.8, any::<u8>())).prop_map(|(item, seen)| Spec::Remove { item, seen }),
         1 => (0..2usize).prop_map(|org| Spec::Share { org }),
+        1 => (0..2usize, any::<u8>()).prop_map(|(org, seen)| Spec::Unshare { org, seen }),
     ];
     // case, device, wall clock (small, so ties happen), what
     (0..2usize, 0..3usize, 0u64..12, kind)
@@ -71,6 +77,7 @@ fn build(specs: &[(usize, usize, u64, Spec)]) -> Vec<Operation> {
     // Per (case, item): every write of it, and its removals.
     let mut item_writes: BTreeMap<(usize, usize), Vec<OpId>> = BTreeMap::new();
     let mut removals: BTreeMap<(usize, usize), Vec<OpId>> = BTreeMap::new();
+    let mut shares: BTreeMap<(usize, usize), Vec<OpId>> = BTreeMap::new();
     let mask_of = |ids: &[OpId], mask: u8| -> Vec<OpId> {
         ids.iter().enumerate().filter(|(i, _)| mask & (1 << (i % 8)) != 0).map(|(_, id)| *id).collect()
     };
@@ -122,12 +129,23 @@ fn build(specs: &[(usize, usize, u64, Spec)]) -> Vec<Operation> {
                 removals.entry((*c, *i)).or_default().push(id);
                 Change::RemoveItem { list: ListKind::Referrals, item: item(*i), seen }
             }
-            Spec::Share { org } => Change::Share { org: OrgId::parse("org", &format!("ngo-{org}")).unwrap() },
+            Spec::Share { org } => {
+                shares.entry((*c, *org)).or_default().push(id);
+                Change::Share { org: ngo(*org) }
+            }
+            Spec::Unshare { org, seen } => Change::Unshare {
+                org: ngo(*org),
+                seen: mask_of(shares.get(&(*c, *org)).map(Vec::as_slice).unwrap_or_default(), *seen),
+            },
         };
         let user = UserName::parse("user", &format!("user{d}")).unwrap();
         ops.push(Operation { id, case_id: case(*c), hlc, device, user, class: Sensitivity::General, change });
     }
     ops
+}
+
+fn ngo(n: usize) -> OrgId {
+    OrgId::parse("org", &format!("ngo-{n}")).unwrap()
 }
 
 /// Every case's view, from operations in the given order.
@@ -292,6 +310,62 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Sharing is an observed-remove set: an organization sees a case exactly
+    /// while one of its shares is not among those its unshares saw, whatever
+    /// the order the operations arrive in, however often.
+    #[test]
+    fn an_unshare_ends_only_the_shares_it_saw((ops, shuffled) in ops_and_shuffle()) {
+        let views = views(&shuffled);
+        for (case_id, view) in &views {
+            for n in 0..2 {
+                let org = ngo(n);
+                let mine = || ops.iter().filter(|o| o.case_id == *case_id);
+                let ended: Vec<OpId> = mine()
+                    .filter_map(|o| match &o.change {
+                        Change::Unshare { org: u, seen } if *u == org => Some(seen.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                let standing = mine().any(|o| matches!(&o.change, Change::Share { org: s } if *s == org) && !ended.contains(&o.id));
+                prop_assert_eq!(view.shared_with.contains(&org), standing, "{:?}", org);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_share_made_after_an_unshare_shares_the_case_again_and_one_it_did_not_see_keeps_it() {
+    let c = case(0);
+    let device = DeviceId::from_u128(0xde01);
+    let mk = |id: u128, change: Change| Operation {
+        id: OpId::from_u128(id),
+        case_id: c,
+        hlc: Hlc { wall_ms: id as u64, counter: 0, device },
+        device,
+        user: UserName::parse("user", "user1").unwrap(),
+        class: Sensitivity::General,
+        change,
+    };
+    let owner: OrgId = "border-7".parse().unwrap();
+    let create = mk(1, Change::create_case(owner.clone()));
+    let s1 = mk(2, Change::Share { org: ngo(0) });
+    let s2 = mk(3, Change::Share { org: ngo(0) });
+    let unshare_saw_s1 = mk(4, Change::Unshare { org: ngo(0), seen: vec![s1.id] });
+    let of = |ops: &[&Operation]| CaseState::from_ops(ops.iter().copied()).unwrap().view().unwrap();
+    assert!(!of(&[&create, &s1, &unshare_saw_s1]).visible_to(&ngo(0)), "every share it saw ended");
+    assert!(of(&[&create, &s1, &s2, &unshare_saw_s1]).visible_to(&ngo(0)), "a share it did not see keeps it");
+    let again = mk(5, Change::Share { org: ngo(0) });
+    assert!(of(&[&create, &s1, &unshare_saw_s1, &again]).visible_to(&ngo(0)), "shared again");
+    // An unshare of one organization never ends another's shares, even naming them.
+    let wrong = mk(6, Change::Unshare { org: ngo(1), seen: vec![s1.id] });
+    assert!(of(&[&create, &s1, &wrong]).visible_to(&ngo(0)));
+    assert!(of(&[&create, &s1]).visible_to(&owner) && !of(&[&create]).visible_to(&ngo(0)));
 }
 
 fn set_op(id: u128, c: CaseId, device: u128, wall: u64, field: &str, value: &str, supersedes: Vec<OpId>) -> Operation {

@@ -9,7 +9,7 @@ import { isList, LIST_TITLE } from "./labels";
  * when no label fits. */
 export function timelineTarget(e: Pick<TimelineEntry, "kind" | "target">, t: (key: MessageKey) => string): string {
   const target = e.target ?? "";
-  if (e.kind === "share" || !target) return target;
+  if (e.kind === "share" || e.kind === "unshare" || !target) return target;
   if (e.kind === "create_case") return target.split(", ").map((f) => fieldLabel({ in: "case", field: f }, t)).join(", ");
   if (e.kind === "add_item" || e.kind === "remove_item") return isList(target) ? t(LIST_TITLE[target]) : target;
   if (e.kind === "set") return fieldLabel({ in: "case", field: target }, t);
