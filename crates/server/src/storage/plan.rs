@@ -90,8 +90,8 @@ pub struct Plan<'a> {
     pub results: Vec<OpResult>,
     /// Accepted operations, in order.
     pub ops: Vec<NewOp<'a>>,
-    /// Feed rows, in feed order: (organization, operation).
-    pub feed: Vec<(OrgId, OpId)>,
+    /// Feed rows, in feed order.
+    pub feed: Vec<FeedRow>,
     /// New access rows: (case, organization, is owner).
     pub access: Vec<(CaseId, OrgId, bool)>,
     /// Cases whose merged state must be recomputed.
@@ -100,6 +100,23 @@ pub struct Plan<'a> {
     pub created: BTreeSet<CaseId>,
     /// The last accepted operation.
     pub last_accepted: Option<OpId>,
+    /// Who sees each touched case after this batch's operations, as the
+    /// service decides it operation by operation (shares included; an
+    /// unshare's end of a sharing is the merge's, see [`super::rules::MergedCase::ended_sharing`]).
+    pub access_after: HashMap<CaseId, CaseAccess>,
+}
+
+/// One row of an organization's change feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    /// Whose feed.
+    pub org: OrgId,
+    /// The operation.
+    pub op: OpId,
+    /// Sent again to an organization the case is (again) shared with: sent
+    /// even to the device that wrote it, which removed it when the sharing
+    /// ended before.
+    pub resent: bool,
 }
 
 /// The lookups a batch needs.
@@ -190,7 +207,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
                 // The organization now sees the case: its earlier operations
                 // join that organization's feed, before this one.
                 for earlier in known.case_ops.get(&op.case_id).into_iter().flatten() {
-                    plan.feed.push((org.clone(), *earlier));
+                    plan.feed.push(FeedRow { org: org.clone(), op: *earlier, resent: true });
                 }
                 if let Some(a) = known.access.get_mut(&op.case_id) {
                     a.shared_with.insert(org);
@@ -199,7 +216,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             Effect::None => {}
         }
         let owner = known.access.get(&op.case_id).map(|a| {
-            plan.feed.extend(a.orgs().map(|o| (o.clone(), op.id)));
+            plan.feed.extend(a.orgs().map(|o| FeedRow { org: o.clone(), op: op.id, resent: false }));
             a.owner.clone()
         });
         known.case_ops.entry(op.case_id).or_default().push(op.id);
@@ -212,6 +229,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
         plan.results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
         plan.ops.push(NewOp { op, canonical, hash, owner });
     }
+    plan.access_after = plan.touched.iter().filter_map(|c| known.access.remove(c).map(|a| (*c, a))).collect();
     plan
 }
 
@@ -283,8 +301,7 @@ mod tests {
         let ops = vec![op(1, 1, set(1)), op(2, 1, Change::Share { org: casa.clone() }), op(3, 1, set(2))];
         let prepared = prepare(&ops);
         let p = plan(&device(), &ops, &prepared, k);
-        let casa_feed: Vec<u128> =
-            p.feed.iter().filter(|(o, _)| *o == casa).map(|(_, i)| i.as_uuid().as_u128()).collect();
+        let casa_feed: Vec<u128> = p.feed.iter().filter(|r| r.org == casa).map(|r| r.op.as_uuid().as_u128()).collect();
         assert_eq!(casa_feed, [100, 1, 2, 3], "stored, then earlier in the batch, then the share and after");
         assert_eq!(p.access, vec![(CaseId::from_u128(1), casa, false)]);
     }

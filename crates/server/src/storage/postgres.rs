@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (6, include_str!("../../migrations/postgres/0006_device_sync_state.sql")),
     (7, include_str!("../../migrations/postgres/0007_enrollment_request.sql")),
     (8, include_str!("../../migrations/postgres/0008_device_users.sql")),
+    (9, include_str!("../../migrations/postgres/0009_feed_resent.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -501,7 +502,7 @@ impl Storage for Postgres {
                  SELECT w.window_end, w.high, k.seq, k.canonical FROM w LEFT JOIN LATERAL (\
                  SELECT f.seq, o.canonical FROM feed f JOIN ops o ON o.op_id = f.op_id \
                  WHERE f.org = $1 AND f.seq > $2 AND f.seq <= COALESCE(w.window_end, w.high) \
-                 AND o.device_id <> $5 AND o.class = ANY($3) ORDER BY f.seq LIMIT $4) k ON true",
+                 AND (o.device_id <> $5 OR f.resent) AND o.class = ANY($3) ORDER BY f.seq LIMIT $4) k ON true",
             )
             .await
             .map_err(db)?;

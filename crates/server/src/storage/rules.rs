@@ -3,9 +3,9 @@
 //! transaction and apply the outcome.
 
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
-use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, Operation, OrgId, Role, Sensitivity};
+use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, OpId, Operation, OrgId, Role, Sensitivity};
 use waystation_protocol::{OpResult, OpStatus};
 
 use super::DeviceRecord;
@@ -75,8 +75,9 @@ pub(crate) mod text {
     pub const CLASS_OF_NOTE: &str = "class: does not match the removed note's class";
     pub const CLASS_NOT_WRITABLE: &str =
         "class: this device's role may not read this class of note, so it may not write it";
+    pub const UNSHARE_NOT_OWNER: &str = "org: only the organization that owns the case stops sharing it";
     /// Every one of them.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         DIFFERENT_CONTENT,
         CLASS_OF_CHANGE,
         OTHER_DEVICE,
@@ -88,6 +89,7 @@ pub(crate) mod text {
         UNKNOWN_ORG,
         CLASS_OF_NOTE,
         CLASS_NOT_WRITABLE,
+        UNSHARE_NOT_OWNER,
     ];
 }
 
@@ -167,6 +169,9 @@ pub fn check_access(
         }
         Change::Share { .. } if !share_target_known => Err(refuse(op, OpStatus::RefusedInvalid, text::UNKNOWN_ORG)),
         Change::Share { org } if !access.visible_to(org) => Ok(Effect::Share(org.clone())),
+        Change::Unshare { .. } if device.org != access.owner => {
+            Err(refuse(op, OpStatus::RefusedForbidden, text::UNSHARE_NOT_OWNER))
+        }
         Change::RemoveItem { list: ListKind::Notes, .. } if note_class.is_some_and(|c| c != op.class) => {
             Err(refuse(op, OpStatus::RefusedInvalid, text::CLASS_OF_NOTE))
         }
@@ -195,6 +200,25 @@ pub struct MergedCase {
     pub conflict_count: i64,
     /// How many operations.
     pub op_count: i64,
+    /// Organizations it is shared with per the merge (never the owner).
+    pub shared_with: BTreeSet<OrgId>,
+    /// The newest unshare of each organization it is not shared with (any more).
+    pub last_unshares: BTreeMap<OrgId, OpId>,
+}
+
+impl MergedCase {
+    /// The organizations whose sharing ended: seen by the case as stored
+    /// (`access`, after this batch's shares) but not by the merge, each with
+    /// the unshare its devices receive as the sign to remove the case. Only
+    /// an unshare ends a sharing.
+    pub fn ended_sharing(&self, access: &CaseAccess) -> Vec<(OrgId, OpId)> {
+        access
+            .shared_with
+            .iter()
+            .filter(|o| !self.shared_with.contains(*o))
+            .filter_map(|o| Some((o.clone(), *self.last_unshares.get(o)?)))
+            .collect()
+    }
 }
 
 /// Parse a stored operation (its canonical JSON).
@@ -216,6 +240,16 @@ pub fn merge_case<'a>(
         state.apply(op).map_err(|e| corrupt(e.to_string()))?;
     }
     let Some(view) = state.view_without_document() else { return Ok(None) };
+    let last_unshares = state
+        .operations()
+        .filter_map(|o| match &o.change {
+            Change::Unshare { org, .. } if !view.shared_with.contains(org) => Some(org),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|org| Some((org.clone(), state.last_unshare_of(org)?.id)))
+        .collect();
     let conflicts: Vec<&Conflict> =
         view.conflicts.iter().filter(|c| !matches!(c.key, FieldKey::Item { list: ListKind::Notes, .. })).collect();
     Ok(Some(MergedCase {
@@ -223,6 +257,8 @@ pub fn merge_case<'a>(
         conflicts: serde_json::to_string(&conflicts).map_err(|e| corrupt(e.to_string()))?,
         conflict_count: conflicts.len() as i64,
         op_count: view.op_count as i64,
+        shared_with: view.shared_with.clone(),
+        last_unshares,
     }))
 }
 

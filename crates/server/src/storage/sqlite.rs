@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../migrations/sqlite/0006_device_sync_state.sql")),
     (7, include_str!("../../migrations/sqlite/0007_enrollment_request.sql")),
     (8, include_str!("../../migrations/sqlite/0008_device_users.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_feed_resent.sql")),
 ];
 
 /// The SQLite backend.
@@ -538,9 +539,11 @@ impl Storage for Sqlite {
             let placeholders: Vec<String> = (0..classes.len()).map(|i| format!("?{}", i + 5)).collect();
             // Rows to skip (the device's own operations, classes the role may
             // not read) come back without their text (see `rows::page`).
-            let text = |o: &str| {
+            // Rows sent again to an organization a case is shared with again
+            // go to the device that wrote them too (it removed the case).
+            let text = |o: &str, own: &str| {
                 format!(
-                    "CASE WHEN {o}device_id = ?4 OR {o}class NOT IN ({}) THEN NULL ELSE {o}canonical END",
+                    "CASE WHEN {own} OR {o}class NOT IN ({}) THEN NULL ELSE {o}canonical END",
                     placeholders.join(", ")
                 )
             };
@@ -550,8 +553,8 @@ impl Storage for Sqlite {
                 "SELECT arrival, {} FROM ops WHERE feed_org = ?1 AND arrival > ?2 \
                  UNION ALL SELECT f.seq, {} FROM feed f JOIN ops o ON o.op_id = f.op_id WHERE f.org = ?1 AND f.seq > ?2 \
                  ORDER BY 1 LIMIT ?3",
-                text(""),
-                text("o.")
+                text("", "device_id = ?4"),
+                text("o.", "(o.device_id = ?4 AND f.resent = 0)")
             );
             let mut s = c.prepare_cached(&sql).map_err(db)?;
             let after = i64::try_from(after).unwrap_or(i64::MAX);

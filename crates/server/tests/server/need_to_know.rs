@@ -2,7 +2,7 @@
 //! shared, and only the note classes its role may read.
 
 use serde_json::json;
-use waystation_core::{CaseId, Role, Sensitivity};
+use waystation_core::{CaseId, Change, Role, Sensitivity};
 use waystation_protocol::OpStatus;
 
 use crate::helpers::*;
@@ -145,7 +145,64 @@ async fn a_device_writes_only_the_classes_its_role_may_read(backend: Backend) {
     );
 }
 
+/// Sharing ends: after the owner's unshare, the organization's answers hold
+/// nothing of the case but the unshare itself (from the start, or from where
+/// a device stopped), it may no longer change the case, a share it did not
+/// see keeps the case shared, and a case shared again arrives whole — its
+/// own device's operations included.
+async fn when_sharing_ends_the_organization_receives_only_the_unshare(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let agent = app.device("border-7", Role::Agent, "ana").await;
+    let ngo = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let offline = app.device("casa-esperanza", Role::NgoStaff, "luis").await;
+    let case = CaseId::new();
+    let share = agent.share(case, "casa-esperanza");
+    agent.push(&[agent.create(case), agent.set(case, "child.given_name", json!("shared-name")), share.clone()]).await;
+    let (_, _, offline_cursor) = crate::pull::pull_pages(&offline, "0", 200).await;
+    let ngo_note = ngo.note(case, Sensitivity::General, "ngo-own-note");
+    assert_eq!(ngo.push(&[ngo_note.clone()]).await.results[0].status, OpStatus::Accepted);
+    let first_pull = ngo.pull_page("0", 200).await;
+    assert!(!first_pull.ops.is_empty());
+
+    // An NGO device may not end the owner's sharing.
+    let forged = ngo.op(case, Change::Unshare { org: org("casa-esperanza"), seen: vec![share.id] });
+    let r = ngo.push(&[forged]).await;
+    assert_eq!(r.results[0].status, OpStatus::RefusedForbidden, "{:?}", r.results);
+
+    let unshare = agent.op(case, Change::Unshare { org: org("casa-esperanza"), seen: vec![share.id] });
+    let after_unshare = agent.set(case, "child.family_name", json!("after-unshare-name"));
+    let r = agent.push(&[unshare.clone(), after_unshare.clone()]).await;
+    assert!(r.results.iter().all(|r| r.status == OpStatus::Accepted), "{:?}", r.results);
+    for (device, from) in [(&ngo, "0"), (&ngo, first_pull.next_cursor.as_str()), (&offline, offline_cursor.as_str())] {
+        let got = crate::pull::pull_pages(device, from, 200).await.0;
+        assert_eq!(got.iter().map(|o| o.id).collect::<Vec<_>>(), vec![unshare.id], "from {from}");
+        let text = serde_json::to_string(&got).unwrap();
+        assert!(!text.contains("shared-name") && !text.contains("ngo-own-note") && !text.contains("after-unshare"));
+    }
+    let r = ngo.push(&[ngo.set(case, "status", json!("closed"))]).await;
+    assert_eq!(r.results[0].status, OpStatus::RefusedForbidden, "the organization no longer changes the case");
+    assert!(app.storage.conflicts(&org("casa-esperanza")).await.unwrap().is_empty());
+    let owner = agent.pull_all().await;
+    assert!(owner.iter().any(|o| o.id == ngo_note.id), "the organization's own work stays with the owner");
+
+    // Shared again: the whole case, the NGO device's own note included.
+    let again = agent.share(case, "casa-esperanza");
+    agent.push(&[again.clone()]).await;
+    let got: Vec<_> = ngo.pull_all().await.iter().map(|o| o.id).collect();
+    for id in [share.id, ngo_note.id, unshare.id, after_unshare.id, again.id] {
+        assert!(got.contains(&id), "{id} arrives again");
+    }
+    // A share the unshare did not see keeps the case shared.
+    let second = agent.share(case, "casa-esperanza");
+    agent.push(&[second, agent.op(case, Change::Unshare { org: org("casa-esperanza"), seen: vec![again.id] })]).await;
+    let last = agent.set(case, "status", json!("referred"));
+    agent.push(&[last.clone()]).await;
+    assert!(ngo.pull_all().await.iter().any(|o| o.id == last.id), "still shared");
+    assert_eq!(ngo.push(&[ngo.set(case, "encounter.place", json!("x"))]).await.results[0].status, OpStatus::Accepted);
+}
+
 crate::both_backends!(
+    when_sharing_ends_the_organization_receives_only_the_unshare,
     a_device_writes_only_the_classes_its_role_may_read,
     ngo_staff_never_receive_unshared_cases_or_law_enforcement_notes,
     agents_never_receive_legal_privileged_notes,

@@ -18,7 +18,11 @@ fn ids(ops: &[Operation]) -> Vec<OpId> {
 
 /// Pull every page from `cursor` with `limit`, checking each page's shape;
 /// returns the operations in order, the pages and the final cursor.
-async fn pull_pages(d: &TestDevice, cursor: &str, limit: u32) -> (Vec<Operation>, Vec<PullResponse>, String) {
+pub(crate) async fn pull_pages(
+    d: &TestDevice,
+    cursor: &str,
+    limit: u32,
+) -> (Vec<Operation>, Vec<PullResponse>, String) {
     let (mut cursor, mut ops, mut pages) = (cursor.to_owned(), Vec::new(), Vec::new());
     loop {
         let page = d.pull_page(&cursor, limit).await;

@@ -21,7 +21,7 @@
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
-use waystation_core::{CaseId, Operation};
+use waystation_core::{CaseId, OpId, Operation, OrgId};
 use waystation_protocol::OpResult;
 
 use super::{corrupt, db, p};
@@ -159,8 +159,11 @@ pub(super) async fn push_tx(
             tx.commit().await.map_err(db)?;
             return Ok(plan.results);
         }
-        if write(&tx, device, now, &plan, stored).await? {
+        if let Some(ended) = write(&tx, device, now, &plan, stored).await? {
             append_feed(&tx, &plan).await?;
+            for (case, org, unshare) in ended {
+                end_sharing(&tx, case, &org, unshare).await?;
+            }
             tx.commit().await.map_err(db)?;
             return Ok(plan.results);
         }
@@ -176,16 +179,17 @@ pub(super) async fn push_tx(
 }
 
 /// Write the accepted operations, new access rows, merged cases and the
-/// device's last operation, behind a savepoint. False when some operation id
-/// was stored meanwhile by a push of another case (nothing is kept then:
-/// roll back to the savepoint and plan again).
+/// device's last operation, behind a savepoint; the sharings the merge ended
+/// (case, organization, the unshare its devices receive). `None` when some
+/// operation id was stored meanwhile by a push of another case (nothing is
+/// kept then: roll back to the savepoint and plan again).
 async fn write(
     tx: &Tx<'_>,
     device: &DeviceRecord,
     now: DateTime<Utc>,
     plan: &Plan<'_>,
     mut stored: HashMap<CaseId, Vec<String>>,
-) -> Result<bool> {
+) -> Result<Option<Vec<(CaseId, OrgId, OpId)>>> {
     let count = plan.ops.len();
     let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts) = (
         Vec::with_capacity(count),
@@ -211,6 +215,7 @@ async fn write(
     // and this batch's accepted ones (typed already).
     let (mut m_cases, mut m_owners, mut m_conflicts, mut m_counts, mut m_ops) =
         (vec![], vec![], vec![], vec![], vec![]);
+    let mut ended = Vec::new();
     for (case, new) in plan.accepted_by_case() {
         let earlier = match stored.remove(&case) {
             Some(texts) if !plan.created.contains(&case) => {
@@ -219,6 +224,9 @@ async fn write(
             _ => Vec::new(),
         };
         if let Some(m) = rules::merge_case(earlier, new)? {
+            if let Some(access) = plan.access_after.get(&case) {
+                ended.extend(m.ended_sharing(access).into_iter().map(|(org, u)| (case, org, u)));
+            }
             m_cases.push(case.to_string());
             m_owners.push(m.owner.map(|o| o.as_str().to_owned()));
             m_conflicts.push(m.conflicts);
@@ -268,7 +276,33 @@ async fn write(
         tx.execute(&s_device, &p_device),
     )
     .map_err(db)?;
-    Ok(inserted.len() == count)
+    Ok((inserted.len() == count).then_some(ended))
+}
+
+/// The sharing of `case` with `org` ended: the organization no longer sees
+/// it, its feed loses every entry of the case, and gets `unshare` as its
+/// last (the next seq, under the feed-counter lock), the sign for its
+/// devices to remove the case.
+async fn end_sharing(tx: &Tx<'_>, case: CaseId, org: &OrgId, unshare: OpId) -> Result<()> {
+    let (case, org, unshare) = (case.to_string(), org.as_str(), unshare.to_string());
+    tx.execute("DELETE FROM case_access WHERE case_id = $1 AND org = $2 AND NOT is_owner", &[&case, &org])
+        .await
+        .map_err(db)?;
+    tx.execute(
+        "DELETE FROM feed WHERE org = $2 AND op_id IN (SELECT op_id FROM ops WHERE case_id = $1)",
+        &[&case, &org],
+    )
+    .await
+    .map_err(db)?;
+    tx.execute(
+        "WITH c AS (UPDATE feed_counter SET last = last + 1 WHERE id = 1 RETURNING last) \
+         INSERT INTO feed (seq, org, op_id, resent) SELECT last, $1, $2, false FROM c",
+        &[&org, &unshare],
+    )
+    .await
+    .map_err(db)?;
+    tracing::info!(org, "a case's sharing with an organization ended");
+    Ok(())
 }
 
 /// Take the feed-counter lock (held until the commit), and append the feed
@@ -277,21 +311,22 @@ async fn append_feed(tx: &Tx<'_>, plan: &Plan<'_>) -> Result<()> {
     if plan.feed.is_empty() {
         return Ok(());
     }
-    let f_orgs: Vec<&str> = plan.feed.iter().map(|(o, _)| o.as_str()).collect();
-    let f_ops: Vec<String> = plan.feed.iter().map(|(_, i)| i.to_string()).collect();
+    let f_orgs: Vec<&str> = plan.feed.iter().map(|r| r.org.as_str()).collect();
+    let f_ops: Vec<String> = plan.feed.iter().map(|r| r.op.to_string()).collect();
+    let f_resent: Vec<bool> = plan.feed.iter().map(|r| r.resent).collect();
     let taken = plan.feed.len() as i64;
     let s_counter = tx.prepare_cached("UPDATE feed_counter SET last = last + $1 WHERE id = 1").await.map_err(db)?;
     // The counter row is updated already in this transaction: `last` is the
     // highest seq this push takes.
     let s_feed = tx
         .prepare_cached(
-            "INSERT INTO feed (seq, org, op_id) SELECT c.last - $3 + u.i, u.org, u.op FROM feed_counter c \
-             CROSS JOIN UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS u(org, op, i) WHERE c.id = 1",
+            "INSERT INTO feed (seq, org, op_id, resent) SELECT c.last - $3 + u.i, u.org, u.op, u.r FROM feed_counter c \
+             CROSS JOIN UNNEST($1::text[], $2::text[], $4::bool[]) WITH ORDINALITY AS u(org, op, r, i) WHERE c.id = 1",
         )
         .await
         .map_err(db)?;
     let p_counter: [Param<'_>; 1] = [&taken];
-    let p_feed: [Param<'_>; 3] = [&f_orgs, &f_ops, &taken];
+    let p_feed: [Param<'_>; 4] = [&f_orgs, &f_ops, &taken, &f_resent];
     tokio::try_join!(tx.execute(&s_counter, &p_counter), tx.execute(&s_feed, &p_feed)).map_err(db)?;
     Ok(())
 }

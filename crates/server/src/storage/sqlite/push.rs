@@ -8,11 +8,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
-use waystation_core::{CaseId, OpId, Operation};
+use waystation_core::{CaseId, OpId, Operation, OrgId};
 use waystation_protocol::OpResult;
 
 use super::{db, ts};
-use crate::storage::plan::{Known, Plan, Prepared, needs_of, plan};
+use crate::storage::plan::{FeedRow, Known, Plan, Prepared, needs_of, plan};
 use crate::storage::rules::{self, CaseAccess};
 use crate::storage::{DeviceRecord, Result, StorageError};
 
@@ -131,6 +131,8 @@ fn stored_ops(tx: &Connection, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Op
 /// The highest feed seq handed out: operations' arrivals and the extra feed
 /// rows share one sequence. The newest row holds the highest arrival (rows go
 /// in in arrival order and are never deleted; VACUUM keeps rowid order).
+/// Feed rows are deleted when a sharing ends, but always together with the
+/// insert of a row above them (see `end_sharing`), so the highest never goes down.
 pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
     tx.prepare_cached(
         "SELECT MAX(COALESCE((SELECT MAX(seq) FROM feed), 0), \
@@ -146,20 +148,19 @@ pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
 /// (organizations a case is shared with, and earlier operations joining a
 /// new organization's feed) go to `feed`. Returns the seq of each accepted
 /// operation (in plan order, increasing) with whether the row carries its
-/// owner's feed entry, and the extra feed rows (seq, organization, operation).
-#[allow(clippy::type_complexity)]
-fn assign_seqs<'p>(plan: &'p Plan<'_>, high: i64) -> (Vec<(i64, bool)>, Vec<(i64, &'p str, OpId)>) {
+/// owner's feed entry, and the extra feed rows with their seqs.
+fn assign_seqs<'p>(plan: &'p Plan<'_>, high: i64) -> (Vec<(i64, bool)>, Vec<(i64, &'p FeedRow)>) {
     let index: HashMap<OpId, usize> = plan.ops.iter().enumerate().map(|(i, n)| (n.op.id, i)).collect();
     let mut op_seqs: Vec<Option<(i64, bool)>> = vec![None; plan.ops.len()];
     let mut extra = Vec::new();
     let mut seq = high;
-    for (org, op) in &plan.feed {
+    for row in &plan.feed {
         seq += 1;
-        match index.get(op) {
-            Some(&i) if op_seqs[i].is_none() && plan.ops[i].owner.as_ref() == Some(org) => {
+        match index.get(&row.op) {
+            Some(&i) if op_seqs[i].is_none() && !row.resent && plan.ops[i].owner.as_ref() == Some(&row.org) => {
                 op_seqs[i] = Some((seq, true));
             }
-            _ => extra.push((seq, org.as_str(), *op)),
+            _ => extra.push((seq, row)),
         }
     }
     // Every accepted operation has its owner's entry; should one not, it
@@ -174,6 +175,30 @@ fn assign_seqs<'p>(plan: &'p Plan<'_>, high: i64) -> (Vec<(i64, bool)>, Vec<(i64
         })
         .collect();
     (op_seqs, extra)
+}
+
+/// The sharing of `case` with `org` ended: the organization no longer sees
+/// it, its feed loses every entry of the case, and gets `unshare` as its
+/// last, the sign for its devices to remove the case.
+fn end_sharing(tx: &Connection, case: CaseId, org: &OrgId, unshare: OpId) -> Result<()> {
+    let (case, org) = (case.to_string(), org.as_str());
+    // Taken before the deletes (which may remove the highest rows): the
+    // highest seq never goes down, so no seq is handed out twice.
+    let seq = high_seq(tx)? + 1;
+    tx.prepare_cached("DELETE FROM case_access WHERE case_id = ?1 AND org = ?2 AND NOT is_owner")
+        .map_err(db)?
+        .execute(params![case, org])
+        .map_err(db)?;
+    tx.prepare_cached("DELETE FROM feed WHERE org = ?2 AND op_id IN (SELECT op_id FROM ops WHERE case_id = ?1)")
+        .map_err(db)?
+        .execute(params![case, org])
+        .map_err(db)?;
+    tx.prepare_cached("INSERT INTO feed (seq, org, op_id, resent) VALUES (?1, ?2, ?3, 0)")
+        .map_err(db)?
+        .execute(params![seq, org, unshare.to_string()])
+        .map_err(db)?;
+    tracing::info!(org, "a case's sharing with an organization ended");
+    Ok(())
 }
 
 /// One push's writes, inside the caller's transaction (a group commit may
@@ -235,9 +260,10 @@ fn push_in_tx(
         for (case, org, owner) in &plan.access {
             s.execute(params![case.to_string(), org.as_str(), owner]).map_err(db)?;
         }
-        let mut s = tx.prepare_cached("INSERT INTO feed (seq, org, op_id) VALUES (?1, ?2, ?3)").map_err(db)?;
-        for (seq, org, op) in &extra {
-            s.execute(params![seq, org, op.to_string()]).map_err(db)?;
+        let mut s =
+            tx.prepare_cached("INSERT INTO feed (seq, org, op_id, resent) VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+        for (seq, row) in &extra {
+            s.execute(params![seq, row.org.as_str(), row.op.to_string(), row.resent]).map_err(db)?;
         }
         let mut merged = Vec::with_capacity(plan.touched.len());
         for (case, new) in plan.accepted_by_case() {
@@ -263,6 +289,12 @@ fn push_in_tx(
                 now_s
             ])
             .map_err(db)?;
+        }
+        for (case, m) in &merged {
+            let Some(access) = plan.access_after.get(case) else { continue };
+            for (org, unshare) in m.ended_sharing(access) {
+                end_sharing(tx, *case, &org, unshare)?;
+            }
         }
     }
     if let Some(last) = plan.last_accepted {
