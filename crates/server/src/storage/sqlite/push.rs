@@ -149,6 +149,7 @@ pub(super) fn high_seq(tx: &Connection) -> Result<i64> {
 /// new organization's feed) go to `feed`. Returns the seq of each accepted
 /// operation (in plan order, increasing) with whether the row carries its
 /// owner's feed entry, and the extra feed rows with their seqs.
+#[allow(clippy::type_complexity)]
 fn assign_seqs<'p>(plan: &'p Plan<'_>, high: i64) -> (Vec<(i64, bool)>, Vec<(i64, &'p FeedRow)>) {
     let index: HashMap<OpId, usize> = plan.ops.iter().enumerate().map(|(i, n)| (n.op.id, i)).collect();
     let mut op_seqs: Vec<Option<(i64, bool)>> = vec![None; plan.ops.len()];
