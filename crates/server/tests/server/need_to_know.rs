@@ -160,7 +160,7 @@ async fn when_sharing_ends_the_organization_receives_only_the_unshare(backend: B
     agent.push(&[agent.create(case), agent.set(case, "child.given_name", json!("shared-name")), share.clone()]).await;
     let (_, _, offline_cursor) = crate::pull::pull_pages(&offline, "0", 200).await;
     let ngo_note = ngo.note(case, Sensitivity::General, "ngo-own-note");
-    assert_eq!(ngo.push(&[ngo_note.clone()]).await.results[0].status, OpStatus::Accepted);
+    assert_eq!(ngo.push(std::slice::from_ref(&ngo_note)).await.results[0].status, OpStatus::Accepted);
     let first_pull = ngo.pull_page("0", 200).await;
     assert!(!first_pull.ops.is_empty());
 
@@ -187,7 +187,7 @@ async fn when_sharing_ends_the_organization_receives_only_the_unshare(backend: B
 
     // Shared again: the whole case, the NGO device's own note included.
     let again = agent.share(case, "casa-esperanza");
-    agent.push(&[again.clone()]).await;
+    agent.push(std::slice::from_ref(&again)).await;
     let got: Vec<_> = ngo.pull_all().await.iter().map(|o| o.id).collect();
     for id in [share.id, ngo_note.id, unshare.id, after_unshare.id, again.id] {
         assert!(got.contains(&id), "{id} arrives again");
@@ -196,7 +196,7 @@ async fn when_sharing_ends_the_organization_receives_only_the_unshare(backend: B
     let second = agent.share(case, "casa-esperanza");
     agent.push(&[second, agent.op(case, Change::Unshare { org: org("casa-esperanza"), seen: vec![again.id] })]).await;
     let last = agent.set(case, "status", json!("referred"));
-    agent.push(&[last.clone()]).await;
+    agent.push(std::slice::from_ref(&last)).await;
     assert!(ngo.pull_all().await.iter().any(|o| o.id == last.id), "still shared");
     assert_eq!(ngo.push(&[ngo.set(case, "encounter.place", json!("x"))]).await.results[0].status, OpStatus::Accepted);
 }
