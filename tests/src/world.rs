@@ -221,16 +221,25 @@ pub async fn server_ops(db: &Db) -> Result<(Vec<Operation>, u64)> {
     Ok((ops, total))
 }
 
-/// What `org` with `role` may see of `all`: the cases it owns or that were shared with it, and the note classes it may read.
-pub fn visible(all: &[Operation], viewer: &OrgId, role: Role) -> BTreeMap<CaseId, Vec<Operation>> {
-    let mut access: BTreeMap<CaseId, BTreeSet<OrgId>> = BTreeMap::new();
+/// Who sees each case per the merge of all its operations: its owner and
+/// the organizations it is shared with (an unshare ends the shares it saw).
+pub fn access(all: &[Operation]) -> BTreeMap<CaseId, BTreeSet<OrgId>> {
+    let mut states: BTreeMap<CaseId, CaseState> = BTreeMap::new();
     for op in all {
-        match &op.change {
-            Change::CreateCase { owner, .. } => access.entry(op.case_id).or_default().insert(owner.clone()),
-            Change::Share { org } => access.entry(op.case_id).or_default().insert(org.clone()),
-            _ => false,
-        };
+        states.entry(op.case_id).or_insert_with(|| CaseState::new(op.case_id)).apply(op.clone()).expect("merge");
     }
+    states
+        .into_iter()
+        .filter_map(|(id, s)| {
+            let v = s.view_without_document()?;
+            Some((id, v.owner.into_iter().chain(v.shared_with).collect()))
+        })
+        .collect()
+}
+
+/// What `org` with `role` may see of `all`: the cases it owns or that are shared with it, and the note classes it may read.
+pub fn visible(all: &[Operation], viewer: &OrgId, role: Role) -> BTreeMap<CaseId, Vec<Operation>> {
+    let access = access(all);
     let mut out: BTreeMap<CaseId, Vec<Operation>> = BTreeMap::new();
     for op in all {
         if access.get(&op.case_id).is_some_and(|a| a.contains(viewer)) && role.may_read(op.class) {

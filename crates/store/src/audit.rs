@@ -45,6 +45,7 @@ pub(crate) enum Action {
     UserAdd,
     UserRemove,
     Requeue,
+    CaseRemoved,
 }
 
 impl Action {
@@ -65,6 +66,7 @@ impl Action {
             Action::UserAdd => "user_add",
             Action::UserRemove => "user_remove",
             Action::Requeue => "requeue",
+            Action::CaseRemoved => "case_removed",
         }
     }
 }
@@ -323,15 +325,22 @@ pub(crate) fn verify(conn: &Connection, checkpoint: Option<&AuditCheckpoint>) ->
 }
 
 /// Every change entry's operations are in the log, unchanged, and every
-/// operation in the log belongs to a change entry.
+/// operation in the log belongs to a change entry — but for the entries of a
+/// case removed after them (its sharing with this device's organization
+/// ended: the removal entry, in the chain, says so; what came after it, when
+/// the case was shared again, is checked).
 fn verify_operations(conn: &Connection, head_seq: u64) -> Result<(), AuditError> {
     #[derive(serde::Deserialize)]
     struct Detail {
         ops: usize,
         digest: String,
     }
+    let removed: std::collections::HashMap<String, i64> = conn
+        .prepare("SELECT case_id, max(seq) FROM audit WHERE action = 'case_removed' GROUP BY case_id")?
+        .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     let mut entries = conn.prepare(
-        "SELECT a.seq, a.detail, o.num FROM audit a LEFT JOIN ops o ON o.op_id = a.op_id
+        "SELECT a.seq, a.detail, o.num, a.case_id FROM audit a LEFT JOIN ops o ON o.op_id = a.op_id
          WHERE a.action IN ('create', 'edit', 'pull') ORDER BY a.seq",
     )?;
     let mut bodies = conn.prepare("SELECT body FROM ops WHERE num >= ?1 ORDER BY num LIMIT ?2")?;
@@ -341,6 +350,10 @@ fn verify_operations(conn: &Connection, head_seq: u64) -> Result<(), AuditError>
         let seq = row.get::<_, i64>(0)? as u64;
         let detail: Option<String> = row.get(1)?;
         let first: Option<i64> = row.get(2)?;
+        let case: Option<String> = row.get(3)?;
+        if case.and_then(|c| removed.get(&c)).is_some_and(|r| *r > seq as i64) {
+            continue;
+        }
         let broken = |reason| Err(AuditError::Broken { seq, reason });
         let Some(detail) = detail.and_then(|d| serde_json::from_str::<Detail>(&d).ok()) else {
             return broken(BreakKind::Changed);

@@ -55,6 +55,7 @@ const CONNECTION_SETTINGS: &str = "
     PRAGMA cache_size = -32768;
     PRAGMA foreign_keys = OFF;
     PRAGMA busy_timeout = 5000;
+    PRAGMA secure_delete = ON;
     PRAGMA wal_autocheckpoint = 256;
     PRAGMA journal_size_limit = 33554432;
 ";

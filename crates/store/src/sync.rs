@@ -72,6 +72,36 @@ pub struct PullReport {
     pub rejected: Vec<RejectedOp>,
     /// Cases whose view changed.
     pub cases: Vec<CaseId>,
+    /// Cases removed from this device: their sharing with its organization
+    /// ended (see [`Store::apply_pulled`]).
+    pub removed: Vec<CaseId>,
+}
+
+/// Delete everything this store holds of a case: its operations (those
+/// still in the outbox too), its view, search entries, conflicts, operations
+/// refused on their way in, and drafts named after it. The store deletes
+/// securely (`secure_delete`), and the search index is merged so no token of
+/// the case stays in it. Returns the audit detail: why, and how many
+/// operations went (and how many of them were never sent), without content.
+fn remove_case(tx: &rusqlite::Connection, case_id: CaseId) -> Result<String> {
+    let id = case_id.to_string();
+    let unsent: i64 = tx.query_row(
+        "SELECT count(*) FROM outbox x JOIN ops o ON o.op_id = x.op_id WHERE o.case_id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
+    tx.execute("DELETE FROM outbox WHERE op_id IN (SELECT op_id FROM ops WHERE case_id = ?1)", [&id])?;
+    let ops = tx.execute("DELETE FROM ops WHERE case_id = ?1", [&id])?;
+    let num: Option<i64> = tx.query_row("SELECT num FROM cases WHERE case_id = ?1", [&id], |r| r.get(0)).optional()?;
+    if let Some(num) = num {
+        tx.execute("DELETE FROM case_search WHERE rowid = ?1", [num])?;
+        tx.execute("DELETE FROM cases WHERE num = ?1", [num])?;
+    }
+    tx.execute("DELETE FROM conflicts WHERE case_id = ?1", [&id])?;
+    tx.execute("DELETE FROM rejected_ops WHERE instr(body, ?1) > 0", [format!("\"case_id\":\"{id}\"")])?;
+    tx.execute("DELETE FROM drafts WHERE instr(name, ?1) > 0", [&id])?;
+    tx.execute("INSERT INTO case_search (case_search) VALUES ('optimize')", [])?;
+    Ok(format!("{{\"reason\":\"sharing_ended\",\"ops\":{ops},\"unsent\":{unsent}}}"))
 }
 
 impl Store {
@@ -201,7 +231,10 @@ impl Store {
     /// transaction. Idempotent by operation id: an operation already here
     /// with the same content is skipped; one with the same id and different
     /// content, or one that is invalid, is refused loudly: kept aside in
-    /// `rejected_ops` and listed in the report, never merged.
+    /// `rejected_ops` and listed in the report, never merged. A case that,
+    /// merged, this device's organization no longer sees (the service sent
+    /// the unshare that ended its sharing) is removed whole, and the audit
+    /// chain records the removal and why, without its content.
     pub fn apply_pulled(&mut self, ops: Vec<Operation>, cursor: FeedPosition) -> Result<PullReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut log = self.stamper.audit(&tx)?;
@@ -250,12 +283,20 @@ impl Store {
             let state: CaseState =
                 load_state(&tx, *case_id)?.ok_or_else(|| StoreError::Damaged("pulled case lost".into()))?;
             let view = state.view().ok_or_else(|| StoreError::Damaged("a case without operations".into()))?;
-            write_case(&tx, &view, false)?;
             let first = applied.first().map(|(o, _)| o.id.to_string());
             let detail = ops_detail(applied.iter().map(|(_, b)| b.as_str()));
             log.append(&tx, Action::Pull, Some(&case_id.to_string()), first.as_deref(), Some(&detail))?;
+            if view.visible_to(&self.owner_org) {
+                write_case(&tx, &view, false)?;
+                report.cases.push(*case_id);
+            } else {
+                // Its sharing with this organization ended (or only the
+                // unshare of a case it never held came): nothing of it stays.
+                let removal = remove_case(&tx, *case_id)?;
+                log.append(&tx, Action::CaseRemoved, Some(&case_id.to_string()), None, Some(&removal))?;
+                report.removed.push(*case_id);
+            }
         }
-        report.cases = touched.into_keys().collect();
         tx.execute(
             "INSERT INTO pull_cursor (singleton, epoch, cursor, updated_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch, cursor = excluded.cursor,
