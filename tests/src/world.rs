@@ -96,7 +96,8 @@ impl Device {
     }
 
     /// Make a few random edits (the workload): agents create cases (some
-    /// shared with `share_with`), everyone edits visible cases and adds notes.
+    /// shared with `share_with`), everyone edits visible cases and adds notes;
+    /// the owner's devices also stop sharing a case and share it again.
     pub fn random_edits(&mut self, n: usize, share_with: &str) -> Result<()> {
         let ids = self.case_ids()?;
         let mut rng = rand::rng();
@@ -117,14 +118,19 @@ impl Device {
             } else if let Some(&case) = ids.choose(&mut rng) {
                 // The case's accompanying adults as this device holds them: edited and removed
                 // concurrently on devices that do not see each other's changes yet.
-                let adults: Vec<ItemId> = self
-                    .with_store(|s| s.case(case))?
+                let view = self.with_store(|s| s.case(case))?;
+                let owned = view.as_ref().is_some_and(|v| v.owner.as_ref() == Some(&self.org));
+                let shared = view.as_ref().is_some_and(|v| v.shared_with.contains(&org(share_with)));
+                let adults: Vec<ItemId> = view
                     .and_then(|v| v.document.get("adults").and_then(Value::as_array).cloned())
                     .unwrap_or_default()
                     .iter()
                     .filter_map(|a| a.get("id").and_then(Value::as_str).and_then(|i| ItemId::parse("id", i).ok()))
                     .collect();
-                let change = match rng.random_range(0..7) {
+                let change = match rng.random_range(0..9) {
+                    // The owner's devices end and start sharing, concurrently with edits elsewhere.
+                    7 if owned && shared => Change::Unshare { org: org(share_with), seen: vec![] },
+                    8 if owned => Change::Share { org: org(share_with) },
                     0 => set("child.given_name", json!(format!("Name {}", rng.random_range(0..1000)))),
                     1 => set("encounter.narrative", json!(format!("Narrative revision {}", rng.random_range(0..1000)))),
                     4 => {
