@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "case_referral_status",
     "case_add_referral",
     "case_remove_item",
+    "case_stop_sharing",
     "case_add_service",
     "case_add_relief",
     "case_add_outcome",

@@ -58,6 +58,12 @@ pub struct CaseDetail {
     /// The note classes this device may add to the case (those its sync role
     /// may read); empty until the shell sets them.
     pub note_classes: Vec<waystation_core::Sensitivity>,
+    /// Whether this device may stop sharing the case (a supervisor of the
+    /// owning organization); false until the shell sets it.
+    pub may_stop_sharing: bool,
+    /// Whether the case belongs to this device's organization (its removals
+    /// of the last referral to an organization end the sharing with it).
+    pub owned_here: bool,
 }
 
 /// One change in a case's history.
@@ -173,6 +179,8 @@ pub fn detail(view: CaseView, ops: &[Operation], now: DateTime<Utc>) -> CaseDeta
         timeline: ops.iter().map(entry).collect(),
         clock,
         note_classes: Vec::new(),
+        may_stop_sharing: false,
+        owned_here: false,
     }
 }
 

@@ -27,6 +27,9 @@ pub struct Device {
     pub role: Role,
     /// The engine (and through it, the store).
     pub syncer: Syncer,
+    /// Whether its random edits also stop and start sharing its
+    /// organization's cases (off by default: tests that follow one case set it).
+    pub churns_sharing: bool,
 }
 
 /// What a store holds, read from its database directly (no audited read, no merge).
@@ -73,7 +76,14 @@ impl Device {
         ))
         .await?;
         let syncer = waystation_sync::open(store, options)?;
-        Ok(Self { name: format!("{org_name}/{user_name}"), dir: dir.to_owned(), org: org(org_name), role, syncer })
+        Ok(Self {
+            name: format!("{org_name}/{user_name}"),
+            dir: dir.to_owned(),
+            org: org(org_name),
+            role,
+            syncer,
+            churns_sharing: false,
+        })
     }
 
     /// Run `f` on the unlocked store (locked for just this call).
@@ -97,7 +107,8 @@ impl Device {
 
     /// Make a few random edits (the workload): agents create cases (some
     /// shared with `share_with`), everyone edits visible cases and adds notes;
-    /// the owner's devices also stop sharing a case and share it again.
+    /// with [`Device::churns_sharing`], the owner's devices also stop sharing
+    /// a case and share it again.
     pub fn random_edits(&mut self, n: usize, share_with: &str) -> Result<()> {
         let ids = self.case_ids()?;
         let mut rng = rand::rng();
@@ -119,7 +130,7 @@ impl Device {
                 // The case's accompanying adults as this device holds them: edited and removed
                 // concurrently on devices that do not see each other's changes yet.
                 let view = self.with_store(|s| s.case(case))?;
-                let owned = view.as_ref().is_some_and(|v| v.owner.as_ref() == Some(&self.org));
+                let owned = self.churns_sharing && view.as_ref().is_some_and(|v| v.owner.as_ref() == Some(&self.org));
                 let shared = view.as_ref().is_some_and(|v| v.shared_with.contains(&org(share_with)));
                 let adults: Vec<ItemId> = view
                     .and_then(|v| v.document.get("adults").and_then(Value::as_array).cloned())

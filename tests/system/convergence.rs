@@ -158,7 +158,13 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 let Some(item) = held.get(pick % held.len().max(1)).copied() else { continue };
                 let change = if matches!(s, Step::EditAdult { .. }) {
                     let value = json!(format!("Adult {pick}"));
-                    Change::SetItemField { list: ListKind::Adults, item, field: "name".into(), value, supersedes: vec![] }
+                    Change::SetItemField {
+                        list: ListKind::Adults,
+                        item,
+                        field: "name".into(),
+                        value,
+                        supersedes: vec![],
+                    }
                 } else {
                     Change::RemoveItem { list: ListKind::Adults, item, seen: None }
                 };

@@ -24,6 +24,8 @@ async fn no_loss_no_duplicate_under_faults(backend: Backend) -> Result<()> {
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: 500, pull_page: 25, ..SyncOptions::default() };
     let mut devices = devices(&server, &proxy.url(), root.path(), options).await?;
+    // The owner's devices also stop and start sharing cases, read through small pages.
+    devices.iter_mut().for_each(|d| d.churns_sharing = true);
     // Offline work first: a big outbox per agent (halving on 413 follows).
     for d in devices.iter_mut().take(3) {
         d.random_edits(1200, "casa-esperanza")?;

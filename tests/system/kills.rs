@@ -24,7 +24,8 @@ async fn service_killed_mid_batch(backend: Backend) -> Result<()> {
     let proxy = FaultProxy::start(server.addr, Plan::clean()).await?;
     let root = tempfile::tempdir()?;
     let options = SyncOptions { batch: 50, pull_page: 100, ..SyncOptions::default() };
-    let devices = devices(&server, &proxy.url(), root.path(), options).await?;
+    let mut devices = devices(&server, &proxy.url(), root.path(), options).await?;
+    devices.iter_mut().for_each(|d| d.churns_sharing = true);
     let loops = EditLoops::start(devices, 40, 10_000);
     let n = kills();
     for _ in 0..n {

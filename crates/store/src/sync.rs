@@ -278,7 +278,9 @@ impl Store {
         // audit entry names the first and covers the run.
         for (case_id, applied) in &touched {
             for (op, body) in applied {
-                insert_op(&tx, op, body, false)?;
+                // One made here and received again (its case shared with this organization
+                // again after it was removed) is this device's own: re-sent after a restore.
+                insert_op(&tx, op, body, op.device == self.stamper.device)?;
             }
             let state: CaseState =
                 load_state(&tx, *case_id)?.ok_or_else(|| StoreError::Damaged("pulled case lost".into()))?;

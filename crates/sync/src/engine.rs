@@ -122,6 +122,8 @@ pub struct SyncReport {
     pub already_held: u64,
     /// Pulled operations the store refused (kept aside).
     pub rejected: usize,
+    /// Cases removed from this device: their sharing with its organization ended.
+    pub removed_cases: usize,
     /// HTTP requests made (push and pull).
     pub requests: u64,
     /// Whether the service's epoch changed (restored from a backup): everything was re-sent.
@@ -444,6 +446,7 @@ impl Syncer {
             report.received += applied.applied as u64;
             report.already_held += applied.duplicates as u64;
             report.rejected += applied.rejected.len();
+            report.removed_cases += applied.removed.len();
             let n = applied.applied as u64;
             self.progress.send_modify(|p| p.received += n);
             if !more {

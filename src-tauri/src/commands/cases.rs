@@ -20,6 +20,9 @@ pub(crate) fn load_detail(store: &mut Store, id: CaseId) -> CommandResult<CaseDe
     let ops = store.operations(id)?;
     let mut detail = views::detail(view, &ops, Utc::now());
     detail.note_classes = super::session::note_classes(store);
+    detail.owned_here = detail.owner.as_deref() == Some(store.owner_org().as_str());
+    detail.may_stop_sharing =
+        detail.owned_here && super::session::sync_role(store) == Some(waystation_core::Role::Supervisor);
     Ok(detail)
 }
 

@@ -66,7 +66,15 @@ pub async fn case_referral_status(
             let referral = item_id("referral", &referral)?;
             let status = ReferralStatus::parse(&Value::String(status)).map_err(|e| e.under("referrals.status"))?;
             s.with_session(|store| {
-                edit_case(store, &id, |doc| Ok(edit::referral_status_changes(doc, referral, status, &at, Utc::now())?))
+                let org = store.owner_org().clone();
+                edit_case_view(store, &id, |view| {
+                    let mut changes = edit::referral_status_changes(&view.document, referral, status, &at, Utc::now())?;
+                    // Recorded as declined by the owner: a reason to share the case goes.
+                    if status == ReferralStatus::Declined {
+                        changes.extend(edit::sharing_ends_with(view, &org, referral));
+                    }
+                    Ok(changes)
+                })
             })
         })
         .await
@@ -136,7 +144,9 @@ pub async fn case_add_referral(state: State<'_, AppState>, id: String, referral:
 }
 
 /// Remove an item entered by mistake (`list`: `services`, `outcomes`,
-/// `adults`, or `referrals` for a referral still drafted). Notes are never removed.
+/// `adults`, or `referrals` for a referral still drafted). Notes are never
+/// removed. The last referral to an organization takes the sharing with it:
+/// its devices remove the case at their next sync.
 #[tauri::command]
 pub async fn case_remove_item(
     state: State<'_, AppState>,
@@ -149,7 +159,34 @@ pub async fn case_remove_item(
             let list: ListKind = list.parse()?;
             let item = item_id("item", &item)?;
             s.with_session(|store| {
-                edit_case(store, &id, |doc| Ok(vec![edit::remove_item_change(doc, list, item, Utc::now())?]))
+                let org = store.owner_org().clone();
+                edit_case_view(store, &id, |view| {
+                    let mut changes = vec![edit::remove_item_change(&view.document, list, item, Utc::now())?];
+                    if list == ListKind::Referrals {
+                        changes.extend(edit::sharing_ends_with(view, &org, item));
+                    }
+                    Ok(changes)
+                })
+            })
+        })
+        .await
+}
+
+/// Stop sharing the case with organization `org` (a supervisor of the
+/// owning organization only): its referrals stay as the record, and that
+/// organization's devices remove the case at their next sync.
+#[tauri::command]
+pub async fn case_stop_sharing(state: State<'_, AppState>, id: String, org: String) -> CommandResult<CaseDetail> {
+    state
+        .run(move |s| {
+            s.with_session(|store| {
+                let (own, role) = (store.owner_org().clone(), super::session::sync_role(store));
+                edit_case_view(store, &id, |view| {
+                    let role = role.ok_or_else(|| {
+                        CommandError::field("org", "this laptop is not enrolled: there is no sharing to stop")
+                    })?;
+                    Ok(vec![edit::stop_sharing_change(view, &own, role, &org)?])
+                })
             })
         })
         .await

@@ -47,6 +47,7 @@ command_table! {
     app followup::case_referral_status(id: String, referral: String, status: String as ReferralStatus, at: String) -> CaseDetail;
     app followup::case_add_referral(id: String, referral: Value as NewReferral) -> CaseDetail;
     app followup::case_remove_item(id: String, list: String as ListKind, item: String) -> CaseDetail;
+    app followup::case_stop_sharing(id: String, org: String) -> CaseDetail;
     app followup::case_add_service(id: String, service: Value as ServiceItem) -> CaseDetail;
     app followup::case_add_relief(id: String, relief: Value as ReliefItem) -> CaseDetail;
     app followup::case_add_outcome(id: String, outcome: Value as OutcomeItem) -> CaseDetail;

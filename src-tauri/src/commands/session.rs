@@ -68,6 +68,12 @@ pub fn note_classes(store: &Store) -> Vec<Sensitivity> {
     }
 }
 
+/// The role this device syncs as; `None` for a local-only store (or one
+/// whose sync state cannot be read).
+pub fn sync_role(store: &Store) -> Option<waystation_core::Role> {
+    waystation_sync::read_state(store).ok().flatten().and_then(|s| s.role)
+}
+
 fn user(text: &str) -> CommandResult<UserName> {
     Ok(UserName::parse("user", text)?)
 }

@@ -42,4 +42,14 @@ clock: CustodyClock | null,
  * The note classes this device may add to the case (those its sync role
  * may read); empty until the shell sets them.
  */
-note_classes: Array<Sensitivity>, };
+note_classes: Array<Sensitivity>, 
+/**
+ * Whether this device may stop sharing the case (a supervisor of the
+ * owning organization); false until the shell sets it.
+ */
+may_stop_sharing: boolean, 
+/**
+ * Whether the case belongs to this device's organization (its removals
+ * of the last referral to an organization end the sharing with it).
+ */
+owned_here: boolean, };

@@ -3,4 +3,4 @@
 /**
  * The kind of a change in a case's history (`Change`'s tag).
  */
-export type ChangeKind = "create_case" | "share" | "set" | "add_item" | "set_item_field" | "remove_item";
+export type ChangeKind = "create_case" | "share" | "unshare" | "set" | "add_item" | "set_item_field" | "remove_item";

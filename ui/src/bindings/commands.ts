@@ -40,6 +40,7 @@ export interface Commands {
   case_referral_status: { args: { id: string; referral: string; status: ReferralStatus; at: string }; result: CaseDetail };
   case_add_referral: { args: { id: string; referral: NewReferral }; result: CaseDetail };
   case_remove_item: { args: { id: string; list: ListKind; item: string }; result: CaseDetail };
+  case_stop_sharing: { args: { id: string; org: string }; result: CaseDetail };
   case_add_service: { args: { id: string; service: ServiceItem }; result: CaseDetail };
   case_add_relief: { args: { id: string; relief: ReliefItem }; result: CaseDetail };
   case_add_outcome: { args: { id: string; outcome: OutcomeItem }; result: CaseDetail };

@@ -71,6 +71,8 @@ function detailOf(s: CaseRow): CaseDetail {
     id: s.id,
     owner: "border-station-7",
     shared_with: ["casa-esperanza"],
+    may_stop_sharing: true,
+    owned_here: true,
     clock: s.clock,
     document: {
       id: s.id,
@@ -236,6 +238,7 @@ export function installMockBackend() {
     case_referral_status: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_referral: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_remove_item: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
+    case_stop_sharing: (a) => ({ ...detailOf(summaries.find((x) => x.id === a.id)!), shared_with: [] }),
     case_add_service: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_relief: (a) => detailOf(summaries.find((x) => x.id === a.id)!),
     case_add_outcome: (a) => detailOf(summaries.find((x) => x.id === a.id)!),

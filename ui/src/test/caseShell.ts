@@ -6,7 +6,7 @@ export const CASE_ID = "0190a1b2-0000-7000-8000-00000000c0de";
 
 /** A case as `case_get` answers it: `document` owned by casa-esperanza, shared with `shared`, no conflict, no history. */
 export function caseDetail(document: CaseDocument, shared: string[] = []): CaseDetail {
-  return { id: CASE_ID, owner: "casa-esperanza", shared_with: shared, clock: null, document, conflicts: [], timeline: [], note_classes: ["general", "law_enforcement_sensitive", "legal_privileged", "medical"] };
+  return { id: CASE_ID, owner: "casa-esperanza", shared_with: shared, clock: null, document, conflicts: [], timeline: [], note_classes: ["general", "law_enforcement_sensitive", "legal_privileged", "medical"], may_stop_sharing: false, owned_here: true };
 }
 
 /** What the shell was asked, in order: every command but `case_get` and plugin calls. */

@@ -196,6 +196,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
                 continue;
             }
         };
+        let mut shared_now = None;
         match effect {
             Effect::Create(owner) => {
                 plan.created.insert(op.case_id);
@@ -204,11 +205,15 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             }
             Effect::Share(org) => {
                 plan.access.push((op.case_id, org.clone(), false));
-                // The organization now sees the case: its earlier operations
-                // join that organization's feed, before this one.
+                // The organization now sees the case: this share first, then
+                // the case's earlier operations join its feed. Its devices
+                // may apply any first part of that, so the share comes first:
+                // no part looks like a case they do not see (which they remove).
+                plan.feed.push(FeedRow { org: org.clone(), op: op.id, resent: false });
                 for earlier in known.case_ops.get(&op.case_id).into_iter().flatten() {
                     plan.feed.push(FeedRow { org: org.clone(), op: *earlier, resent: true });
                 }
+                shared_now = Some(org.clone());
                 if let Some(a) = known.access.get_mut(&op.case_id) {
                     a.shared_with.insert(org);
                 }
@@ -216,7 +221,8 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
             Effect::None => {}
         }
         let owner = known.access.get(&op.case_id).map(|a| {
-            plan.feed.extend(a.orgs().map(|o| FeedRow { org: o.clone(), op: op.id, resent: false }));
+            let rows = a.orgs().filter(|o| shared_now.as_ref() != Some(*o));
+            plan.feed.extend(rows.map(|o| FeedRow { org: o.clone(), op: op.id, resent: false }));
             a.owner.clone()
         });
         known.case_ops.entry(op.case_id).or_default().push(op.id);
@@ -292,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn a_share_puts_the_earlier_operations_in_the_new_feed_first() {
+    fn a_share_comes_first_in_the_new_feed_then_the_earlier_operations() {
         let mut k = known();
         let owner: OrgId = "border-7".parse().unwrap();
         k.access.insert(CaseId::from_u128(1), CaseAccess { owner: owner.clone(), shared_with: BTreeSet::new() });
@@ -302,7 +308,7 @@ mod tests {
         let prepared = prepare(&ops);
         let p = plan(&device(), &ops, &prepared, k);
         let casa_feed: Vec<u128> = p.feed.iter().filter(|r| r.org == casa).map(|r| r.op.as_uuid().as_u128()).collect();
-        assert_eq!(casa_feed, [100, 1, 2, 3], "stored, then earlier in the batch, then the share and after");
+        assert_eq!(casa_feed, [2, 100, 1, 3], "the share, then stored, then earlier in the batch, then after");
         assert_eq!(p.access, vec![(CaseId::from_u128(1), casa, false)]);
     }
 }

@@ -15,6 +15,7 @@ import { EncounterSection } from "./EncounterSection";
 import { Notes } from "./Notes";
 import { Outcomes } from "./Outcomes";
 import { Referrals } from "./Referrals";
+import { Sharing } from "./Sharing";
 import { Relief } from "./Relief";
 import { Services } from "./Services";
 import { Timeline } from "./Timeline";
@@ -151,6 +152,7 @@ export function CaseDetailScreen({ id, onBack }: { id: CaseId; onBack: () => voi
         )}
       </section>
       <Referrals detail={detail} onChanged={setDetail} />
+      <Sharing detail={detail} onChanged={setDetail} />
       <Services detail={detail} onChanged={setDetail} />
       <Relief detail={detail} onChanged={setDetail} />
       <Outcomes detail={detail} onChanged={setDetail} />

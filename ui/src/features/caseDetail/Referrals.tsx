@@ -14,6 +14,16 @@ import { RemoveConfirm, useRemoval } from "./RemoveItem";
 
 const PREFIX = "ref-step";
 
+/** What removing `r` does to the sharing with its organization: ends it when it is the case owner's last
+ * referral to it that is not declined (the organization's devices then remove the case), else the
+ * organization keeps access. Nothing to say for a referral to no organization, or to one the case is not shared with. */
+export function sharingNote(detail: CaseDetail, r: ReferralItem, t: ReturnType<typeof useI18n>["t"]): string | undefined {
+  const org = r.org;
+  if (!org || org === detail.owner || !detail.shared_with.includes(org)) return undefined;
+  const others = (detail.document.referrals ?? []).some((o) => o.id !== r.id && o.org === org && o.status !== "declined");
+  return detail.owned_here && !others ? t("followup.remove.endsSharing", { org }) : t("followup.remove.stillShared", { org });
+}
+
 /** The newest step's time of a referral. */
 function lastStep(r: ReferralItem): string {
   return [r.completed_at, r.declined_at, r.accepted_at, r.acknowledged_at, r.sent_at, r.drafted_at].find(Boolean) ?? r.drafted_at;
@@ -172,7 +182,7 @@ export function Referrals({ detail, onChanged }: { detail: CaseDetail; onChanged
         <RemoveConfirm
           id="referral-remove"
           what={t("followup.remove.referral", { to: to(removing) })}
-          note={removing.org && removing.org !== detail.owner && detail.shared_with.includes(removing.org) ? t("followup.remove.stillShared", { org: removing.org }) : undefined}
+          note={sharingNote(detail, removing, t)}
           removal={removal}
         />
       ) : null}

@@ -20,6 +20,8 @@ function detail(given: string): CaseDetail {
     id: ID,
     owner: "border-station-7",
     shared_with: [],
+    may_stop_sharing: false,
+    owned_here: true,
     clock: null,
     document: { id: ID, status: "open", child: { given_name: given } },
     conflicts: [

@@ -8,6 +8,7 @@ import { CaseDetailScreen } from "./CaseDetailScreen";
 import { checkReferral, referralForm } from "../../shared/caseForm/followup";
 import { newlyShared } from "./NewReferralForm";
 import { removalFailure } from "./RemoveItem";
+import { sharingNote } from "./Referrals";
 
 const NOW = new Date(2026, 10, 25, 15, 30); // 25 Nov 2026, 15:30 device time
 const ID = CASE_ID;
@@ -122,12 +123,26 @@ describe("removing an item entered by mistake", () => {
     await waitFor(() => expect(document.activeElement?.id).toBe("encounter-title"));
   });
 
-  it("says that the referral's organization keeps access, and Cancel removes nothing and returns focus", async () => {
+  it("says what removing a referral does to the sharing with its organization", () => {
+    const t = (k: Parameters<typeof translate>[1], v?: Parameters<typeof translate>[2]) => translate("en", k, v);
+    const d = detail({}, ["clinica-del-valle"]);
+    const draft = d.document.referrals!.find((r) => r.id === DRAFT)!;
+    expect(sharingNote(d, draft, t)).toMatch(/^This is the last referral to clinica-del-valle: the case stops being shared/);
+    const another = { id: "0190a1b2-0000-7000-8000-0000000000d2", to: "victim_services" as const, org: "clinica-del-valle", status: "sent" as const, drafted_at: "2026-11-24T10:00:00Z" };
+    const two = detail({ referrals: [...d.document.referrals!, another] }, ["clinica-del-valle"]);
+    expect(sharingNote(two, draft, t)).toBe("clinica-del-valle keeps access to the case through another referral to it.");
+    const declined = detail({ referrals: [...d.document.referrals!, { ...another, status: "declined" as const }] }, ["clinica-del-valle"]);
+    expect(sharingNote(declined, draft, t)).toMatch(/^This is the last referral/);
+    expect(sharingNote({ ...d, owned_here: false }, draft, t)).toMatch(/keeps access/);
+    expect(sharingNote(detail({}, []), draft, t)).toBeUndefined();
+  });
+
+  it("says that removing the last referral to an organization stops sharing, and Cancel removes nothing and returns focus", async () => {
     const calls = shell(() => detail());
     renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
     const ask = await screen.findByRole("button", { name: "Remove the drafted referral to Medical" });
     fireEvent.click(ask);
-    expect(screen.getByText(/clinica-del-valle keeps access to the case/)).toBeTruthy();
+    expect(screen.getByText(/its devices remove the case at their next sync/)).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(document.activeElement?.id).toBe(`referral-remove-${DRAFT}`));
     expect(calls).toHaveLength(0);
@@ -145,5 +160,40 @@ describe("removing an item entered by mistake", () => {
     const gone: CommandError = { code: "invalid", message: "x", fields: [{ field: "item", message: "gone" }] };
     expect(removalFailure(gone, t, () => "other")).toBe("It was already removed, perhaps on another device.");
     expect(removalFailure({ code: "locked", message: "locked" }, t, () => "other")).toBe("other");
+  });
+});
+
+describe("stopping sharing", () => {
+  it("is offered only to a supervisor of the owning organization", async () => {
+    shell(() => detail());
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    await screen.findByRole("heading", { name: "Shared with" });
+    expect(screen.queryByRole("button", { name: /Stop sharing/ })).toBeNull();
+  });
+
+  it("asks first, then stops sharing with that organization, says so and puts focus on the section", async () => {
+    const supervisor = { ...detail({}, ["clinica-del-valle", "hogar-san-jose"]), may_stop_sharing: true };
+    const calls = caseShell(supervisor, () => ({ ...supervisor, shared_with: ["hogar-san-jose"] }));
+    renderIn("en", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    const ask = await screen.findByRole("button", { name: "Stop sharing with clinica-del-valle" });
+    fireEvent.click(ask);
+    expect(screen.getByText(/clinica-del-valle's devices remove the case/)).toBeTruthy();
+    expect(calls).toHaveLength(0);
+    fireEvent.click(screen.getByRole("button", { name: "Yes, stop sharing" }));
+    await screen.findByText("Stopped sharing with clinica-del-valle.");
+    expect(calls).toEqual([["case_stop_sharing", { id: ID, org: "clinica-del-valle" }]]);
+    await waitFor(() => expect(document.activeElement?.id).toBe("sharing-title"));
+    expect(screen.queryByRole("button", { name: "Stop sharing with clinica-del-valle" })).toBeNull();
+  });
+
+  it("puts the shell's refusal beside the question, in plain words", async () => {
+    const supervisor = { ...detail({}, ["clinica-del-valle"]), may_stop_sharing: true };
+    caseShell(supervisor, () => {
+      throw { code: "invalid", message: "x", fields: [{ field: "org", message: "the case is not shared with clinica-del-valle" }] };
+    });
+    renderIn("es", <CaseDetailScreen id={ID} onBack={() => undefined} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Dejar de compartir con clinica-del-valle" }));
+    fireEvent.click(screen.getByRole("button", { name: "Sí, dejar de compartir" }));
+    await screen.findByText("the case is not shared with clinica-del-valle");
   });
 });
