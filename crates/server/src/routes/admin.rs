@@ -123,11 +123,12 @@ pub async fn users(
     Ok(Json(state.storage.users(Some(&admin.org)).await?))
 }
 
-/// Organizations known to the service.
+/// The administrator's organization and its partners (the organizations it
+/// shares a case with, either way); never the others the service knows.
 #[utoipa::path(get, path = "/v1/admin/orgs", tag = "admin", security(("admin_session" = [])),
     responses((status = 200, body = [OrgInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn orgs(State(state): State<AppState>, AdminAuth(_admin): AdminAuth) -> Result<Json<Vec<OrgInfo>>, ApiError> {
-    Ok(Json(state.storage.orgs().await?))
+pub async fn orgs(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<OrgInfo>>, ApiError> {
+    Ok(Json(state.storage.orgs(Some(&admin.org)).await?))
 }
 
 /// Recorded conflicts of the cases the administrator's organization sees.

@@ -207,8 +207,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
     /// Add an organization.
     async fn add_org(&self, org: &OrgId, now: DateTime<Utc>) -> Result<()>;
-    /// Every organization.
-    async fn orgs(&self) -> Result<Vec<OrgInfo>>;
+    /// Every organization (`None`), or those an administrator of `org` may
+    /// see: itself and its partners — the organizations it shares a case
+    /// with, either way (it refers to them, or they referred to it).
+    async fn orgs(&self, scope: Option<&OrgId>) -> Result<Vec<OrgInfo>>;
     /// Add a user (its organization must exist).
     async fn add_user(&self, user: &UserRecord) -> Result<()>;
     /// One user.

@@ -203,8 +203,19 @@ impl Storage for Postgres {
             .map(|_| ())
     }
 
-    async fn orgs(&self) -> Result<Vec<OrgInfo>> {
-        let rows = self.client().await?.query("SELECT id, created_at FROM orgs ORDER BY id", &[]).await.map_err(db)?;
+    async fn orgs(&self, scope: Option<&OrgId>) -> Result<Vec<OrgInfo>> {
+        let scope = scope.map(|o| o.as_str());
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT id, created_at FROM orgs WHERE $1::text IS NULL OR id = $1 OR id IN \
+                 (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = $1) \
+                 ORDER BY id",
+                &[&scope],
+            )
+            .await
+            .map_err(db)?;
         rows.iter().map(|r| Ok(OrgInfo { id: p(r.get(0))?, created_at: r.get(1) })).collect()
     }
 

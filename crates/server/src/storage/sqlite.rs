@@ -88,6 +88,10 @@ fn new_epoch() -> String {
     crate::secrets::random_token(16)
 }
 
+/// Every organization (`?1` null), or `?1` and its partners (a case shared between them).
+const ORGS_IN_SCOPE: &str = "SELECT id, created_at FROM orgs WHERE ?1 IS NULL OR id = ?1 OR id IN \
+     (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = ?1) ORDER BY id";
+
 impl Sqlite {
     /// Open (or create) the database in `dir`, apply migrations, and settle the epoch.
     pub fn open(dir: &Path) -> Result<Self> {
@@ -219,10 +223,11 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn orgs(&self) -> Result<Vec<OrgInfo>> {
-        self.run(|c| {
-            let mut s = c.prepare("SELECT id, created_at FROM orgs ORDER BY id").map_err(db)?;
-            s.query_map([], |r| {
+    async fn orgs(&self, scope: Option<&OrgId>) -> Result<Vec<OrgInfo>> {
+        let scope = scope.map(|o| o.as_str().to_owned());
+        self.run(move |c| {
+            let mut s = c.prepare(ORGS_IN_SCOPE).map_err(db)?;
+            s.query_map(params![scope], |r| {
                 Ok(OrgInfo { id: parse(&r.get::<_, String>(0)?)?, created_at: parse_ts(&r.get::<_, String>(1)?)? })
             })
             .map_err(db)?

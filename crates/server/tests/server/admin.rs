@@ -3,7 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use waystation_core::{CaseId, Role};
-use waystation_protocol::admin::DeviceInfo;
+use waystation_protocol::admin::{DeviceInfo, OrgInfo};
 use waystation_protocol::{ErrorCode, SignInResponse};
 
 use crate::helpers::*;
@@ -104,9 +104,21 @@ async fn admin_routes_refuse_everyone_but_sync_admins(backend: Backend) {
     let users: serde_json::Value =
         app.http.get(app.url("/v1/admin/users")).bearer_auth(&root).send().await.unwrap().json().await.unwrap();
     assert_eq!(users.as_array().unwrap().len(), 3, "border-7 has three users: {users}");
-    let orgs: serde_json::Value =
-        app.http.get(app.url("/v1/admin/orgs")).bearer_auth(&root).send().await.unwrap().json().await.unwrap();
-    assert_eq!(orgs.as_array().unwrap().len(), 3);
+    // Organizations: its own and its partners (a case shared between them), never the others.
+    let orgs_of = |token: String| {
+        let (http, url) = (app.http.clone(), app.url("/v1/admin/orgs"));
+        async move {
+            let orgs: Vec<OrgInfo> = http.get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            orgs.into_iter().map(|o| o.id.to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(orgs_of(root.clone()).await, ["border-7"]);
+    assert_eq!(orgs_of(ngo_admin.clone()).await, ["casa-esperanza"]);
+    let case = CaseId::new();
+    d.push(&[d.create(case), d.share(case, "casa-esperanza")]).await;
+    assert_eq!(orgs_of(root.clone()).await, ["border-7", "casa-esperanza"]);
+    assert_eq!(orgs_of(ngo_admin).await, ["border-7", "casa-esperanza"], "otra-ong is never listed");
+    assert_eq!(app.storage.orgs(None).await.unwrap().len(), 3, "the operator's command line lists every one");
 }
 
 async fn a_revoked_device_is_refused_everywhere_with_the_wipe_code(backend: Backend) {

@@ -9,7 +9,7 @@ use crate::helpers::*;
 
 async fn enrolled(s: &dyn Storage) -> waystation_server::storage::DeviceRecord {
     let now = Utc::now();
-    if s.orgs().await.unwrap().is_empty() {
+    if s.orgs(None).await.unwrap().is_empty() {
         s.add_org(&org("border-7"), now).await.unwrap();
         s.add_user(&waystation_server::storage::UserRecord {
             name: user("ana"),
