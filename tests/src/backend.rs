@@ -81,10 +81,9 @@ pub fn with_database(url: &str, name: &str) -> String {
 /// A new, empty PostgreSQL database on the test server; `None` when PostgreSQL is skipped.
 pub async fn fresh_postgres_database() -> Result<Option<String>> {
     let Some(admin) = postgres_url() else { return Ok(None) };
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+    let client = waystation_server::storage::postgres_tls::connect(&admin)
         .await
         .map_err(|e| anyhow::anyhow!("cannot connect to the test PostgreSQL (WAYSTATION_TEST_DATABASE_URL): {e}"))?;
-    tokio::spawn(conn);
     let name = format!("waystation_test_{}", uuid::Uuid::now_v7().simple());
     client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
     Ok(Some(with_database(&admin, &name)))

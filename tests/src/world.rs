@@ -228,8 +228,7 @@ pub async fn server_ops(db: &Db) -> Result<(Vec<Operation>, u64)> {
             stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?
         }
         Db::Postgres(url) => {
-            let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-            tokio::spawn(conn);
+            let client = waystation_server::storage::postgres_tls::connect(url).await.map_err(anyhow::Error::msg)?;
             client.query("SELECT canonical FROM ops", &[]).await?.iter().map(|r| r.get::<_, String>(0)).collect()
         }
     };

@@ -24,11 +24,10 @@ async fn backup(server: &mut ServerProc) -> Result<Backup> {
         }
         Db::Postgres(url) => {
             let name =
-                url.rsplit('/').next().context("database name")?.split('?').next().unwrap_or_default().to_owned();
+                url.split('?').next().unwrap_or_default().rsplit('/').next().context("database name")?.to_owned();
             let copy = format!("{name}_backup");
             let admin = with_database(&url, "postgres");
-            let (c, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await?;
-            tokio::spawn(conn);
+            let c = waystation_server::storage::postgres_tls::connect(&admin).await.map_err(anyhow::Error::msg)?;
             c.batch_execute(&format!("CREATE DATABASE {copy} TEMPLATE {name}")).await?;
             Backup::Postgres(with_database(&url, &copy))
         }

@@ -57,8 +57,7 @@ async fn fresh(backend: &str) -> (Arc<dyn Storage>, Option<tempfile::TempDir>, O
         (Arc::new(s), Some(dir), None)
     } else {
         let admin = std::env::var("WAYSTATION_TEST_DATABASE_URL").unwrap();
-        let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(conn);
+        let client = waystation_server::storage::postgres_tls::connect(&admin).await.unwrap();
         let name = format!("waystation_bench_{}", uuid::Uuid::now_v7().simple());
         client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
         let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
@@ -205,8 +204,7 @@ async fn raw(backend: &str, total: usize) -> f64 {
     } else {
         let (storage, _dir, url) = fresh(backend).await;
         drop(storage);
-        let (mut client, conn) = tokio_postgres::connect(&url.unwrap(), tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(conn);
+        let mut client = waystation_server::storage::postgres_tls::connect(&url.unwrap()).await.unwrap();
         client.batch_execute("CREATE TABLE raw_ops (op_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, class TEXT NOT NULL, content_hash TEXT NOT NULL, canonical TEXT NOT NULL)").await.unwrap();
         let start = Instant::now();
         for chunk in rows.chunks(BATCH) {

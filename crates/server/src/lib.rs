@@ -38,7 +38,7 @@ pub async fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>, Stora
         }
         Database::Postgres(_) => {
             let url = settings.database_url().unwrap_or_default();
-            Arc::new(Postgres::open(url, settings.pg_pool_size).await?)
+            Arc::new(Postgres::open_with(url, settings.pg_pool_size, settings.allow_plain_database).await?)
         }
     })
 }

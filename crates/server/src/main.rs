@@ -19,9 +19,14 @@ struct Cli {
     /// Folder of the embedded SQLite database (default: $XDG_DATA_HOME/waystation-server).
     #[arg(long, global = true, conflicts_with = "database_url")]
     data: Option<PathBuf>,
-    /// PostgreSQL URL (postgres://user:password@host/db) instead of SQLite.
+    /// PostgreSQL URL (postgres://user:password@host/db) instead of SQLite; TLS by
+    /// `?sslmode=` (verify-full, the default for another host, with `&sslrootcert=CA.pem`;
+    /// verify-ca; require; prefer, the default on this machine; disable).
     #[arg(long, global = true)]
     database_url: Option<String>,
+    /// Allow a connection that may be plain (sslmode=disable or prefer) to a database on another host.
+    #[arg(long, global = true)]
+    allow_plain_database: bool,
     /// Settings file (TOML); WAYSTATION_… environment variables override it.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -171,8 +176,9 @@ fn password(file: Option<&PathBuf>) -> Result<Zeroizing<String>> {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let settings = Settings::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?
+    let mut settings = Settings::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?
         .with_database_flags(cli.data, cli.database_url)?;
+    settings.allow_plain_database |= cli.allow_plain_database;
     init_logs(&settings);
     let clock = SystemClock;
     let storage = waystation_server::open_storage(&settings).await.map_err(|e| anyhow!("{e}"))?;

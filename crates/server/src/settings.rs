@@ -28,6 +28,8 @@ pub struct Settings {
     pub tls_key: Option<PathBuf>,
     /// Serve plain HTTP on a non-loopback address (behind a TLS-terminating proxy only).
     pub allow_non_loopback_http: bool,
+    /// Allow a PostgreSQL connection that may be plain to a database on another host.
+    pub allow_plain_database: bool,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Most operations in one push.
@@ -56,6 +58,7 @@ pub struct SettingsFile {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     allow_non_loopback_http: Option<bool>,
+    allow_plain_database: Option<bool>,
     max_body_bytes: Option<usize>,
     max_batch_ops: Option<usize>,
     enrollment_code_ttl_hours: Option<i64>,
@@ -108,6 +111,7 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             allow_non_loopback_http: false,
+            allow_plain_database: false,
             max_body_bytes: 4 * 1024 * 1024,
             max_batch_ops: 2000,
             enrollment_code_ttl_hours: 24,
@@ -151,6 +155,7 @@ impl Settings {
             tls_cert: get("WAYSTATION_TLS_CERT").map(PathBuf::from),
             tls_key: get("WAYSTATION_TLS_KEY").map(PathBuf::from),
             allow_non_loopback_http: env_parse(get, "WAYSTATION_ALLOW_NON_LOOPBACK_HTTP")?,
+            allow_plain_database: env_parse(get, "WAYSTATION_ALLOW_PLAIN_DATABASE")?,
             max_body_bytes: env_parse(get, "WAYSTATION_MAX_BODY_BYTES")?,
             max_batch_ops: env_parse(get, "WAYSTATION_MAX_BATCH_OPS")?,
             enrollment_code_ttl_hours: env_parse(get, "WAYSTATION_ENROLLMENT_CODE_TTL_HOURS")?,
@@ -180,6 +185,7 @@ impl Settings {
         take!(
             listen,
             allow_non_loopback_http,
+            allow_plain_database,
             max_body_bytes,
             max_batch_ops,
             enrollment_code_ttl_hours,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the machine's PostgreSQL 15 and make sure the test role exists, idempotently.
 # Drops the test databases that earlier runs left behind (more than an hour old).
-# Prints the URL to export as WAYSTATION_TEST_DATABASE_URL; everything else goes to stderr.
+# Prints the URL to export as WAYSTATION_TEST_DATABASE_URL (TLS, verify-full, with the CA made here);
+# everything else goes to stderr.
 set -euo pipefail
 version="${PG_VERSION:-15}"
 if ! command -v pg_ctlcluster >/dev/null; then
@@ -17,6 +18,34 @@ psql_as_postgres() { su postgres -c "psql -v ON_ERROR_STOP=1 -qtAc \"$1\""; }
 conf_dir="/etc/postgresql/$version/main/conf.d"
 if [ -d "$conf_dir" ] && [ ! -f "$conf_dir/waystation-tests.conf" ]; then
     echo "recovery_init_sync_method = syncfs" > "$conf_dir/waystation-tests.conf"
+fi
+
+# TLS with a certificate made here for "localhost" only, signed by a CA made here: the tests connect
+# with sslmode=verify-full and that CA (and prove that a connection to 127.0.0.1, a name the
+# certificate does not hold, is refused). Made once; PostgreSQL reloads its TLS files on reload.
+tls_dir=/var/lib/postgresql/waystation-tls
+if [ ! -f "$tls_dir/server.pem" ]; then
+    mkdir -p "$tls_dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Waystation test CA" \
+        -keyout "$tls_dir/ca.key" -out "$tls_dir/ca.pem" >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$tls_dir/server.key" -out "$tls_dir/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' \
+        > "$tls_dir/server.ext"
+    openssl x509 -req -in "$tls_dir/server.csr" -CA "$tls_dir/ca.pem" -CAkey "$tls_dir/ca.key" -CAcreateserial \
+        -days 3650 -extfile "$tls_dir/server.ext" -out "$tls_dir/server.pem" >/dev/null 2>&1
+    chown -R postgres:postgres "$tls_dir"
+    chmod 600 "$tls_dir/server.key" "$tls_dir/ca.key"
+    chmod 644 "$tls_dir/ca.pem" "$tls_dir/server.pem"
+fi
+tls_conf="$conf_dir/waystation-tls.conf"
+want_tls="ssl = on
+ssl_cert_file = '$tls_dir/server.pem'
+ssl_key_file = '$tls_dir/server.key'"
+reload_tls=0
+if [ -d "$conf_dir" ] && [ "$(cat "$tls_conf" 2>/dev/null)" != "$want_tls" ]; then
+    echo "$want_tls" > "$tls_conf"
+    reload_tls=1
 fi
 
 if ! pg_lsclusters --no-header | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
@@ -35,6 +64,9 @@ if [ "$ready" != 1 ]; then
     tail -n 20 "/var/log/postgresql/postgresql-$version-main.log" >&2 || true
     exit 1
 fi
+if [ "$reload_tls" = 1 ]; then
+    pg_ctlcluster "$version" main reload >&2
+fi
 psql_as_postgres "SELECT 1 FROM pg_roles WHERE rolname = 'waystation'" | grep -q 1 ||
     psql_as_postgres "CREATE ROLE waystation LOGIN SUPERUSER PASSWORD 'waystation'" >&2
 
@@ -51,4 +83,4 @@ for db in $stale; do
     psql_as_postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)" >&2 || true
 done
 [ -z "$stale" ] || echo "start-postgres.sh: dropped $(echo "$stale" | wc -l) test databases of earlier runs" >&2
-echo "postgres://waystation:waystation@127.0.0.1/postgres"
+echo "postgres://waystation:waystation@localhost/postgres?sslmode=verify-full&sslrootcert=$tls_dir/ca.pem"

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use waystation_core::{CaseId, CaseState, OpId, Operation};
+use waystation_core::{CaseId, CaseState, Change, OpId, Operation};
 
 use crate::audit::{self, Action, ops_detail};
 use crate::error::{Result, StoreError};
@@ -75,6 +75,9 @@ pub struct PullReport {
     /// Cases removed from this device: their sharing with its organization
     /// ended (see [`Store::apply_pulled`]).
     pub removed: Vec<CaseId>,
+    /// Cases this page shared with this device's organization (again): its
+    /// changes to them that were refused as "not shared" may now be accepted.
+    pub shared_again: Vec<CaseId>,
 }
 
 /// Delete everything this store holds of a case: its operations (those
@@ -191,6 +194,22 @@ impl Store {
         Ok(n)
     }
 
+    /// The refused operations the outbox keeps of these cases.
+    pub fn outbox_refused_of(&self, cases: &[CaseId]) -> Result<Vec<OpId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT x.op_id FROM outbox x JOIN ops o ON o.op_id = x.op_id WHERE x.refused = 1 AND o.case_id = ?1",
+        )?;
+        let mut out = Vec::new();
+        for case in cases {
+            for id in stmt.query_map([case.to_string()], |r| r.get::<_, String>(0))? {
+                out.push(
+                    id?.parse().map_err(|_| StoreError::Damaged("a refused operation's id does not parse".into()))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// The ids of the refused operations the outbox keeps.
     pub fn outbox_refused(&self) -> Result<Vec<OpId>> {
         let mut stmt = self.conn.prepare_cached("SELECT op_id FROM outbox WHERE refused = 1 ORDER BY num")?;
@@ -291,6 +310,9 @@ impl Store {
             if view.visible_to(&self.owner_org) {
                 write_case(&tx, &view, false)?;
                 report.cases.push(*case_id);
+                if applied.iter().any(|(o, _)| matches!(&o.change, Change::Share { org } if *org == self.owner_org)) {
+                    report.shared_again.push(*case_id);
+                }
             } else {
                 // Its sharing with this organization ended (or only the
                 // unshare of a case it never held came): nothing of it stays.

@@ -420,6 +420,26 @@ impl Syncer {
         Ok((stored, after))
     }
 
+    /// Cases were shared with this organization (again): the changes to them
+    /// refused as "not shared" are offered again at the next push, without
+    /// waiting for `reoffer_after`.
+    async fn reoffer_not_shared(&mut self, cases: Vec<waystation_core::CaseId>) -> Result<()> {
+        let ids = self.with_store(move |s| s.outbox_refused_of(&cases)).await?;
+        let mut changed = false;
+        for id in ids {
+            if let Some(r) = self.state.refused.get_mut(&id)
+                && r.kind() == crate::RefusalKind::CaseNotVisible
+            {
+                r.at = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+                changed = true;
+            }
+        }
+        if changed {
+            self.save_state().await?;
+        }
+        Ok(())
+    }
+
     async fn pull(&mut self, report: &mut SyncReport) -> Result<()> {
         self.set_phase(Phase::Pulling);
         loop {
@@ -447,6 +467,9 @@ impl Syncer {
             report.already_held += applied.duplicates as u64;
             report.rejected += applied.rejected.len();
             report.removed_cases += applied.removed.len();
+            if !applied.shared_again.is_empty() {
+                self.reoffer_not_shared(applied.shared_again.clone()).await?;
+            }
             let n = applied.applied as u64;
             self.progress.send_modify(|p| p.received += n);
             if !more {

@@ -16,6 +16,7 @@ use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, Us
 use waystation_protocol::{OpResult, ServerEpoch};
 
 pub use postgres::Postgres;
+pub use postgres::tls as postgres_tls;
 pub use sqlite::Sqlite;
 
 /// A storage failure. Never carries SQL, paths or secrets in its `Display`

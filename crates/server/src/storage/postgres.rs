@@ -35,6 +35,7 @@ use super::{
 use super::{refusal, rules};
 
 mod push;
+pub mod tls;
 
 type Param<'a> = &'a (dyn tokio_postgres::types::ToSql + Sync);
 
@@ -66,7 +67,19 @@ fn db(e: tokio_postgres::Error) -> StorageError {
 }
 
 fn pool_err(e: deadpool_postgres::PoolError) -> StorageError {
-    StorageError::Database(format!("no database connection: {e}"))
+    // With its causes: "error performing TLS handshake" says little without
+    // "invalid peer certificate: certificate not valid for name …".
+    let mut text = format!("no database connection: {e}");
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    StorageError::Database(text)
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StorageError {
@@ -81,11 +94,21 @@ where
 }
 
 impl Postgres {
-    /// Connect to `url`, apply migrations, and settle the epoch.
+    /// Connect to `url` (TLS as its `sslmode` says, see [`tls`]; a plain
+    /// connection to another host refused), apply migrations, and settle the epoch.
     pub async fn open(url: &str, pool_size: usize) -> Result<Self> {
-        let config = tokio_postgres::Config::from_str(url)
-            .map_err(|_| StorageError::Database("the database URL is not a valid postgres:// URL".into()))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        Self::open_with(url, pool_size, false).await
+    }
+
+    /// [`Postgres::open`]; `allow_plain`: a connection that may be plain is
+    /// allowed to a database on another host too (`--allow-plain-database`).
+    pub async fn open_with(url: &str, pool_size: usize, allow_plain: bool) -> Result<Self> {
+        let target = tls::Target::parse(url, allow_plain).map_err(StorageError::Database)?;
+        let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let manager = match target.connector().map_err(StorageError::Database)? {
+            Some(tls) => Manager::from_config(target.config, tls, recycling),
+            None => Manager::from_config(target.config, NoTls, recycling),
+        };
         let pool = Pool::builder(manager)
             .max_size(pool_size.max(2))
             .build()

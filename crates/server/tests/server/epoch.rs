@@ -105,9 +105,8 @@ async fn a_restart_keeps_the_epoch_and_a_restore_changes_it(backend: Backend) {
             );
             // A restore: the same data in another database (as pg_restore into a new one gives).
             let admin = postgres_url().unwrap();
-            let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
-            tokio::spawn(conn);
-            let source = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+            let client = waystation_server::storage::postgres_tls::connect(&admin).await.unwrap();
+            let source = url.split('?').next().unwrap().rsplit('/').next().unwrap().to_owned();
             let copy = format!("{source}_restored");
             let mut created = false;
             for _ in 0..50 {

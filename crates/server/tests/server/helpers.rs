@@ -135,6 +135,14 @@ pub async fn spawn_app_with(backend: Backend, settings: Settings) -> Option<Test
 
 impl TestApp {
     /// Run SQL on the service's database directly, beside the running service.
+    /// The PostgreSQL database's URL, for a PostgreSQL app.
+    pub fn postgres_url(&self) -> Option<String> {
+        match &self.sql {
+            SqlDb::Postgres(url) => Some(url.clone()),
+            SqlDb::Sqlite(_) => None,
+        }
+    }
+
     pub async fn execute_sql(&self, sql: &str) {
         match &self.sql {
             SqlDb::Sqlite(path) => {
@@ -143,8 +151,7 @@ impl TestApp {
                 c.execute_batch(sql).unwrap();
             }
             SqlDb::Postgres(url) => {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-                tokio::spawn(conn);
+                let client = waystation_server::storage::postgres_tls::connect(url).await.unwrap();
                 client.batch_execute(sql).await.unwrap();
             }
         }

@@ -15,6 +15,7 @@ mod enrollment;
 mod epoch;
 mod gap;
 mod need_to_know;
+mod postgres_tls;
 mod pull;
 mod push;
 mod tls;
