@@ -11,6 +11,8 @@ for p in build-essential pkg-config libssl-dev; do have "$p" || need+=("$p"); do
 # Tests: PostgreSQL for the service's second backend.
 if [ "${WAYSTATION_WITH_POSTGRES:-1}" = 1 ]; then
   have postgresql || need+=(postgresql)
+  # The test server's TLS certificate (crates/server/tests/start-postgres.sh).
+  have openssl || need+=(openssl)
 fi
 # Desktop app and its end-to-end tests (WebKitGTK, Xvfb, WebDriver), when src-tauri is present.
 if [ -d "$(dirname "$0")/../src-tauri" ] && [ "${WAYSTATION_WITH_DESKTOP:-1}" = 1 ]; then
