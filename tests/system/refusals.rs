@@ -97,6 +97,31 @@ fn refusals(status: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// `case import` on an agent's device refuses a case carrying a note of a
+/// class agents may not read (write rules match read rules), naming the line
+/// and the class, and saves nothing of the file.
+async fn an_agents_import_refuses_a_note_its_role_may_not_read(backend: Backend) -> Result<()> {
+    let Some(server) = service(backend, &[]).await? else { return Ok(()) };
+    let bin = workspace_bin("waystation-cli", "WAYSTATION_CLI_BIN")?;
+    let root = tempfile::tempdir()?;
+    let ana = enroll(&server, &bin, root.path().join("ana"), "ana")?;
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/case.json"))?;
+    let mut whole: Value = serde_json::from_str(&text)?;
+    whole.as_object_mut().context("a case is an object")?.remove("id");
+    let file = root.path().join("cases.jsonl");
+    std::fs::write(&file, format!("{}\n{whole}\n", example_case()?))?;
+    let out = ana.run(&["case", "import", file.to_str().context("path")?])?;
+    let words = String::from_utf8_lossy(&out.stderr);
+    ensure!(!out.status.success(), "the import was accepted");
+    ensure!(
+        words.contains("line 2") && words.contains("legal_privileged") && words.contains("nothing was saved"),
+        "{words}"
+    );
+    ensure!(n(&ana.status()?, "queued_changes") == 0, "something was saved");
+    ensure!(ana.ok(&["case", "list"])?.trim().is_empty(), "a case was saved");
+    Ok(())
+}
+
 async fn new_cases_are_not_held_back_by_refused_ones(backend: Backend) -> Result<()> {
     let Some(server) = service(backend, &[]).await? else { return Ok(()) };
     let bin = workspace_bin("waystation-cli", "WAYSTATION_CLI_BIN")?;
@@ -160,7 +185,7 @@ async fn new_cases_are_not_held_back_by_refused_ones(backend: Backend) -> Result
     Ok(())
 }
 
-both_backends!(new_cases_are_not_held_back_by_refused_ones);
+both_backends!(an_agents_import_refuses_a_note_its_role_may_not_read, new_cases_are_not_held_back_by_refused_ones);
 
 /// `sync --watch` says each run's end with its totals (from the engine's run
 /// events, none dropped), and stops cleanly on Ctrl-C.

@@ -15,6 +15,25 @@ fn open(file: &Path) -> Result<Box<dyn Read>> {
     Ok(Box::new(f))
 }
 
+/// Write rules match read rules: a note of a class the role this device
+/// syncs as may not read is refused before anything is saved (the service
+/// would refuse it anyway, and the store would hold a note its role may not
+/// see). A local-only store has no role.
+fn check_classes(store: &Store, changes: &[Change], place: &str) -> Result<()> {
+    let Some(role) = waystation_sync::read_state(store).ok().flatten().and_then(|s| s.role) else { return Ok(()) };
+    for change in changes {
+        if let Some(class) = change.inherent_class()
+            && !role.may_write(class)
+        {
+            bail!(
+                "{place}: a {} note, which this device's role ({role}) may not read, so it may not write it;                  nothing was saved",
+                class.as_str()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Save one case; print its id. Dates after `today` are "in the future".
 pub fn add(store: &mut Store, file: &Path, today: NaiveDate) -> Result<()> {
     let mut text = String::new();
@@ -22,6 +41,7 @@ pub fn add(store: &mut Store, file: &Path, today: NaiveDate) -> Result<()> {
     let case =
         NewCase::parse(&text, today).map_err(|e| anyhow::anyhow!("{}: {e}; nothing was saved", file.display()))?;
     let (id, changes) = case.into_changes(&store.owner_org().clone());
+    check_classes(store, &changes, &file.display().to_string())?;
     store.save_new_case(id, changes).context("nothing was saved")?;
     println!("{id}");
     Ok(())
@@ -42,7 +62,9 @@ pub fn import(store: &mut Store, file: &Path, batch: usize, today: NaiveDate) ->
         }
         let case = NewCase::parse(&line, today)
             .map_err(|e| anyhow::anyhow!("{} line {}: {e}; nothing was saved", file.display(), n + 1))?;
-        cases.push(case.into_changes(&owner));
+        let (id, changes) = case.into_changes(&owner);
+        check_classes(store, &changes, &format!("{} line {}", file.display(), n + 1))?;
+        cases.push((id, changes));
     }
     if cases.is_empty() {
         bail!("{} holds no case", file.display());

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_rejected_ops_and_timeline_index", include_str!("../migrations/0002_rejected_ops_and_timeline_index.sql")),
     ("0003_drafts_and_sync_state", include_str!("../migrations/0003_drafts_and_sync_state.sql")),
     ("0004_outbox_refused", include_str!("../migrations/0004_outbox_refused.sql")),
+    ("0005_removal_due", include_str!("../migrations/0005_removal_due.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -12,6 +12,7 @@ use crate::error::{Result, StoreError};
 use crate::materialize::{insert_op, load_state, save_last_hlc, write_case};
 use crate::read::parse_bodies;
 use crate::store::Store;
+use crate::write::case_exists;
 
 /// Where pulling stopped in the service's feed: the server's epoch (changes
 /// when the server was restored from a backup) and its opaque cursor within
@@ -72,9 +73,6 @@ pub struct PullReport {
     pub rejected: Vec<RejectedOp>,
     /// Cases whose view changed.
     pub cases: Vec<CaseId>,
-    /// Cases removed from this device: their sharing with its organization
-    /// ended (see [`Store::apply_pulled`]).
-    pub removed: Vec<CaseId>,
     /// Cases this page shared with this device's organization (again): its
     /// changes to them that were refused as "not shared" may now be accepted.
     pub shared_again: Vec<CaseId>,
@@ -252,8 +250,9 @@ impl Store {
     /// content, or one that is invalid, is refused loudly: kept aside in
     /// `rejected_ops` and listed in the report, never merged. A case that,
     /// merged, this device's organization no longer sees (the service sent
-    /// the unshare that ended its sharing) is removed whole, and the audit
-    /// chain records the removal and why, without its content.
+    /// the unshare that ended its sharing) is due for removal: the pull
+    /// removes it at the feed's end ([`Store::settle_removals`]) if it is
+    /// still unseen then.
     pub fn apply_pulled(&mut self, ops: Vec<Operation>, cursor: FeedPosition) -> Result<PullReport> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut log = self.stamper.audit(&tx)?;
@@ -309,16 +308,21 @@ impl Store {
             log.append(&tx, Action::Pull, Some(&case_id.to_string()), first.as_deref(), Some(&detail))?;
             if view.visible_to(&self.owner_org) {
                 write_case(&tx, &view, false)?;
+                tx.prepare_cached("DELETE FROM removal_due WHERE case_id = ?1")?.execute([case_id.to_string()])?;
                 report.cases.push(*case_id);
                 if applied.iter().any(|(o, _)| matches!(&o.change, Change::Share { org } if *org == self.owner_org)) {
                     report.shared_again.push(*case_id);
                 }
             } else {
                 // Its sharing with this organization ended (or only the
-                // unshare of a case it never held came): nothing of it stays.
-                let removal = remove_case(&tx, *case_id)?;
-                log.append(&tx, Action::CaseRemoved, Some(&case_id.to_string()), None, Some(&removal))?;
-                report.removed.push(*case_id);
+                // unshare of a case it never held came). Removed when the
+                // pull reaches the feed's end still unseen
+                // ([`Store::settle_removals`]): a later page may share it again.
+                if case_exists(&tx, *case_id)? {
+                    write_case(&tx, &view, false)?;
+                }
+                tx.prepare_cached("INSERT OR IGNORE INTO removal_due (case_id) VALUES (?1)")?
+                    .execute([case_id.to_string()])?;
             }
         }
         tx.execute(
@@ -331,6 +335,36 @@ impl Store {
         save_last_hlc(&tx, self.stamper.last_hlc)?;
         tx.commit()?;
         Ok(report)
+    }
+
+    /// The pull reached the end of the service's feed: remove the cases a
+    /// page left unseen by this device's organization that are still unseen
+    /// (their sharing ended), each whole, with a `case_removed` audit entry
+    /// saying why, without content. One transaction. Returns them.
+    pub fn settle_removals(&mut self) -> Result<Vec<CaseId>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let due: Vec<String> = tx
+            .prepare("SELECT case_id FROM removal_due")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut log = self.stamper.audit(&tx)?;
+        let mut removed = Vec::new();
+        for id in due {
+            let case_id: CaseId = id.parse().map_err(|_| StoreError::Damaged("a case id does not parse".into()))?;
+            let seen = load_state(&tx, case_id)?.and_then(|s| s.view()).is_some_and(|v| v.visible_to(&self.owner_org));
+            if !seen {
+                let removal = remove_case(&tx, case_id)?;
+                log.append(&tx, Action::CaseRemoved, Some(&id), None, Some(&removal))?;
+                removed.push(case_id);
+            }
+            tx.prepare_cached("DELETE FROM removal_due WHERE case_id = ?1")?.execute([&id])?;
+        }
+        log.finish(&tx)?;
+        tx.commit()?;
+        Ok(removed)
     }
 
     /// Put every operation made on this device back in the outbox (the

@@ -179,7 +179,7 @@ fn persist(conn: &Connection, log: &mut AuditWriter, ops: &[Operation], state: &
     write_case(conn, &view, is_new)
 }
 
-fn case_exists(conn: &Connection, case_id: CaseId) -> Result<bool> {
+pub(crate) fn case_exists(conn: &Connection, case_id: CaseId) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM cases WHERE case_id = ?1")?
         .query_row([case_id.to_string()], |_| Ok(()))

@@ -420,6 +420,17 @@ impl Syncer {
         Ok((stored, after))
     }
 
+    /// The pull reached the feed's end: the cases its pages left unseen by
+    /// this organization, and still unseen, are removed from the store.
+    async fn settle_removals(&mut self, report: &mut SyncReport) -> Result<()> {
+        let removed = self.with_store(|s| s.settle_removals()).await?;
+        if !removed.is_empty() {
+            tracing::info!(count = removed.len(), "cases no longer shared with this organization were removed");
+        }
+        report.removed_cases += removed.len();
+        Ok(())
+    }
+
     /// Cases were shared with this organization (again): the changes to them
     /// refused as "not shared" are offered again at the next push, without
     /// waiting for `reoffer_after`.
@@ -458,7 +469,7 @@ impl Syncer {
             if page.ops.is_empty() && stored.as_ref() == Some(&cursor) {
                 // Nothing new and the cursor stays where it is: no transaction to write.
                 if !more {
-                    return Ok(());
+                    return self.settle_removals(report).await;
                 }
                 continue;
             }
@@ -466,14 +477,13 @@ impl Syncer {
             report.received += applied.applied as u64;
             report.already_held += applied.duplicates as u64;
             report.rejected += applied.rejected.len();
-            report.removed_cases += applied.removed.len();
             if !applied.shared_again.is_empty() {
                 self.reoffer_not_shared(applied.shared_again.clone()).await?;
             }
             let n = applied.applied as u64;
             self.progress.send_modify(|p| p.received += n);
             if !more {
-                return Ok(());
+                return self.settle_removals(report).await;
             }
         }
     }

@@ -113,9 +113,11 @@ pub struct FeedRow {
     pub org: OrgId,
     /// The operation.
     pub op: OpId,
-    /// Sent again to an organization the case is (again) shared with: sent
-    /// even to the device that wrote it, which removed it when the sharing
-    /// ended before.
+    /// Sent to the device that wrote it too: every row of an organization a
+    /// case is shared with (not its owner's). Such a device removes the case
+    /// when the sharing ends, and must get back what it wrote when the case
+    /// is shared again — a share may come while one of its changes is on the
+    /// wire, after the service sent the case whole.
     pub resent: bool,
 }
 
@@ -209,7 +211,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
                 // the case's earlier operations join its feed. Its devices
                 // may apply any first part of that, so the share comes first:
                 // no part looks like a case they do not see (which they remove).
-                plan.feed.push(FeedRow { org: org.clone(), op: op.id, resent: false });
+                plan.feed.push(FeedRow { org: org.clone(), op: op.id, resent: true });
                 for earlier in known.case_ops.get(&op.case_id).into_iter().flatten() {
                     plan.feed.push(FeedRow { org: org.clone(), op: *earlier, resent: true });
                 }
@@ -222,7 +224,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
         }
         let owner = known.access.get(&op.case_id).map(|a| {
             let rows = a.orgs().filter(|o| shared_now.as_ref() != Some(*o));
-            plan.feed.extend(rows.map(|o| FeedRow { org: o.clone(), op: op.id, resent: false }));
+            plan.feed.extend(rows.map(|o| FeedRow { org: o.clone(), op: op.id, resent: *o != a.owner }));
             a.owner.clone()
         });
         known.case_ops.entry(op.case_id).or_default().push(op.id);
