@@ -136,7 +136,8 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
     const label = "Remove the drafted referral to Medical";
     await pressLabelled(label);
     assert.equal(await focused(), "referral-remove-title", "the question has focus");
-    const confirm = await $("form[aria-labelledby=referral-remove-title]", { text: `${ORG} keeps access` });
+    // The last referral to the organization: removing it ends the sharing, and the question says so.
+    const confirm = await $("form[aria-labelledby=referral-remove-title]", { text: `This is the last referral to ${ORG}` });
     await shot("case-followup-remove");
     assert.ok(confirm);
     await wd.type(await wd.active(), ESCAPE);
@@ -307,6 +308,7 @@ describe("the follow-up of a saved case", { concurrency: false }, () => {
       "Changed Placement office notified",
       "Changed Where the child is held",
       "Removed from Referrals",
+      `Stopped sharing with ${ORG}`,
     ];
     for (const change of changes) {
       assert.ok(timeline.includes(change), `the history shows “${change}”`);

@@ -26,7 +26,8 @@ fn check_classes(store: &Store, changes: &[Change], place: &str) -> Result<()> {
             && !role.may_write(class)
         {
             bail!(
-                "{place}: a {} note, which this device's role ({role}) may not read, so it may not write it;                  nothing was saved",
+                "{place}: a {} note, which this device's role ({role}) may not read, so it may not write it; \
+                 nothing was saved",
                 class.as_str()
             );
         }
