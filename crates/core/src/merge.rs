@@ -210,6 +210,26 @@ impl CaseState {
         item_frontier(&registers, list, item).into_iter().collect()
     }
 
+    /// [`CaseState::frontier`] of every register at once (one pass over the
+    /// operations): what a batch of edits reads, instead of a pass per field.
+    pub fn frontiers(&self) -> BTreeMap<FieldKey, Vec<OpId>> {
+        self.registers().into_iter().map(|(k, r)| (k, r.frontier().iter().map(|w| w.op.id).collect())).collect()
+    }
+
+    /// [`CaseState::standing_removals`] of every item at once (one pass).
+    pub fn all_standing_removals(&self) -> BTreeMap<(ListKind, ItemId), Vec<OpId>> {
+        let dismissed = self.dismissed_removals();
+        let mut out: BTreeMap<(ListKind, ItemId), Vec<OpId>> = BTreeMap::new();
+        for op in self.ops.values() {
+            if let Change::RemoveItem { list, item, .. } = &op.change
+                && !dismissed.contains(&op.id)
+            {
+                out.entry((*list, *item)).or_default().push(op.id);
+            }
+        }
+        out
+    }
+
     /// The removals of an item still standing (no later write of the item
     /// superseded them): what an edit of it must name in `supersedes` to keep it.
     pub fn standing_removals(&self, list: ListKind, item: ItemId) -> Vec<OpId> {

@@ -20,6 +20,11 @@ struct Context<'a> {
     written: BTreeMap<FieldKey, OpId>,
     /// Shares written in this batch, by organization.
     shares: BTreeMap<OrgId, Vec<OpId>>,
+    /// The base's frontier of every register and its standing removals,
+    /// computed once for the batch when first needed (each is a pass over
+    /// the case's operations).
+    frontiers: std::cell::OnceCell<BTreeMap<FieldKey, Vec<OpId>>>,
+    standing: std::cell::OnceCell<BTreeMap<(ListKind, ItemId), Vec<OpId>>>,
 }
 
 impl<'a> Context<'a> {
@@ -37,14 +42,44 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Self { base, items, written: BTreeMap::new(), shares: BTreeMap::new() }
+        Self {
+            base,
+            items,
+            written: BTreeMap::new(),
+            shares: BTreeMap::new(),
+            frontiers: std::cell::OnceCell::new(),
+            standing: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn base_frontiers(&self) -> &BTreeMap<FieldKey, Vec<OpId>> {
+        self.frontiers.get_or_init(|| self.base.map(CaseState::frontiers).unwrap_or_default())
     }
 
     fn supersedes(&self, key: &FieldKey) -> Vec<OpId> {
         match self.written.get(key) {
             Some(op) => vec![*op],
-            None => self.base.map(|b| b.frontier(key)).unwrap_or_default(),
+            None => self.base_frontiers().get(key).cloned().unwrap_or_default(),
         }
+    }
+
+    /// The base's writes of the item nobody superseded, over all its fields.
+    fn item_frontier(&self, list: ListKind, item: ItemId) -> Vec<OpId> {
+        let mut out: Vec<OpId> = self
+            .base_frontiers()
+            .iter()
+            .filter(|(k, _)| matches!(k, FieldKey::Item { list: l, item: i, .. } if *l == list && *i == item))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The base's removals of the item still standing.
+    fn standing_removals(&self, list: ListKind, item: ItemId) -> Vec<OpId> {
+        let all = self.standing.get_or_init(|| self.base.map(CaseState::all_standing_removals).unwrap_or_default());
+        all.get(&(list, item)).cloned().unwrap_or_default()
     }
 }
 
@@ -120,9 +155,7 @@ impl Stamper {
                     *supersedes = cx.supersedes(&key);
                     // An edit of an item shown as "removed on one device, edited on another"
                     // keeps it: it supersedes the removals still standing.
-                    if let Some(base) = cx.base {
-                        supersedes.extend(base.standing_removals(*list, *item));
-                    }
+                    supersedes.extend(cx.standing_removals(*list, *item));
                     cx.written.insert(key, id);
                 }
                 Change::RemoveItem { list, item, seen } => {
@@ -130,7 +163,7 @@ impl Stamper {
                         return Err(invalid(case_index, i, "item", format!("no such {} item", list.as_str())));
                     };
                     // What the removal saw: the item's writes here, before and during this batch.
-                    let mut saw: Vec<OpId> = cx.base.map(|b| b.item_frontier(*list, *item)).unwrap_or_default();
+                    let mut saw: Vec<OpId> = cx.item_frontier(*list, *item);
                     saw.extend(cx.written.iter().filter_map(|(k, op)| match k {
                         FieldKey::Item { list: l, item: it, .. } if l == list && it == item => Some(*op),
                         _ => None,

@@ -318,6 +318,25 @@ proptest! {
     /// Sharing is an observed-remove set: an organization sees a case exactly
     /// while one of its shares is not among those its unshares saw, whatever
     /// the order the operations arrive in, however often.
+    /// The batch lookups the store makes once per save give what the per-key ones give.
+    #[test]
+    fn every_frontier_at_once_is_each_frontier((ops, _) in ops_and_shuffle()) {
+        let mut states: BTreeMap<CaseId, CaseState> = BTreeMap::new();
+        for op in &ops {
+            states.entry(op.case_id).or_insert_with(|| CaseState::new(op.case_id)).apply(op.clone()).unwrap();
+        }
+        for state in states.values() {
+            for (key, ids) in state.frontiers() {
+                prop_assert_eq!(&ids, &state.frontier(&key));
+            }
+            let standing = state.all_standing_removals();
+            for n in 0..3 {
+                let want = state.standing_removals(ListKind::Referrals, item(n));
+                prop_assert_eq!(standing.get(&(ListKind::Referrals, item(n))).cloned().unwrap_or_default(), want);
+            }
+        }
+    }
+
     #[test]
     fn an_unshare_ends_only_the_shares_it_saw((ops, shuffled) in ops_and_shuffle()) {
         let views = views(&shuffled);
