@@ -48,6 +48,11 @@ stop_service() {
 trap stop_service EXIT
 trap 'exit 130' INT TERM
 
+# The service's database key: a new one for this demo, in its folder (a real
+# service keeps its key apart from its data: README, "Operating the service").
+"$BIN/waystation-server" key new --file "$DEMO/database.key" >/dev/null
+export WAYSTATION_KEY_FILE="$DEMO/database.key"
+unset WAYSTATION_KEY WAYSTATION_KEY_COMMAND
 server() { "$BIN/waystation-server" --data "$DATA" "$@"; }
 
 echo "== starting the sync service (SQLite in $DATA)"

@@ -24,6 +24,9 @@ struct Args {
     changed: usize,
     delay_ms: u64,
     postgres: bool,
+    /// The service keeps case values unsealed (its binary built with
+    /// `unsealed-baseline`): the baseline of what sealing costs.
+    unsealed: bool,
     batch: usize,
     in_flight: usize,
     perf: Option<String>,
@@ -35,6 +38,7 @@ fn args() -> Result<Args> {
         changed: 100,
         delay_ms: 0,
         postgres: false,
+        unsealed: false,
         batch: 1000,
         in_flight: waystation_sync::DEFAULT_IN_FLIGHT,
         perf: None,
@@ -49,10 +53,11 @@ fn args() -> Result<Args> {
             "--batch" => a.batch = val()?.parse()?,
             "--in-flight" => a.in_flight = val()?.parse()?,
             "--postgres" => a.postgres = true,
+            "--unsealed" => a.unsealed = true,
             "--perf" => a.perf = Some(val()?),
             other => {
                 bail!(
-                    "unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --in-flight N --postgres --perf FILE"
+                    "unknown flag {other}; use --n N --changed N --delay-ms MS --batch N --in-flight N --postgres --unsealed --perf FILE"
                 )
             }
         }
@@ -87,11 +92,12 @@ fn record(i: usize) -> Vec<Change> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let a = args()?;
+    let env: &[(&str, &str)] = if a.unsealed { &[("WAYSTATION_UNSEALED_BASELINE", "1")] } else { &[] };
     let server = if a.postgres {
         let url = fresh_postgres_database().await?.context("WAYSTATION_TEST_DATABASE_URL is not set")?;
-        ServerProc::start(Db::Postgres(url), &[], None)?
+        ServerProc::start(Db::Postgres(url), env, None)?
     } else {
-        ServerProc::sqlite(&[])?
+        ServerProc::sqlite(env)?
     };
     server.admin(&["org", "add", "border-7"])?;
     server.admin(&["user", "add", "--org", "border-7", "--role", "agent", "ana"])?;

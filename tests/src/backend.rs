@@ -51,6 +51,22 @@ macro_rules! both_backends {
     };
 }
 
+/// The database key every test service runs with (`WAYSTATION_KEY`): a key
+/// for tests, printed here on purpose, never one of a real service.
+pub const TEST_DATABASE_KEY: &str = "7e57d0c0ffee5eed7e57d0c0ffee5eed7e57d0c0ffee5eed7e57d0c0ffee5eed";
+
+/// [`TEST_DATABASE_KEY`], parsed.
+pub fn test_database_key() -> waystation_server::storage::sealed::DatabaseKey {
+    waystation_server::storage::sealed::DatabaseKey::parse(TEST_DATABASE_KEY)
+        .expect("the test key is 64 hex characters")
+}
+
+/// The data key of a service's database, unwrapped with [`TEST_DATABASE_KEY`]
+/// from `wrapped` (its `meta.data_key`): for tests that read the database directly.
+pub fn test_sealer(wrapped: &str) -> Result<waystation_server::storage::sealed::Sealer> {
+    Ok(waystation_server::storage::sealed::Sealer::unwrap(&test_database_key(), wrapped)?)
+}
+
 /// The PostgreSQL server for tests (`WAYSTATION_TEST_DATABASE_URL`), `None` when explicitly skipped.
 pub fn postgres_url() -> Option<String> {
     match std::env::var("WAYSTATION_TEST_DATABASE_URL") {

@@ -6,6 +6,7 @@
 pub use backend::Backend;
 
 pub mod backend;
+pub mod plaintext;
 pub mod proxy;
 pub mod server;
 pub mod world;

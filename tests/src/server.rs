@@ -106,7 +106,12 @@ impl ServerProc {
             Db::Sqlite(dir) => cmd.arg("--data").arg(dir),
             Db::Postgres(url) => cmd.arg("--database-url").arg(url),
         };
-        cmd.env_remove("WAYSTATION_DATABASE_URL").env_remove("WAYSTATION_DATA").env("WAYSTATION_PASSWORD", PASSWORD);
+        cmd.env_remove("WAYSTATION_DATABASE_URL")
+            .env_remove("WAYSTATION_DATA")
+            .env_remove("WAYSTATION_KEY_FILE")
+            .env_remove("WAYSTATION_KEY_COMMAND")
+            .env("WAYSTATION_KEY", crate::backend::TEST_DATABASE_KEY)
+            .env("WAYSTATION_PASSWORD", PASSWORD);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -146,6 +151,13 @@ impl ServerProc {
             bail!("waystation-server {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// Set an environment variable of the service and its administration
+    /// commands from now on (a restart uses it; `WAYSTATION_KEY` changes the database key).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.to_owned()));
     }
 
     /// A fresh one-time enrollment code.

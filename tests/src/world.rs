@@ -221,19 +221,29 @@ pub fn held(conn: &rusqlite::Connection) -> Result<Held> {
 
 /// Every operation the service holds, read from its database directly, with how many rows each id has.
 pub async fn server_ops(db: &Db) -> Result<(Vec<Operation>, u64)> {
-    let rows: Vec<String> = match db {
+    const DATA_KEY: &str = "SELECT value FROM meta WHERE key = 'data_key'";
+    let (wrapped, rows): (String, Vec<String>) = match db {
         Db::Sqlite(dir) => {
             let conn = rusqlite::Connection::open(dir.join("waystation-server.sqlite3"))?;
+            let wrapped = conn.query_row(DATA_KEY, [], |r| r.get(0))?;
             let mut stmt = conn.prepare("SELECT canonical FROM ops")?;
-            stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?
+            (wrapped, stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?)
         }
         Db::Postgres(url) => {
             let client = waystation_server::storage::postgres_tls::connect(url).await.map_err(anyhow::Error::msg)?;
-            client.query("SELECT canonical FROM ops", &[]).await?.iter().map(|r| r.get::<_, String>(0)).collect()
+            let wrapped = client.query_one(DATA_KEY, &[]).await?.get(0);
+            (
+                wrapped,
+                client.query("SELECT canonical FROM ops", &[]).await?.iter().map(|r| r.get::<_, String>(0)).collect(),
+            )
         }
     };
+    let sealer = crate::backend::test_sealer(&wrapped)?;
     let total = rows.len() as u64;
-    let ops = rows.iter().map(|t| serde_json::from_str(t).context("a stored operation")).collect::<Result<_>>()?;
+    let ops = rows
+        .iter()
+        .map(|t| serde_json::from_str(&sealer.open_op(t)?).context("a stored operation"))
+        .collect::<Result<_>>()?;
     Ok((ops, total))
 }
 

@@ -1,10 +1,13 @@
 //! Starting a service of either backend, seeding it, enrolling devices.
 
-use anyhow::Result;
+use anyhow::{Context, Result, ensure};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use waystation_core::Role;
 use waystation_sync::{Backoff, SyncOptions};
-use waystation_system_tests::server::{Db, ServerProc, fresh_postgres_database};
+use waystation_system_tests::server::{Db, PASSWORD, ServerProc, fresh_postgres_database};
 use waystation_system_tests::world::Device;
 
 pub use waystation_system_tests::Backend;
@@ -135,4 +138,62 @@ pub async fn check_end_state(server: &ServerProc, devices: &[Device]) -> Result<
         waystation_system_tests::world::check_device(d, &all)?;
     }
     Ok(all.len())
+}
+
+/// One `waystation-cli` store, driven as a field IT script would.
+pub struct Cli {
+    pub bin: PathBuf,
+    pub store: PathBuf,
+    pub user: &'static str,
+}
+
+impl Cli {
+    pub fn run(&self, args: &[&str]) -> Result<Output> {
+        let out = Command::new(&self.bin)
+            .args(args)
+            .env("WAYSTATION_STORE", &self.store)
+            .env("WAYSTATION_USER", self.user)
+            .env("WAYSTATION_PASSPHRASE", PASSWORD)
+            .stdin(Stdio::null())
+            .output()?;
+        Ok(out)
+    }
+
+    /// Run and require exit 0; its standard output.
+    pub fn ok(&self, args: &[&str]) -> Result<String> {
+        let out = self.run(args)?;
+        ensure!(
+            out.status.success(),
+            "waystation-cli {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    /// `sync …` exits 0: its report.
+    pub fn sync(&self, args: &[&str]) -> Result<Value> {
+        let mut all = vec!["sync"];
+        all.extend_from_slice(args);
+        Ok(serde_json::from_str(self.ok(&all)?.trim())?)
+    }
+
+    pub fn status(&self) -> Result<Value> {
+        Ok(serde_json::from_str(&self.ok(&["status"])?)?)
+    }
+
+    pub fn import(&self, dir: &Path, cases: &[Value]) -> Result<()> {
+        let file = dir.join("cases.jsonl");
+        let text: String = cases.iter().map(|c| format!("{c}\n")).collect();
+        std::fs::write(&file, text)?;
+        self.ok(&["case", "import", file.to_str().context("path")?])?;
+        Ok(())
+    }
+}
+
+/// A CLI store under `store`, enrolled as an agent of border-7 signing in as `user`.
+pub fn enroll(server: &ServerProc, bin: &Path, store: PathBuf, user: &'static str) -> Result<Cli> {
+    let cli = Cli { bin: bin.to_owned(), store, user };
+    let code = server.code("border-7", "agent")?;
+    cli.ok(&["enroll", "--server", &server.url(), "--code", &code, "--kdf", "fast"])?;
+    Ok(cli)
 }

@@ -5,6 +5,7 @@
 
 pub(crate) use waystation_system_tests::both_backends;
 
+mod at_rest;
 mod common;
 mod convergence;
 mod enrollment;

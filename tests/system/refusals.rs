@@ -6,69 +6,12 @@
 
 use anyhow::{Context, Result, ensure};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use waystation_system_tests::server::{PASSWORD, ServerProc, workspace_bin};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use waystation_system_tests::server::{PASSWORD, workspace_bin};
 
 use crate::both_backends;
 use crate::common::*;
-
-/// One `waystation-cli` store, driven as a field IT script would.
-struct Cli {
-    bin: PathBuf,
-    store: PathBuf,
-    user: &'static str,
-}
-
-impl Cli {
-    fn run(&self, args: &[&str]) -> Result<Output> {
-        let out = Command::new(&self.bin)
-            .args(args)
-            .env("WAYSTATION_STORE", &self.store)
-            .env("WAYSTATION_USER", self.user)
-            .env("WAYSTATION_PASSPHRASE", PASSWORD)
-            .stdin(Stdio::null())
-            .output()?;
-        Ok(out)
-    }
-
-    /// Run and require exit 0; its standard output.
-    fn ok(&self, args: &[&str]) -> Result<String> {
-        let out = self.run(args)?;
-        ensure!(
-            out.status.success(),
-            "waystation-cli {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        Ok(String::from_utf8(out.stdout)?)
-    }
-
-    /// `sync …` exits 0: its report.
-    fn sync(&self, args: &[&str]) -> Result<Value> {
-        let mut all = vec!["sync"];
-        all.extend_from_slice(args);
-        Ok(serde_json::from_str(self.ok(&all)?.trim())?)
-    }
-
-    fn status(&self) -> Result<Value> {
-        Ok(serde_json::from_str(&self.ok(&["status"])?)?)
-    }
-
-    fn import(&self, dir: &Path, cases: &[Value]) -> Result<()> {
-        let file = dir.join("cases.jsonl");
-        let text: String = cases.iter().map(|c| format!("{c}\n")).collect();
-        std::fs::write(&file, text)?;
-        self.ok(&["case", "import", file.to_str().context("path")?])?;
-        Ok(())
-    }
-}
-
-fn enroll(server: &ServerProc, bin: &Path, store: PathBuf, user: &'static str) -> Result<Cli> {
-    let cli = Cli { bin: bin.to_owned(), store, user };
-    let code = server.code("border-7", "agent")?;
-    cli.ok(&["enroll", "--server", &server.url(), "--code", &code, "--kdf", "fast"])?;
-    Ok(cli)
-}
 
 /// `examples/case.json` without its id (the import makes one per copy): its
 /// referrals share the case with `placement-office` and

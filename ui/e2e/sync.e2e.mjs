@@ -58,8 +58,13 @@ function asAgentWrites(name) {
 }
 const data = join(work, "server");
 const appStore = newStoreDir();
-const env = { ...process.env, WAYSTATION_PASSWORD: PASS, WAYSTATION_LOG: "warn" };
+// The service's database key: a fresh one per run, in a file only this user reads.
+const keyFile = join(data + "-key");
+execFileSync(serverBin, ["key", "new", "--file", keyFile]);
+const env = { ...process.env, WAYSTATION_PASSWORD: PASS, WAYSTATION_LOG: "warn", WAYSTATION_KEY_FILE: keyFile };
 delete env.WAYSTATION_DATABASE_URL;
+delete env.WAYSTATION_KEY;
+delete env.WAYSTATION_KEY_COMMAND;
 const admin = (...args) => execFileSync(serverBin, ["--data", data, ...args], { env, encoding: "utf8" }).trim();
 
 let service;

@@ -1,10 +1,11 @@
 //! Ingest benchmark (issue 3): operations pushed over HTTP by 1, 8 and 32
 //! concurrent simulated devices, against a raw batched INSERT of the same
 //! rows into the same kind of database in the same run (right before each
-//! of our runs); then a device catching up from zero with pulls. Prints
-//! throughputs and ratios.
+//! of our runs), and against the same service with case values stored
+//! unsealed (issue 19: what sealing costs); then a device catching up from
+//! zero with pulls. Prints throughputs and ratios.
 //!
-//! `cargo bench -p waystation-server --bench ingest` (SQLite; PostgreSQL too
+//! `cargo bench -p waystation-server --features unsealed-baseline --bench ingest` (SQLite; PostgreSQL too
 //! when WAYSTATION_TEST_DATABASE_URL is set). WAYSTATION_BENCH_OPS sets the
 //! number of operations per run (default 100000); WAYSTATION_BENCH_BACKEND
 //! (sqlite or postgres) and WAYSTATION_BENCH_DEVICES (e.g. `1,8`) run a part.
@@ -50,18 +51,26 @@ fn ops_for(device: waystation_core::DeviceId, n: usize) -> Vec<Operation> {
     ops
 }
 
-async fn fresh(backend: &str) -> (Arc<dyn Storage>, Option<tempfile::TempDir>, Option<String>) {
+async fn fresh(backend: &str, sealed: bool) -> (Arc<dyn Storage>, Option<tempfile::TempDir>, Option<String>) {
+    let key = waystation_server::storage::sealed::DatabaseKey::generate();
     if backend == "sqlite" {
         let dir = tempfile::tempdir().unwrap();
-        let s = Sqlite::open(dir.path()).unwrap();
-        (Arc::new(s), Some(dir), None)
+        let s = if sealed { Sqlite::open(dir.path(), &key) } else { Sqlite::open_unsealed_baseline(dir.path()) };
+        (Arc::new(s.unwrap()), Some(dir), None)
     } else {
         let admin = std::env::var("WAYSTATION_TEST_DATABASE_URL").unwrap();
         let client = waystation_server::storage::postgres_tls::connect(&admin).await.unwrap();
         let name = format!("waystation_bench_{}", uuid::Uuid::now_v7().simple());
         client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        (Arc::new(Postgres::open(&url, 40).await.unwrap()), None, Some(url))
+        let (base, query) = admin.split_once('?').map_or((admin.as_str(), ""), |(b, q)| (b, q));
+        let url =
+            format!("{}/{name}{}{query}", base.rsplit_once('/').unwrap().0, if query.is_empty() { "" } else { "?" });
+        let s = if sealed {
+            Postgres::open(&url, 40, &key).await
+        } else {
+            Postgres::open_unsealed_baseline(&url, 40).await
+        };
+        (Arc::new(s.unwrap()), None, Some(url))
     }
 }
 
@@ -92,8 +101,8 @@ async fn enroll(storage: &dyn Storage, http: &reqwest::Client, base: &str, org: 
     DeviceCredential { device_id: e.device_id, secret: e.device_secret }
 }
 
-async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
-    let (storage, _dir, _url) = fresh(backend).await;
+async fn ours(backend: &str, devices: usize, total: usize, sealed: bool) -> f64 {
+    let (storage, _dir, _url) = fresh(backend, sealed).await;
     let now = chrono::Utc::now();
     storage.add_org(&OrgId::parse("o", "border-7").unwrap(), now).await.unwrap();
     let user = UserRecord {
@@ -171,7 +180,11 @@ async fn ours(backend: &str, devices: usize, total: usize) -> f64 {
             }
         }
         assert_eq!(n, total);
-        println!("{backend:8} pull catch-up from zero: {:>9.0} ops/s", n as f64 / start.elapsed().as_secs_f64());
+        let how = if sealed { "sealed" } else { "unsealed" };
+        println!(
+            "{backend:8} pull catch-up from zero ({how:8}): {:>9.0} ops/s",
+            n as f64 / start.elapsed().as_secs_f64()
+        );
     }
     rate
 }
@@ -202,7 +215,7 @@ async fn raw(backend: &str, total: usize) -> f64 {
         }
         total as f64 / start.elapsed().as_secs_f64()
     } else {
-        let (storage, _dir, url) = fresh(backend).await;
+        let (storage, _dir, url) = fresh(backend, true).await;
         drop(storage);
         let mut client = waystation_server::storage::postgres_tls::connect(&url.unwrap()).await.unwrap();
         client.batch_execute("CREATE TABLE raw_ops (op_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, class TEXT NOT NULL, content_hash TEXT NOT NULL, canonical TEXT NOT NULL)").await.unwrap();
@@ -250,10 +263,18 @@ async fn main() {
             // the load drifts, and a ratio of two distant runs measures that.
             let baseline = raw(backend, total).await;
             println!("{backend:8} raw batched INSERT ({BATCH}/tx):   {baseline:>9.0} ops/s");
-            let ours = ours(backend, devices, total).await;
+            // Unsealed then sealed, one after the other: their ratio is what sealing costs.
+            let unsealed = ours(backend, devices, total, false).await;
             println!(
-                "{backend:8} push over HTTP, {devices:>2} devices:   {ours:>9.0} ops/s   ratio {:.2}x",
-                ours / baseline
+                "{backend:8} push over HTTP, {devices:>2} devices, unsealed: {unsealed:>9.0} ops/s   ratio {:.2}x",
+                unsealed / baseline
+            );
+            let sealed = ours(backend, devices, total, true).await;
+            println!(
+                "{backend:8} push over HTTP, {devices:>2} devices, sealed:   {sealed:>9.0} ops/s   ratio {:.2}x   \
+                 sealed/unsealed {:.2}x",
+                sealed / baseline,
+                sealed / unsealed
             );
         }
     }

@@ -12,6 +12,7 @@ pub mod app;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod keys;
 pub mod limiter;
 pub mod metrics;
 pub mod routes;
@@ -25,20 +26,61 @@ pub use storage::{Postgres, Sqlite, Storage, StorageError};
 
 use std::sync::Arc;
 
-/// Open the storage the settings name, applying migrations.
-pub async fn open_storage(settings: &Settings) -> Result<Arc<dyn Storage>, StorageError> {
+/// The storage of either backend, as opened.
+pub enum Opened {
+    /// The embedded SQLite database.
+    Sqlite(Arc<Sqlite>),
+    /// PostgreSQL.
+    Postgres(Arc<Postgres>),
+}
+
+impl Opened {
+    /// The storage, whichever backend.
+    pub fn storage(&self) -> Arc<dyn Storage> {
+        match self {
+            Opened::Sqlite(s) => s.clone(),
+            Opened::Postgres(p) => p.clone(),
+        }
+    }
+
+    /// Wrap the data key with `new` (see [`Sqlite::rewrap`]).
+    pub async fn rewrap(&self, new: &storage::sealed::DatabaseKey) -> Result<(), StorageError> {
+        match self {
+            Opened::Sqlite(s) => s.rewrap(new).await,
+            Opened::Postgres(p) => p.rewrap(new).await,
+        }
+    }
+}
+
+/// Open the storage the settings name with the database key `key`, applying migrations.
+pub async fn open_storage(settings: &Settings, key: &storage::sealed::DatabaseKey) -> Result<Opened, StorageError> {
+    #[cfg(feature = "unsealed-baseline")]
+    if std::env::var_os("WAYSTATION_UNSEALED_BASELINE").is_some() {
+        // Only in a binary built for the benchmarks' baseline.
+        tracing::warn!("case values are stored UNSEALED: a benchmark baseline, never a service");
+        return Ok(match &settings.database {
+            Database::Sqlite(dir) => Opened::Sqlite(Arc::new(Sqlite::open_unsealed_baseline(dir)?)),
+            Database::Postgres(_) => Opened::Postgres(Arc::new(
+                Postgres::open_unsealed_baseline(settings.database_url().unwrap_or_default(), settings.pg_pool_size)
+                    .await?,
+            )),
+        });
+    }
     Ok(match &settings.database {
         Database::Sqlite(dir) => {
             let dir = dir.clone();
-            Arc::new(
-                tokio::task::spawn_blocking(move || Sqlite::open(&dir))
+            let key = key.clone();
+            Opened::Sqlite(Arc::new(
+                tokio::task::spawn_blocking(move || Sqlite::open(&dir, &key))
                     .await
                     .map_err(|e| StorageError::Io(e.to_string()))??,
-            )
+            ))
         }
         Database::Postgres(_) => {
             let url = settings.database_url().unwrap_or_default();
-            Arc::new(Postgres::open_with(url, settings.pg_pool_size, settings.allow_plain_database).await?)
+            Opened::Postgres(Arc::new(
+                Postgres::open_with(url, settings.pg_pool_size, settings.allow_plain_database, key).await?,
+            ))
         }
     })
 }

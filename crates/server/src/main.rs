@@ -9,8 +9,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use waystation_core::{DeviceId, OrgId, Role, UserName};
 use waystation_server::clock::{Clock, SystemClock};
+use waystation_server::keys::{self, KeyError, KeySource};
+use waystation_server::storage::sealed::DatabaseKey;
 use waystation_server::storage::{NewCode, UserRecord};
-use waystation_server::{AppState, Settings, secrets};
+use waystation_server::{AppState, Database, Settings, secrets};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -30,6 +32,11 @@ struct Cli {
     /// Settings file (TOML); WAYSTATION_… environment variables override it.
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// File holding the database key (64 hex characters, mode 600). Or
+    /// WAYSTATION_KEY_FILE, WAYSTATION_KEY (the key), WAYSTATION_KEY_COMMAND
+    /// (a command printing it), or key_file / key_command in the settings file.
+    #[arg(long, global = true)]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +79,43 @@ enum Command {
     Notes {
         #[command(subcommand)]
         command: NotesCommand,
+    },
+    /// The database key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+    /// Write a consistent, encrypted copy of the embedded database (while the
+    /// service runs, if it does), keyed from the database key. On PostgreSQL use
+    /// pg_dump: a case's words are sealed in it as they are in the database.
+    Backup {
+        /// The new backup file.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `backup` into an empty data folder (--data),
+    /// with the database key it was made with.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Write a new random database key to a new file (mode 600).
+    New {
+        /// The new key file.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Make the database open with a new key (from --new-key-file) instead of
+    /// the current one. Running services go on; start them with the new key from now on.
+    Rotate {
+        /// The file holding the new key (`key new` writes one).
+        #[arg(long)]
+        new_key_file: PathBuf,
     },
 }
 
@@ -179,10 +223,56 @@ async fn run(cli: Cli) -> Result<()> {
     let mut settings = Settings::load(cli.config.as_deref(), &|k| std::env::var(k).ok())?
         .with_database_flags(cli.data, cli.database_url)?;
     settings.allow_plain_database |= cli.allow_plain_database;
+    if let Some(f) = cli.key_file {
+        settings.key = Some(KeySource::File(f));
+    }
     init_logs(&settings);
     let clock = SystemClock;
-    let storage = waystation_server::open_storage(&settings).await.map_err(|e| anyhow!("{e}"))?;
+    let key = || -> Result<DatabaseKey> { Ok(settings.key.as_ref().ok_or(KeyError::Missing)?.load()?) };
+    let sqlite_dir = || match &settings.database {
+        Database::Sqlite(dir) => Ok(dir.clone()),
+        Database::Postgres(_) => {
+            Err(anyhow!("backups of a PostgreSQL database are made with pg_dump (case values are sealed in it)"))
+        }
+    };
+    match &cli.command {
+        Command::Key { command: KeyCommand::New { file } } => {
+            keys::write_new_key(file).map_err(|e| anyhow!(e))?;
+            println!("wrote a new database key to {}", file.display());
+            return Ok(());
+        }
+        Command::Backup { to } => {
+            let (dir, key, to) = (sqlite_dir()?, key()?, to.clone());
+            let bytes = tokio::task::spawn_blocking(move || waystation_server::storage::backup_sqlite(&dir, &key, &to))
+                .await??;
+            println!("backup written ({bytes} bytes, encrypted; it opens with the current database key)");
+            return Ok(());
+        }
+        Command::Restore { from } => {
+            let (dir, key, from) = (sqlite_dir()?, key()?, from.clone());
+            let to = dir.clone();
+            tokio::task::spawn_blocking(move || waystation_server::storage::restore_sqlite(&from, &key, &to)).await??;
+            println!("restored into {}; the service takes a new epoch when it starts", dir.display());
+            return Ok(());
+        }
+        _ => {}
+    }
+    let key = key()?;
+    let opened = waystation_server::open_storage(&settings, &key).await.map_err(|e| anyhow!("{e}"))?;
+    let storage = opened.storage();
     match cli.command {
+        Command::Key { command: KeyCommand::New { .. } } | Command::Backup { .. } | Command::Restore { .. } => {}
+        Command::Key { command: KeyCommand::Rotate { new_key_file } } => {
+            let new = KeySource::File(new_key_file.clone()).load()?;
+            if *new.to_hex() == *key.to_hex() {
+                bail!("the new key is the current key");
+            }
+            opened.rewrap(&new).await?;
+            println!(
+                "the database now opens with the key in {} only; running services go on; start them with that key",
+                new_key_file.display()
+            );
+        }
         Command::Migrate => println!("the database schema is up to date"),
         Command::Org { command: OrgCommand::Add { name } } => {
             let org = OrgId::parse("organization", &name)?;

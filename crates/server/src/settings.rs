@@ -1,6 +1,7 @@
 //! The service's settings, one typed struct: defaults, then a TOML file,
 //! then `WAYSTATION_…` environment variables, then command-line flags.
 
+use crate::keys::KeySource;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub pg_pool_size: usize,
     /// `json` for JSON log lines, anything else for plain text.
     pub log_format: String,
+    /// Where the database key comes from (see [`crate::keys`]).
+    pub key: Option<KeySource>,
 }
 
 /// The settings file, every key optional.
@@ -67,6 +70,11 @@ pub struct SettingsFile {
     lockout_secs: Option<i64>,
     pg_pool_size: Option<usize>,
     log_format: Option<String>,
+    key_file: Option<PathBuf>,
+    key_command: Option<String>,
+    /// Only from the environment (`WAYSTATION_KEY`), never from the file.
+    #[serde(skip)]
+    key: Option<String>,
 }
 
 /// A setting that could not be read.
@@ -92,6 +100,9 @@ pub enum SettingsError {
     /// Both a data folder and a database URL were given.
     #[error("give either a data folder (--data) or a database URL (--database-url), not both")]
     BothDatabases,
+    /// More than one source of the database key in one place.
+    #[error("give one source of the database key (a key file, WAYSTATION_KEY or a key command), not several")]
+    BothKeys,
 }
 
 /// The default data folder: `$XDG_DATA_HOME/waystation-server`, or `~/.local/share/waystation-server`.
@@ -120,6 +131,7 @@ impl Default for Settings {
             lockout_secs: 30,
             pg_pool_size: 16,
             log_format: "plain".into(),
+            key: None,
         }
     }
 }
@@ -164,6 +176,9 @@ impl Settings {
             lockout_secs: env_parse(get, "WAYSTATION_LOCKOUT_SECS")?,
             pg_pool_size: env_parse(get, "WAYSTATION_PG_POOL_SIZE")?,
             log_format: get("WAYSTATION_LOG_FORMAT"),
+            key_file: get("WAYSTATION_KEY_FILE").map(PathBuf::from),
+            key_command: get("WAYSTATION_KEY_COMMAND"),
+            key: get("WAYSTATION_KEY"),
         };
         let mut s = Settings::default();
         for layer in [f, e] {
@@ -195,6 +210,16 @@ impl Settings {
             pg_pool_size,
             log_format
         );
+        let keys = [
+            l.key_file.map(KeySource::File),
+            l.key.map(|k| KeySource::Value(SecretString::from(k))),
+            l.key_command.map(KeySource::Command),
+        ];
+        match keys.into_iter().flatten().collect::<Vec<_>>().as_slice() {
+            [] => {}
+            [one] => self.key = Some(one.clone()),
+            _ => return Err(SettingsError::BothKeys),
+        }
         if l.tls_cert.is_some() {
             self.tls_cert = l.tls_cert;
         }

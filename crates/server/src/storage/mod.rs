@@ -7,6 +7,7 @@ mod postgres;
 pub mod refusal;
 mod rows;
 pub mod rules;
+pub mod sealed;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ use waystation_protocol::{OpResult, ServerEpoch};
 pub use postgres::Postgres;
 pub use postgres::tls as postgres_tls;
 pub use sqlite::Sqlite;
+pub use sqlite::{backup as backup_sqlite, restore as restore_sqlite};
 
 /// A storage failure. Never carries SQL, paths or secrets in its `Display`
 /// beyond what an operator needs.
@@ -39,6 +41,12 @@ pub enum StorageError {
     /// Opening the data folder failed.
     #[error("cannot open the data folder: {0}")]
     Io(String),
+    /// The database key given is not the one this database's data key is wrapped with.
+    #[error(
+        "the database key does not open this database: it is not the key the database was made or last rotated \
+         with (nothing was changed)"
+    )]
+    WrongKey,
 }
 
 /// Result of storage calls.

@@ -9,6 +9,7 @@ use waystation_protocol::{OpResult, OpStatus};
 
 use super::DeviceRecord;
 use super::rules::{self, CaseAccess, Effect};
+use super::sealed::Sealer;
 
 /// The keys a batch needs looked up, as text.
 #[derive(Debug, Default)]
@@ -55,30 +56,35 @@ pub struct NewOp<'a> {
     pub op: &'a Operation,
     /// Its canonical JSON.
     pub canonical: &'a str,
-    /// SHA-256 of that.
+    /// That, sealed with the data key: what is stored.
+    pub sealed: &'a str,
+    /// Its content hash ([`Sealer::content_hash`]).
     pub hash: &'a str,
     /// The organization owning its case: the first of its feed rows
     /// ([`Plan::feed`]) is this organization's.
     pub owner: Option<OrgId>,
 }
 
-/// An operation's canonical JSON and content hash: pure work, done before
-/// the backend takes any lock.
+/// An operation's canonical JSON, sealed, and content hash: pure work, done
+/// before the backend takes any lock.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Canonical JSON.
     pub canonical: String,
-    /// SHA-256 of that, hex.
+    /// That, sealed with the data key.
+    pub sealed: String,
+    /// Its content hash ([`Sealer::content_hash`]).
     pub hash: String,
 }
 
-/// Canonical JSON and content hash of every operation of a batch, in order.
-pub fn prepare(ops: &[Operation]) -> Vec<Prepared> {
+/// Canonical JSON, sealed text and (keyed) content hash of every operation of a batch, in order.
+pub fn prepare(ops: &[Operation], sealer: &Sealer) -> Vec<Prepared> {
     ops.iter()
         .map(|op| {
             let canonical = op.canonical_json();
-            let hash = rules::content_hash(&canonical);
-            Prepared { canonical, hash }
+            let hash = sealer.content_hash(&canonical);
+            let sealed = sealer.seal_op(&canonical);
+            Prepared { canonical, sealed, hash }
         })
         .collect()
 }
@@ -174,7 +180,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
     assert_eq!(ops.len(), prepared.len(), "prepared must come from the same batch");
     let mut plan = Plan { results: Vec::with_capacity(ops.len()), ..Plan::default() };
     let mut batch_hashes: HashMap<OpId, &str> = HashMap::new();
-    for (op, Prepared { canonical, hash }) in ops.iter().zip(prepared) {
+    for (op, Prepared { canonical, sealed, hash }) in ops.iter().zip(prepared) {
         if let Some(stored) =
             known.stored_hashes.get(&op.id).map(String::as_str).or_else(|| batch_hashes.get(&op.id).copied())
         {
@@ -235,7 +241,7 @@ pub fn plan<'a>(device: &DeviceRecord, ops: &'a [Operation], prepared: &'a [Prep
         plan.touched.insert(op.case_id);
         plan.last_accepted = Some(op.id);
         plan.results.push(OpResult { id: op.id, status: OpStatus::Accepted, message: None });
-        plan.ops.push(NewOp { op, canonical, hash, owner });
+        plan.ops.push(NewOp { op, canonical, sealed, hash, owner });
     }
     plan.access_after = plan.touched.iter().filter_map(|c| known.access.remove(c).map(|a| (*c, a))).collect();
     plan
@@ -288,7 +294,7 @@ mod tests {
     fn an_id_twice_in_one_batch_is_accepted_once() {
         let create = Change::create_case("border-7".parse().unwrap());
         let ops = vec![op(1, 1, create), op(2, 1, set(1)), op(2, 1, set(1)), op(2, 1, set(2))];
-        let prepared = prepare(&ops);
+        let prepared = prepare(&ops, &crate::storage::sealed::Sealer::generate());
         let p = plan(&device(), &ops, &prepared, known());
         let statuses: Vec<OpStatus> = p.results.iter().map(|r| r.status).collect();
         assert_eq!(
@@ -307,7 +313,7 @@ mod tests {
         k.case_ops.insert(CaseId::from_u128(1), vec![OpId::from_u128(100)]);
         let casa: OrgId = "casa".parse().unwrap();
         let ops = vec![op(1, 1, set(1)), op(2, 1, Change::Share { org: casa.clone() }), op(3, 1, set(2))];
-        let prepared = prepare(&ops);
+        let prepared = prepare(&ops, &crate::storage::sealed::Sealer::generate());
         let p = plan(&device(), &ops, &prepared, k);
         let casa_feed: Vec<u128> = p.feed.iter().filter(|r| r.org == casa).map(|r| r.op.as_uuid().as_u128()).collect();
         assert_eq!(casa_feed, [2, 100, 1, 3], "the share, then stored, then earlier in the batch, then after");

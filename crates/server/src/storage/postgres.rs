@@ -28,6 +28,7 @@ use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, Us
 use waystation_protocol::{OpResult, PullCursor, ServerEpoch};
 
 use super::rows::{conflict_rows, page_of_keepers, window};
+use super::sealed::{self, DatabaseKey, Sealer};
 use super::{
     DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp,
     UserRecord,
@@ -55,6 +56,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
 pub struct Postgres {
     pool: Pool,
     epoch: String,
+    /// The data key: seals and opens every case value stored.
+    sealer: std::sync::Arc<Sealer>,
 }
 
 fn db(e: tokio_postgres::Error) -> StorageError {
@@ -96,13 +99,32 @@ where
 impl Postgres {
     /// Connect to `url` (TLS as its `sslmode` says, see [`tls`]; a plain
     /// connection to another host refused), apply migrations, and settle the epoch.
-    pub async fn open(url: &str, pool_size: usize) -> Result<Self> {
-        Self::open_with(url, pool_size, false).await
+    pub async fn open(url: &str, pool_size: usize, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with(url, pool_size, false, key).await
     }
 
     /// [`Postgres::open`]; `allow_plain`: a connection that may be plain is
     /// allowed to a database on another host too (`--allow-plain-database`).
-    pub async fn open_with(url: &str, pool_size: usize, allow_plain: bool) -> Result<Self> {
+    /// `key` is the database key: one that does not open the database's data
+    /// key is refused before anything is written.
+    pub async fn open_with(url: &str, pool_size: usize, allow_plain: bool, key: &DatabaseKey) -> Result<Self> {
+        Self::open_sealing(url, pool_size, allow_plain, key, None).await
+    }
+
+    /// [`Postgres::open`] storing case values as they are: the ingest
+    /// benchmark's baseline only (feature `unsealed-baseline`).
+    #[cfg(feature = "unsealed-baseline")]
+    pub async fn open_unsealed_baseline(url: &str, pool_size: usize) -> Result<Self> {
+        Self::open_sealing(url, pool_size, false, &DatabaseKey::generate(), Some(Sealer::unsealed_baseline())).await
+    }
+
+    async fn open_sealing(
+        url: &str,
+        pool_size: usize,
+        allow_plain: bool,
+        key: &DatabaseKey,
+        sealer: Option<Sealer>,
+    ) -> Result<Self> {
         let target = tls::Target::parse(url, allow_plain).map_err(StorageError::Database)?;
         let recycling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
         let manager = match target.connector().map_err(StorageError::Database)? {
@@ -118,6 +140,8 @@ impl Postgres {
         let mut client = pool.get().await.map_err(pool_err)?;
         let tx = client.transaction().await.map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock(727360001)", &[]).await.map_err(db)?;
+        // Before any write: a wrong key changes nothing.
+        let unwrapped = stored_data_key(&tx).await?.map(|w| Sealer::unwrap(key, &w)).transpose()?;
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
         )
@@ -156,14 +180,78 @@ impl Postgres {
                 e
             }
         };
+        let sealer = match (unwrapped, sealer) {
+            (_, Some(s)) => s,
+            (Some(s), None) => s,
+            (None, None) => first_data_key(&tx, key).await?,
+        };
         tx.commit().await.map_err(db)?;
         drop(client);
-        Ok(Self { pool, epoch })
+        Ok(Self { pool, epoch, sealer: std::sync::Arc::new(sealer) })
+    }
+
+    /// Wrap the data key with `new` in place of the key this database was
+    /// opened with: from now on only `new` opens it. Services running on the
+    /// database go on (they hold the data key, not the database key).
+    pub async fn rewrap(&self, new: &DatabaseKey) -> Result<()> {
+        let n = self
+            .client()
+            .await?
+            .execute("UPDATE meta SET value = $1 WHERE key = 'data_key'", &[&self.sealer.wrap(new)])
+            .await
+            .map_err(db)?;
+        if n != 1 {
+            return Err(StorageError::Corrupt("the database has no data key".into()));
+        }
+        Ok(())
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(pool_err)
     }
+}
+
+/// The wrapped data key, if the database has one (`None` for a new database,
+/// or one from before sealing).
+async fn stored_data_key(c: &impl GenericClient) -> Result<Option<String>> {
+    let has_meta: bool = c.query_one("SELECT to_regclass('meta') IS NOT NULL", &[]).await.map_err(db)?.get(0);
+    if !has_meta {
+        return Ok(None);
+    }
+    Ok(c.query_opt("SELECT value FROM meta WHERE key = 'data_key'", &[]).await.map_err(db)?.map(|r| r.get(0)))
+}
+
+/// A database without a data key (new, or from before sealing): make one,
+/// wrap it with `key`, and seal every value stored in the clear, inside the
+/// caller's transaction (which holds the migration lock).
+async fn first_data_key(tx: &deadpool_postgres::Transaction<'_>, key: &DatabaseKey) -> Result<Sealer> {
+    let sealer = Sealer::generate();
+    tx.execute("INSERT INTO meta (key, value) VALUES ('data_key', $1)", &[&sealer.wrap(key)]).await.map_err(db)?;
+    let mut sealed = 0u64;
+    let ops = tx.query("SELECT op_id, canonical FROM ops WHERE canonical NOT LIKE 'ws1:%'", &[]).await.map_err(db)?;
+    let update = tx.prepare("UPDATE ops SET canonical = $2, content_hash = $3 WHERE op_id = $1").await.map_err(db)?;
+    for r in ops {
+        let (id, text): (String, String) = (r.get(0), r.get(1));
+        if !sealed::is_sealed(&text) {
+            tx.execute(&update, &[&id, &sealer.seal_op(&text), &sealer.content_hash(&text)]).await.map_err(db)?;
+            sealed += 1;
+        }
+    }
+    let cases =
+        tx.query("SELECT case_id, conflicts FROM cases WHERE conflicts NOT LIKE 'ws1:%'", &[]).await.map_err(db)?;
+    let update = tx.prepare("UPDATE cases SET conflicts = $2 WHERE case_id = $1").await.map_err(db)?;
+    for r in cases {
+        let (case, text): (String, String) = (r.get(0), r.get(1));
+        tx.execute(&update, &[&case, &sealer.seal_conflicts(&case, &text)]).await.map_err(db)?;
+        sealed += 1;
+    }
+    if sealed > 0 {
+        tracing::info!(
+            values = sealed,
+            "sealed the case values stored before sealing (run VACUUM FULL on ops and cases to drop the old row versions)"
+        );
+    }
+    Ok(sealer)
 }
 
 async fn fingerprint(c: &impl GenericClient) -> Result<String> {
@@ -513,12 +601,13 @@ impl Storage for Postgres {
 
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {
         // The pure work before a connection is taken (and before the lock).
-        let (prepared, ops) = tokio::task::spawn_blocking(move || (super::plan::prepare(&ops), ops))
+        let sealer = self.sealer.clone();
+        let (prepared, ops) = tokio::task::spawn_blocking(move || (super::plan::prepare(&ops, &sealer), ops))
             .await
             .map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(db)?;
-        push::push_tx(tx, pusher.device, pusher.now, &ops, &prepared).await
+        push::push_tx(tx, pusher.device, pusher.now, &ops, &prepared, &self.sealer).await
     }
 
     async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage> {
@@ -547,7 +636,7 @@ impl Storage for Postgres {
         let (window_end, high) = rows.first().map_or((None, None), |r| (r.get(0), r.get(1)));
         let keepers =
             rows.iter().filter_map(|r| Some((r.get::<_, Option<i64>>(2)?, r.get::<_, Option<String>>(3)?))).collect();
-        page_of_keepers(keepers, window_end, high, after, limit)
+        page_of_keepers(keepers, window_end, high, after, limit, &self.sealer)
     }
 
     async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>> {
@@ -561,7 +650,7 @@ impl Storage for Postgres {
             )
             .await
             .map_err(db)?;
-        conflict_rows(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        conflict_rows(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect(), &self.sealer)
     }
 
     async fn op_count(&self) -> Result<u64> {

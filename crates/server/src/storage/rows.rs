@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use waystation_core::{CaseId, Operation, OrgId};
 use waystation_protocol::admin::CaseConflicts;
 
+use super::sealed::Sealer;
 use super::{PullPage, Result, StorageError};
 
 /// How many feed rows a pull reads at most per operation it may return: rows
@@ -23,8 +24,9 @@ pub(crate) fn rows_to_read(limit: u32) -> i64 {
     window(limit) + 1
 }
 
-fn parse_op(text: &str) -> Result<Operation> {
-    serde_json::from_str(text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}")))
+fn parse_op(stored: &str, sealer: &Sealer) -> Result<Operation> {
+    let text = sealer.open_op(stored)?;
+    serde_json::from_str(&text).map_err(|e| StorageError::Corrupt(format!("stored operation: {e}")))
 }
 
 /// Turn feed rows into a page. `rows` are in feed order, at most
@@ -38,6 +40,7 @@ pub(crate) fn page(
     rows: impl IntoIterator<Item = Result<(i64, Option<String>)>>,
     after: u64,
     limit: u32,
+    sealer: &Sealer,
 ) -> Result<PullPage> {
     let window = window(limit) as usize;
     let (mut next, mut more, mut ops) = (after, false, Vec::new());
@@ -52,7 +55,7 @@ pub(crate) fn page(
                 more = true;
                 break;
             }
-            ops.push(parse_op(&text)?);
+            ops.push(parse_op(&text, sealer)?);
         }
         next = seq as u64;
     }
@@ -70,9 +73,10 @@ pub(crate) fn page_of_keepers(
     high: Option<i64>,
     after: u64,
     limit: u32,
+    sealer: &Sealer,
 ) -> Result<PullPage> {
     let full = keepers.len() > limit as usize;
-    let ops = keepers.iter().take(limit as usize).map(|(_, t)| parse_op(t)).collect::<Result<Vec<_>>>()?;
+    let ops = keepers.iter().take(limit as usize).map(|(_, t)| parse_op(t, sealer)).collect::<Result<Vec<_>>>()?;
     let (next, more) = if full {
         (keepers[limit as usize - 1].0 as u64, true)
     } else if let Some(end) = window_end {
@@ -84,12 +88,16 @@ pub(crate) fn page_of_keepers(
 }
 
 /// Turn stored conflict rows into the admin API's shape.
-pub(crate) fn conflict_rows(rows: Vec<(String, Option<String>, String)>) -> Result<Vec<CaseConflicts>> {
+pub(crate) fn conflict_rows(
+    rows: Vec<(String, Option<String>, String)>,
+    sealer: &Sealer,
+) -> Result<Vec<CaseConflicts>> {
     let corrupt = |e: String| StorageError::Corrupt(e);
     let mut out = BTreeMap::new();
     for (case, owner, conflicts) in rows {
         let case_id: CaseId = case.parse().map_err(|e: waystation_core::FieldError| corrupt(e.to_string()))?;
         let owner = owner.map(|o| o.parse::<OrgId>()).transpose().map_err(|e| corrupt(e.to_string()))?;
+        let conflicts = sealer.open_conflicts(&case, &conflicts)?;
         let conflicts = serde_json::from_str(&conflicts).map_err(|e| corrupt(e.to_string()))?;
         out.insert(case_id, CaseConflicts { case_id, owner, conflicts });
     }
@@ -111,7 +119,12 @@ mod tests {
             class: Default::default(),
             change: waystation_core::Change::create_case("border-7".parse().unwrap()),
         };
-        serde_json::to_string(&op).unwrap()
+        sealer().seal_op(&serde_json::to_string(&op).unwrap())
+    }
+
+    fn sealer() -> &'static Sealer {
+        static S: std::sync::OnceLock<Sealer> = std::sync::OnceLock::new();
+        S.get_or_init(Sealer::generate)
     }
 
     fn ids(p: &PullPage) -> Vec<u128> {
@@ -122,7 +135,7 @@ mod tests {
     fn a_window_of_only_skipped_rows_moves_on_and_says_more() {
         let limit = 2;
         let rows: Vec<_> = (1..=rows_to_read(limit)).map(|s| Ok((s, None))).collect();
-        let p = page(rows, 0, limit).unwrap();
+        let p = page(rows, 0, limit, sealer()).unwrap();
         assert!(p.ops.is_empty());
         assert!(p.more, "rows follow the window");
         assert_eq!(p.next, rows_to_read(limit) as u64 - 1, "past every row read but the extra one");
@@ -131,7 +144,7 @@ mod tests {
     #[test]
     fn skipped_rows_at_the_end_of_the_feed_are_consumed_and_it_ends() {
         let rows = vec![Ok((5, Some(op_json(1)))), Ok((6, None)), Ok((7, None))];
-        let p = page(rows, 4, 2).unwrap();
+        let p = page(rows, 4, 2, sealer()).unwrap();
         assert_eq!((ids(&p), p.next, p.more), (vec![1], 7, false));
     }
 
@@ -139,9 +152,9 @@ mod tests {
     fn a_full_page_stops_before_the_next_operation_to_send() {
         let rows = vec![(1, Some(op_json(1))), (2, None), (3, Some(op_json(3))), (4, None), (5, Some(op_json(5)))];
         let rows = rows.into_iter().map(Ok).chain(std::iter::once(Err(StorageError::Corrupt("read too far".into()))));
-        let p = page(rows, 0, 2).unwrap();
+        let p = page(rows, 0, 2, sealer()).unwrap();
         assert_eq!((ids(&p), p.next, p.more), (vec![1, 3], 4, true));
-        let empty = page(Vec::new(), 9, 2).unwrap();
+        let empty = page(Vec::new(), 9, 2, sealer()).unwrap();
         assert_eq!((empty.ops.len(), empty.next, empty.more), (0, 9, false));
     }
 
@@ -150,19 +163,19 @@ mod tests {
         let limit = 2;
         // A full page: stops at the last operation that fits.
         let keepers = vec![(3, op_json(3)), (5, op_json(5)), (9, op_json(9))];
-        let p = page_of_keepers(keepers, Some(16), Some(40), 0, limit).unwrap();
+        let p = page_of_keepers(keepers, Some(16), Some(40), 0, limit, sealer()).unwrap();
         assert_eq!((ids(&p), p.next, p.more), (vec![3, 5], 5, true));
         // A full window with fewer operations: moves to the window's end.
-        let p = page_of_keepers(vec![(4, op_json(4))], Some(16), Some(40), 0, limit).unwrap();
+        let p = page_of_keepers(vec![(4, op_json(4))], Some(16), Some(40), 0, limit, sealer()).unwrap();
         assert_eq!((ids(&p), p.next, p.more), (vec![4], 16, true));
-        let p = page_of_keepers(vec![], Some(16), Some(40), 0, limit).unwrap();
+        let p = page_of_keepers(vec![], Some(16), Some(40), 0, limit, sealer()).unwrap();
         assert_eq!((p.ops.len(), p.next, p.more), (0, 16, true));
         // The feed ended within the window: to its end, no more.
-        let p = page_of_keepers(vec![(4, op_json(4))], None, Some(7), 0, limit).unwrap();
+        let p = page_of_keepers(vec![(4, op_json(4))], None, Some(7), 0, limit, sealer()).unwrap();
         assert_eq!((ids(&p), p.next, p.more), (vec![4], 7, false));
-        let p = page_of_keepers(vec![], None, Some(7), 9, limit).unwrap();
+        let p = page_of_keepers(vec![], None, Some(7), 9, limit, sealer()).unwrap();
         assert_eq!((p.ops.len(), p.next, p.more), (0, 9, false));
-        let p = page_of_keepers(vec![], None, None, 0, limit).unwrap();
+        let p = page_of_keepers(vec![], None, None, 0, limit, sealer()).unwrap();
         assert_eq!((p.ops.len(), p.next, p.more), (0, 0, false));
     }
 }

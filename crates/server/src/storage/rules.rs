@@ -2,7 +2,6 @@
 //! backends: the backends fetch what the checks need inside their
 //! transaction and apply the outcome.
 
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 use waystation_core::{CaseState, Change, Conflict, FieldKey, ListKind, OpId, Operation, OrgId, Role, Sensitivity};
@@ -39,11 +38,6 @@ pub enum Effect {
     Create(OrgId),
     /// It shares the case with an organization that did not see it.
     Share(OrgId),
-}
-
-/// SHA-256 of an operation's canonical JSON, hex.
-pub fn content_hash(canonical: &str) -> String {
-    hex::encode(Sha256::digest(canonical.as_bytes()))
 }
 
 /// The list item an operation is about, if any (stored to look up a note's class).

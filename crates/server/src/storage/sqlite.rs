@@ -1,5 +1,6 @@
 //! The embedded backend: one SQLite file (rusqlite, the build's only
-//! sqlite3 — SQLCipher used unkeyed as plain SQLite). One connection behind a
+//! sqlite3 — SQLCipher used unkeyed as plain SQLite; a case's words are
+//! sealed value by value, see `sealed`, and backups are SQLCipher files). One connection behind a
 //! mutex, used from blocking threads: SQLite runs one writer at a time anyway,
 //! so feed seqs (handed out inside the write transaction) are in commit
 //! order and a reader can never see a later seq before an earlier one commits.
@@ -20,15 +21,18 @@ use waystation_protocol::{OpResult, ServerEpoch};
 
 use super::rows::{conflict_rows, page, rows_to_read};
 use super::rules;
+use super::sealed::{self, DatabaseKey, Sealer};
 use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp, UserRecord};
 use crate::storage::DeviceRecord;
 
+mod backup;
 mod checkpoint;
 mod devices;
 mod push;
 #[cfg(test)]
 mod tests;
 
+pub use backup::{backup, restore};
 use checkpoint::{Checkpointer, WRITER_AUTOCHECKPOINT_PAGES};
 
 pub(crate) use push::access_of;
@@ -54,6 +58,8 @@ pub struct Sqlite {
     conn: Arc<Mutex<Connection>>,
     marker: PathBuf,
     epoch: String,
+    /// The data key: seals and opens every case value stored.
+    sealer: Arc<Sealer>,
     /// Pushes waiting for the writer (group commit).
     waiting: Arc<Mutex<Vec<Job>>>,
 }
@@ -93,21 +99,71 @@ const ORGS_IN_SCOPE: &str = "SELECT id, created_at FROM orgs WHERE ?1 IS NULL OR
      (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = ?1) ORDER BY id";
 
 impl Sqlite {
-    /// Open (or create) the database in `dir`, apply migrations, and settle the epoch.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Open (or create) the database in `dir` with the database key `key`,
+    /// apply migrations, and settle the epoch. A key that does not open the
+    /// database's data key is refused before anything is written.
+    pub fn open(dir: &Path, key: &DatabaseKey) -> Result<Self> {
+        Self::open_sealing(dir, key, None)
+    }
+
+    /// [`Sqlite::open`] storing case values as they are: the ingest
+    /// benchmark's baseline only (feature `unsealed-baseline`).
+    #[cfg(feature = "unsealed-baseline")]
+    pub fn open_unsealed_baseline(dir: &Path) -> Result<Self> {
+        Self::open_sealing(dir, &DatabaseKey::generate(), Some(Sealer::unsealed_baseline()))
+    }
+
+    fn open_sealing(dir: &Path, key: &DatabaseKey, sealer: Option<Sealer>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Io(format!("{}: {e}", dir.display())))?;
-        let path = dir.join("waystation-server.sqlite3");
+        let path = database_file(dir);
+        // The key is checked on a read-only connection first: a read-write
+        // one, closing last, would checkpoint the WAL into the database, and a
+        // wrong key must change no byte.
+        let unwrapped = if path.exists() {
+            let check = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(db)?;
+            check.execute_batch("PRAGMA busy_timeout = 10000;").map_err(db)?;
+            stored_data_key(&check)?.map(|w| Sealer::unwrap(key, &w)).transpose()?
+        } else {
+            None
+        };
         let mut conn = Connection::open(&path).map_err(db)?;
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-             PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES};"
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = {WRITER_AUTOCHECKPOINT_PAGES};"
         ))
         .map_err(db)?;
         migrate(&mut conn)?;
+        let sealer = match (unwrapped, sealer) {
+            (_, Some(s)) => s,
+            (Some(s), None) => s,
+            (None, None) => first_data_key(&mut conn, key)?,
+        };
         let marker = dir.join("epoch-marker");
         let epoch = settle_epoch(&conn, &marker)?;
         let checkpointer = Checkpointer::start(&path)?;
-        Ok(Self { checkpointer, conn: Arc::new(Mutex::new(conn)), marker, epoch, waiting: Arc::default() })
+        Ok(Self {
+            checkpointer,
+            conn: Arc::new(Mutex::new(conn)),
+            marker,
+            epoch,
+            sealer: Arc::new(sealer),
+            waiting: Arc::default(),
+        })
+    }
+
+    /// Wrap the data key with `new` in place of the key this database was
+    /// opened with: from now on only `new` opens it. Services running on the
+    /// database go on (they hold the data key, not the database key).
+    pub async fn rewrap(&self, new: &DatabaseKey) -> Result<()> {
+        let wrapped = self.sealer.wrap(new);
+        self.run(move |c| {
+            let n = c.execute("UPDATE meta SET value = ?1 WHERE key = 'data_key'", params![wrapped]).map_err(db)?;
+            if n != 1 {
+                return Err(StorageError::Corrupt("the database has no data key".into()));
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static) -> Result<T> {
@@ -119,6 +175,68 @@ impl Sqlite {
         .await
         .map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?
     }
+}
+
+/// The database file in a data folder.
+pub(crate) fn database_file(dir: &Path) -> PathBuf {
+    dir.join("waystation-server.sqlite3")
+}
+
+/// The wrapped data key, if the database has one (`None` for a new database,
+/// or one from before sealing).
+fn stored_data_key(conn: &Connection) -> Result<Option<String>> {
+    let has_meta: bool = conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')", [], |r| {
+            r.get(0)
+        })
+        .map_err(db)?;
+    if !has_meta {
+        return Ok(None);
+    }
+    conn.query_row("SELECT value FROM meta WHERE key = 'data_key'", [], |r| r.get(0)).optional().map_err(db)
+}
+
+/// A database without a data key (new, or from before sealing): make one,
+/// wrap it with `key`, and seal every value stored in the clear, in one transaction.
+fn first_data_key(conn: &mut Connection, key: &DatabaseKey) -> Result<Sealer> {
+    let sealer = Sealer::generate();
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+    // Another process may have made it meanwhile.
+    if let Some(w) = stored_data_key(&tx)? {
+        return Sealer::unwrap(key, &w);
+    }
+    tx.execute("INSERT INTO meta (key, value) VALUES ('data_key', ?1)", params![sealer.wrap(key)]).map_err(db)?;
+    let mut sealed = 0usize;
+    {
+        let mut read = tx.prepare("SELECT rowid, canonical FROM ops").map_err(db)?;
+        let mut write = tx.prepare("UPDATE ops SET canonical = ?2, content_hash = ?3 WHERE rowid = ?1").map_err(db)?;
+        let mut rows = read.query([]).map_err(db)?;
+        while let Some(r) = rows.next().map_err(db)? {
+            let text: String = r.get(1).map_err(db)?;
+            if !sealed::is_sealed(&text) {
+                let row: i64 = r.get(0).map_err(db)?;
+                write.execute(params![row, sealer.seal_op(&text), sealer.content_hash(&text)]).map_err(db)?;
+                sealed += 1;
+            }
+        }
+        let mut read = tx.prepare("SELECT case_id, conflicts FROM cases").map_err(db)?;
+        let mut write = tx.prepare("UPDATE cases SET conflicts = ?2 WHERE case_id = ?1").map_err(db)?;
+        let mut rows = read.query([]).map_err(db)?;
+        while let Some(r) = rows.next().map_err(db)? {
+            let (case, text): (String, String) = (r.get(0).map_err(db)?, r.get(1).map_err(db)?);
+            if !sealed::is_sealed(&text) {
+                write.execute(params![case, sealer.seal_conflicts(&case, &text)]).map_err(db)?;
+                sealed += 1;
+            }
+        }
+    }
+    tx.commit().map_err(db)?;
+    if sealed > 0 {
+        // The clear values may linger in free pages and the WAL: rewrite the file.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(db)?;
+        tracing::info!(values = sealed, "sealed the case values stored before sealing");
+    }
+    Ok(sealer)
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -492,7 +610,8 @@ impl Storage for Sqlite {
         let (device, now) = (pusher.device.clone(), pusher.now);
         // The pure work (canonical JSON, hashes) before the one-writer lock,
         // so concurrent pushes do it in parallel.
-        let prepared = tokio::task::spawn_blocking(move || (crate::storage::plan::prepare(&ops), ops));
+        let sealer = self.sealer.clone();
+        let prepared = tokio::task::spawn_blocking(move || (crate::storage::plan::prepare(&ops, &sealer), ops));
         let (prepared, ops) =
             prepared.await.map_err(|e| StorageError::Database(format!("storage task failed: {e}")))?;
         let (answer, answered) = tokio::sync::oneshot::channel();
@@ -501,6 +620,7 @@ impl Storage for Sqlite {
             now,
             ops,
             prepared,
+            sealer: self.sealer.clone(),
             answer,
         });
         let (marker, epoch) = (self.marker.clone(), self.epoch.clone());
@@ -540,6 +660,7 @@ impl Storage for Sqlite {
     async fn pull(&self, org: &OrgId, role: Role, device: DeviceId, after: u64, limit: u32) -> Result<PullPage> {
         let org = org.as_str().to_owned();
         let classes = rules::readable_classes(role);
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let placeholders: Vec<String> = (0..classes.len()).map(|i| format!("?{}", i + 5)).collect();
             // Rows to skip (the device's own operations, classes the role may
@@ -572,13 +693,14 @@ impl Storage for Sqlite {
                     Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
                 })
                 .map_err(db)?;
-            page(rows.map(|r| r.map_err(db)), after as u64, limit)
+            page(rows.map(|r| r.map_err(db)), after as u64, limit, &sealer)
         })
         .await
     }
 
     async fn conflicts(&self, org: &OrgId) -> Result<Vec<CaseConflicts>> {
         let org = org.as_str().to_owned();
+        let sealer = self.sealer.clone();
         self.run(move |c| {
             let mut s = c
                 .prepare(
@@ -591,7 +713,7 @@ impl Storage for Sqlite {
                 .map_err(db)?
                 .collect::<rusqlite::Result<_>>()
                 .map_err(db)?;
-            conflict_rows(rows)
+            conflict_rows(rows, &sealer)
         })
         .await
     }

@@ -34,7 +34,11 @@ impl Cli {
 
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
-        c.args(&self.args).args(args).env_remove("WAYSTATION_PASSWORD").env("WAYSTATION_LOG_FORMAT", "json");
+        c.args(&self.args)
+            .args(args)
+            .env_remove("WAYSTATION_PASSWORD")
+            .env("WAYSTATION_LOG_FORMAT", "json")
+            .env("WAYSTATION_KEY", waystation_system_tests::backend::TEST_DATABASE_KEY);
         c
     }
 

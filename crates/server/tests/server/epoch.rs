@@ -68,14 +68,14 @@ async fn a_restart_keeps_the_epoch_and_a_restore_changes_it(backend: Backend) {
             let backup = tempfile::tempdir().unwrap();
             let db = "waystation-server.sqlite3";
             let first = {
-                let s = Sqlite::open(dir.path()).unwrap();
+                let s = Sqlite::open(dir.path(), &waystation_system_tests::backend::test_database_key()).unwrap();
                 let d = enrolled(&s).await;
                 push_one(&s, &d).await;
                 s.epoch().await.unwrap()
             };
             std::fs::copy(dir.path().join(db), backup.path().join(db)).unwrap();
             {
-                let s = Sqlite::open(dir.path()).unwrap();
+                let s = Sqlite::open(dir.path(), &waystation_system_tests::backend::test_database_key()).unwrap();
                 assert_eq!(s.epoch().await.unwrap(), first, "a restart keeps the epoch");
                 let d = enrolled(&s).await;
                 push_one(&s, &d).await;
@@ -84,22 +84,35 @@ async fn a_restart_keeps_the_epoch_and_a_restore_changes_it(backend: Backend) {
                 let _ = std::fs::remove_file(dir.path().join(format!("{db}{f}")));
             }
             std::fs::copy(backup.path().join(db), dir.path().join(db)).unwrap();
-            let s = Sqlite::open(dir.path()).unwrap();
+            let s = Sqlite::open(dir.path(), &waystation_system_tests::backend::test_database_key()).unwrap();
             let restored = s.epoch().await.unwrap();
             assert_ne!(restored, first, "a restore from an older copy changes the epoch");
             drop(s);
-            assert_eq!(Sqlite::open(dir.path()).unwrap().epoch().await.unwrap(), restored, "and then it stays");
+            assert_eq!(
+                Sqlite::open(dir.path(), &waystation_system_tests::backend::test_database_key())
+                    .unwrap()
+                    .epoch()
+                    .await
+                    .unwrap(),
+                restored,
+                "and then it stays"
+            );
         }
         Backend::Postgres => {
             let Some(url) = fresh_postgres_database().await else { return };
             let first = {
-                let s = Postgres::open(&url, 2).await.unwrap();
+                let s = Postgres::open(&url, 2, &waystation_system_tests::backend::test_database_key()).await.unwrap();
                 let d = enrolled(&s).await;
                 push_one(&s, &d).await;
                 s.epoch().await.unwrap()
             };
             assert_eq!(
-                Postgres::open(&url, 2).await.unwrap().epoch().await.unwrap(),
+                Postgres::open(&url, 2, &waystation_system_tests::backend::test_database_key())
+                    .await
+                    .unwrap()
+                    .epoch()
+                    .await
+                    .unwrap(),
                 first,
                 "a restart keeps the epoch"
             );
@@ -118,7 +131,10 @@ async fn a_restart_keeps_the_epoch_and_a_restore_changes_it(backend: Backend) {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
             assert!(created, "could not copy the database");
-            let s = Postgres::open(&with_database(&url, &copy), 2).await.unwrap();
+            let s =
+                Postgres::open(&with_database(&url, &copy), 2, &waystation_system_tests::backend::test_database_key())
+                    .await
+                    .unwrap();
             assert_ne!(s.epoch().await.unwrap(), first, "restored data gets a new epoch");
             assert_eq!(s.op_count().await.unwrap(), 1, "with the data it had");
         }

@@ -28,12 +28,12 @@ pub async fn fresh_storage(backend: Backend) -> Option<(Arc<dyn Storage>, Option
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
-            let s = Sqlite::open(dir.path()).unwrap();
+            let s = Sqlite::open(dir.path(), &waystation_system_tests::backend::test_database_key()).unwrap();
             Some((Arc::new(s), Some(dir), None))
         }
         Backend::Postgres => {
             let url = fresh_postgres_database().await?;
-            let s = Postgres::open(&url, 12).await.unwrap();
+            let s = Postgres::open(&url, 12, &waystation_system_tests::backend::test_database_key()).await.unwrap();
             Some((Arc::new(s), None, Some(url)))
         }
     }

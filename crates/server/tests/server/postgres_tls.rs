@@ -53,12 +53,17 @@ async fn verify_full_refuses_a_certificate_for_another_name_and_verify_ca_one_of
     let Some(url) = tls_database().await else { return };
     // The certificate names localhost; 127.0.0.1 is the same server under a name it does not hold.
     let by_address = url.replace("@localhost", "@127.0.0.1");
-    let e = Postgres::open(&by_address, 2).await.err().expect("verify-full to a name the certificate lacks");
+    let e = Postgres::open(&by_address, 2, &waystation_system_tests::backend::test_database_key())
+        .await
+        .err()
+        .expect("verify-full to a name the certificate lacks");
     assert!(e.to_string().contains("certificate"), "{e}");
     assert!(connect(&by_address).await.is_err());
     // verify-ca checks who signed it, not the name: the same address is accepted.
     let ca_only = by_address.replace("sslmode=verify-full", "sslmode=verify-ca");
-    Postgres::open(&ca_only, 2).await.expect("verify-ca accepts the test CA's certificate under any name");
+    Postgres::open(&ca_only, 2, &waystation_system_tests::backend::test_database_key())
+        .await
+        .expect("verify-ca accepts the test CA's certificate under any name");
     // A CA that did not sign it is refused, by verify-ca too.
     let dir = tempfile::tempdir().unwrap();
     let other = rcgen::generate_simple_self_signed(vec!["Another CA".to_owned()]).unwrap();
@@ -66,7 +71,10 @@ async fn verify_full_refuses_a_certificate_for_another_name_and_verify_ca_one_of
     std::fs::write(&other_ca, other.cert.pem()).unwrap();
     let root = url.split("sslrootcert=").nth(1).unwrap().split('&').next().unwrap().to_owned();
     let wrong = ca_only.replace(&root, other_ca.to_str().unwrap());
-    let e = Postgres::open(&wrong, 2).await.err().expect("a certificate another authority signed");
+    let e = Postgres::open(&wrong, 2, &waystation_system_tests::backend::test_database_key())
+        .await
+        .err()
+        .expect("a certificate another authority signed");
     assert!(e.to_string().contains("certificate"), "{e}");
     // require: encrypted, the certificate unchecked (libpq's meaning).
     let required = wrong.replace("sslmode=verify-ca", "sslmode=require");

@@ -13,6 +13,7 @@ async fn serves_https_with_the_given_certificate() {
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
     let mut child = Command::new(BIN)
+        .env("WAYSTATION_KEY", waystation_system_tests::backend::TEST_DATABASE_KEY)
         .arg("--data")
         .arg(dir.path().join("data"))
         .args(["serve", "--listen", "0.0.0.0:0", "--tls-cert"])
@@ -50,6 +51,7 @@ fn a_bad_certificate_is_one_clear_error() {
     let junk = dir.path().join("junk.pem");
     std::fs::write(&junk, "not a certificate").unwrap();
     let out = Command::new(BIN)
+        .env("WAYSTATION_KEY", waystation_system_tests::backend::TEST_DATABASE_KEY)
         .arg("--data")
         .arg(dir.path().join("data"))
         .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])

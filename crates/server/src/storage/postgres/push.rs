@@ -27,6 +27,7 @@ use waystation_protocol::OpResult;
 use super::{corrupt, db, p};
 use crate::storage::plan::{Known, Needs, Plan, Prepared, needs, plan};
 use crate::storage::rules;
+use crate::storage::sealed::Sealer;
 use crate::storage::sqlite::access_of;
 use crate::storage::{DeviceRecord, Result};
 
@@ -145,6 +146,7 @@ pub(super) async fn push_tx(
     now: DateTime<Utc>,
     ops: &[Operation],
     prepared: &[Prepared],
+    sealer: &Sealer,
 ) -> Result<Vec<OpResult>> {
     const TRIES: usize = 3;
     let mut n = needs(ops);
@@ -159,7 +161,7 @@ pub(super) async fn push_tx(
             tx.commit().await.map_err(db)?;
             return Ok(plan.results);
         }
-        if let Some(ended) = write(&tx, device, now, &plan, stored).await? {
+        if let Some(ended) = write(&tx, device, now, &plan, stored, sealer).await? {
             append_feed(&tx, &plan).await?;
             for (case, org, unshare) in ended {
                 end_sharing(&tx, case, &org, unshare).await?;
@@ -189,6 +191,7 @@ async fn write(
     now: DateTime<Utc>,
     plan: &Plan<'_>,
     mut stored: HashMap<CaseId, Vec<String>>,
+    sealer: &Sealer,
 ) -> Result<Option<Vec<(CaseId, OrgId, OpId)>>> {
     let count = plan.ops.len();
     let (mut ids, mut cases, mut items, mut classes, mut hashes, mut texts) = (
@@ -205,7 +208,7 @@ async fn write(
         items.push(rules::item_of(new.op));
         classes.push(new.op.class.as_str());
         hashes.push(new.hash);
-        texts.push(new.canonical);
+        texts.push(new.sealed);
     }
     let a_cases: Vec<String> = plan.access.iter().map(|(c, _, _)| c.to_string()).collect();
     let a_orgs: Vec<&str> = plan.access.iter().map(|(_, o, _)| o.as_str()).collect();
@@ -219,7 +222,7 @@ async fn write(
     for (case, new) in plan.accepted_by_case() {
         let earlier = match stored.remove(&case) {
             Some(texts) if !plan.created.contains(&case) => {
-                texts.iter().map(|t| rules::parse_stored(t)).collect::<Result<Vec<_>>>()?
+                texts.iter().map(|t| rules::parse_stored(&sealer.open_op(t)?)).collect::<Result<Vec<_>>>()?
             }
             _ => Vec::new(),
         };
@@ -227,9 +230,10 @@ async fn write(
             if let Some(access) = plan.access_after.get(&case) {
                 ended.extend(m.ended_sharing(access).into_iter().map(|(org, u)| (case, org, u)));
             }
-            m_cases.push(case.to_string());
+            let case_s = case.to_string();
+            m_conflicts.push(sealer.seal_conflicts(&case_s, &m.conflicts));
+            m_cases.push(case_s);
             m_owners.push(m.owner.map(|o| o.as_str().to_owned()));
-            m_conflicts.push(m.conflicts);
             m_counts.push(m.conflict_count as i32);
             m_ops.push(m.op_count as i32);
         }

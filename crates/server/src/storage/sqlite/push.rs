@@ -14,6 +14,7 @@ use waystation_protocol::OpResult;
 use super::{db, ts};
 use crate::storage::plan::{FeedRow, Known, Plan, Prepared, needs_of, plan};
 use crate::storage::rules::{self, CaseAccess};
+use crate::storage::sealed::Sealer;
 use crate::storage::{DeviceRecord, Result, StorageError};
 
 fn corrupt(e: impl std::fmt::Display) -> StorageError {
@@ -114,14 +115,14 @@ pub(crate) fn access_of(rows: Vec<(String, bool)>) -> Result<Option<CaseAccess>>
 
 /// The stored operations of the touched cases that existed before this
 /// batch, read (and parsed) once, before the batch's own are written.
-fn stored_ops(tx: &Connection, plan: &Plan<'_>) -> Result<HashMap<CaseId, Vec<Operation>>> {
+fn stored_ops(tx: &Connection, plan: &Plan<'_>, sealer: &Sealer) -> Result<HashMap<CaseId, Vec<Operation>>> {
     let mut s = tx.prepare_cached("SELECT canonical FROM ops WHERE case_id = ?1").map_err(db)?;
     let mut out = HashMap::new();
     for case in plan.existing() {
         let mut rows = s.query(params![case.to_string()]).map_err(db)?;
         let mut ops = Vec::new();
         while let Some(r) = rows.next().map_err(db)? {
-            ops.push(rules::parse_stored(r.get_ref(0).map_err(db)?.as_str().map_err(corrupt)?)?);
+            ops.push(rules::parse_stored(&sealer.open_op(r.get_ref(0).map_err(db)?.as_str().map_err(corrupt)?)?)?);
         }
         out.insert(*case, ops);
     }
@@ -214,6 +215,7 @@ fn push_in_tx(
     ops: &[Operation],
     prepared: &[Prepared],
     lookup: Lookup,
+    sealer: &Sealer,
 ) -> Result<Option<Vec<OpResult>>> {
     let now_s = ts(now);
     let known = fetch_known(tx, device, ops, lookup)?;
@@ -224,7 +226,7 @@ fn push_in_tx(
         return Ok(None);
     }
     if !plan.ops.is_empty() {
-        let mut stored = stored_ops(tx, &plan)?;
+        let mut stored = stored_ops(tx, &plan, sealer)?;
         let (op_seqs, extra) = assign_seqs(&plan, high_seq(tx)?);
         let device_s = device.id.to_string();
         let mut s = tx
@@ -243,7 +245,7 @@ fn push_in_tx(
                     rules::item_of(n.op),
                     n.op.class.as_str(),
                     n.hash,
-                    n.canonical,
+                    n.sealed,
                     device_s,
                     now_s,
                     feed_org
@@ -281,10 +283,11 @@ fn push_in_tx(
             )
             .map_err(db)?;
         for (case, m) in &merged {
+            let case_s = case.to_string();
             s.execute(params![
-                case.to_string(),
+                case_s,
                 m.owner.as_ref().map(|o| o.as_str()),
-                m.conflicts,
+                sealer.seal_conflicts(&case_s, &m.conflicts),
                 m.conflict_count,
                 m.op_count,
                 now_s
@@ -316,6 +319,7 @@ fn push_in_savepoint(
     now: DateTime<Utc>,
     ops: &[Operation],
     prepared: &[Prepared],
+    sealer: &Sealer,
 ) -> Result<Vec<OpResult>> {
     let resent = match ops.first() {
         Some(op) => sp
@@ -327,13 +331,13 @@ fn push_in_savepoint(
             .is_some(),
         None => false,
     };
-    if !resent && let Some(results) = push_in_tx(sp, device, now, ops, prepared, Lookup::Optimistic)? {
+    if !resent && let Some(results) = push_in_tx(sp, device, now, ops, prepared, Lookup::Optimistic, sealer)? {
         return Ok(results);
     }
     if !resent {
         sp.rollback().map_err(db)?;
     }
-    push_in_tx(sp, device, now, ops, prepared, Lookup::Every)?
+    push_in_tx(sp, device, now, ops, prepared, Lookup::Every, sealer)?
         .ok_or_else(|| StorageError::Database("an operation planned as new was stored already".into()))
 }
 
@@ -343,6 +347,7 @@ pub(super) struct Job {
     pub now: DateTime<Utc>,
     pub ops: Vec<Operation>,
     pub prepared: Vec<Prepared>,
+    pub sealer: std::sync::Arc<Sealer>,
     pub answer: tokio::sync::oneshot::Sender<Result<Vec<OpResult>>>,
 }
 
@@ -361,7 +366,7 @@ pub(super) fn push_group(conn: &mut Connection, jobs: Vec<Job>) -> (Option<i64>,
         let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
         for job in jobs {
             let mut sp = tx.savepoint().map_err(db)?;
-            let result = push_in_savepoint(&mut sp, &job.device, job.now, &job.ops, &job.prepared);
+            let result = push_in_savepoint(&mut sp, &job.device, job.now, &job.ops, &job.prepared, &job.sealer);
             match &result {
                 Ok(_) => sp.commit().map_err(db)?,
                 Err(_) => drop(sp), // rolls back this push alone

@@ -5,6 +5,7 @@
 use chrono::Utc;
 use rusqlite::{Connection, params};
 use serde_json::json;
+use sha2::Digest;
 use waystation_core::{CaseId, Change, DeviceId, FieldPath, Hlc, OpId, Operation, OrgId, Role, Sensitivity};
 
 use super::{MIGRATIONS, Sqlite};
@@ -59,7 +60,8 @@ async fn a_feed_written_before_migration_4_reads_whole_and_new_operations_follow
         }
         conn.execute("INSERT INTO users VALUES ('ana', 'border-7', 'agent', 'x', ?1)", params![now]).unwrap();
         let canonical = create.canonical_json();
-        let hash = crate::storage::rules::content_hash(&canonical);
+        // The unkeyed hash of before sealing: the open replaces it with the keyed one.
+        let hash = hex::encode(sha2::Sha256::digest(canonical.as_bytes()));
         conn.execute(
             "INSERT INTO ops VALUES (?1, ?2, NULL, 'general', ?3, ?4, ?5, ?6, 1)",
             params![create.id.to_string(), create.case_id.to_string(), hash, canonical, old_device.to_string(), now],
@@ -77,7 +79,13 @@ async fn a_feed_written_before_migration_4_reads_whole_and_new_operations_follow
             conn.execute("INSERT INTO feed (org, op_id) VALUES (?1, ?2)", params![org, create.id.to_string()]).unwrap();
         }
     }
-    let s = Sqlite::open(dir.path()).unwrap();
+    let s = Sqlite::open(dir.path(), &crate::storage::sealed::DatabaseKey::generate()).unwrap();
+    {
+        // The operation stored in the clear before sealing is sealed at open.
+        let conn = Connection::open(dir.path().join("waystation-server.sqlite3")).unwrap();
+        let stored: String = conn.query_row("SELECT canonical FROM ops", [], |r| r.get(0)).unwrap();
+        assert!(crate::storage::sealed::is_sealed(&stored) && !stored.contains("border-7"), "{stored}");
+    }
     let reader = DeviceId::from_u128(3);
     let page = s.pull(&border, Role::Agent, reader, 0, 10).await.unwrap();
     assert_eq!((ids(&page.ops), page.next, page.more), (vec![10], 1, false));
@@ -99,4 +107,8 @@ async fn a_feed_written_before_migration_4_reads_whole_and_new_operations_follow
     let casa = s.pull(&"casa".parse().unwrap(), Role::Agent, reader, 0, 10).await.unwrap();
     assert_eq!(ids(&casa.ops), vec![10, 11], "the shared organization: both, from feed rows");
     assert_eq!(s.op_count().await.unwrap(), 2);
+    // The old operation sent again is a duplicate: its hash was recomputed (keyed) when it was sealed.
+    let old_pusher = device(1, "border-7");
+    let again = s.push(Pusher { device: &old_pusher, now: Utc::now() }, vec![create.clone()]).await.unwrap();
+    assert_eq!(again[0].status, waystation_protocol::OpStatus::Duplicate, "{again:?}");
 }
