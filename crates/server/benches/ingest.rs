@@ -98,8 +98,22 @@ async fn enroll(storage: &dyn Storage, http: &reqwest::Client, base: &str, org: 
         .json()
         .await
         .unwrap();
-    DeviceCredential { device_id: e.device_id, secret: e.device_secret }
+    let cred = DeviceCredential { device_id: e.device_id, secret: e.device_secret };
+    // The first sign-in completes the enrollment; it also makes "ana" a user
+    // of this device, whom its operations may be attributed to.
+    let signed = http
+        .post(format!("{base}/v1/signin"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(cred.bearer_token())
+        .json(&json!({"user": "ana", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(signed.status().is_success(), "sign-in: {}", signed.text().await.unwrap_or_default());
+    cred
 }
+
+const PASSWORD: &str = "a password for the benchmark";
 
 async fn ours(backend: &str, devices: usize, total: usize, sealed: bool) -> f64 {
     let (storage, _dir, _url) = fresh(backend, sealed).await;
@@ -109,7 +123,7 @@ async fn ours(backend: &str, devices: usize, total: usize, sealed: bool) -> f64 
         name: UserName::parse("u", "ana").unwrap(),
         org: OrgId::parse("o", "border-7").unwrap(),
         role: Role::Agent,
-        password_hash: "x".into(),
+        password_hash: secrets::hash_password(PASSWORD).unwrap(),
         created_at: now,
     };
     storage.add_user(&user).await.unwrap();

@@ -208,6 +208,43 @@ async fn user_errors_are_one_clear_line_and_a_non_zero_exit(backend: Backend) {
     let _ = Role::Agent;
 }
 
+/// The database key: missing, malformed, readable by others, or two sources
+/// at once — each one clear error, and the data folder is not even made.
+#[test]
+fn a_missing_or_bad_database_key_is_one_clear_error_and_makes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let open = dir.path().join("open.key");
+    std::fs::write(&open, format!("{}\n", waystation_system_tests::backend::TEST_DATABASE_KEY)).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.arg("--data").arg(&data).args(extra).arg("migrate");
+        for k in ["WAYSTATION_KEY", "WAYSTATION_KEY_FILE", "WAYSTATION_KEY_COMMAND"] {
+            c.env_remove(k);
+        }
+        c.envs(env.iter().copied());
+        c.stdin(Stdio::null()).output().unwrap()
+    };
+    let open_s = open.to_str().unwrap();
+    for (env, extra, expect) in [
+        (vec![], vec![], "no database key"),
+        (vec![("WAYSTATION_KEY", "abc")], vec![], "too short"),
+        (vec![("WAYSTATION_KEY_COMMAND", "exit 7")], vec![], "it failed"),
+        (vec![], vec!["--key-file", open_s], "chmod 600"),
+        (vec![("WAYSTATION_KEY", "a"), ("WAYSTATION_KEY_COMMAND", "b")], vec![], "not several"),
+    ] {
+        let out = run(&env, &extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{env:?} {extra:?}");
+        assert_eq!(err.lines().filter(|l| l.starts_with("error")).count(), 1, "{err}");
+        assert!(err.contains(expect), "{env:?} {extra:?}: {err}");
+        assert!(!err.contains(waystation_system_tests::backend::TEST_DATABASE_KEY), "the key was printed: {err}");
+        assert!(!data.exists(), "a refused start made the data folder");
+    }
+}
+
 crate::both_backends!(
     a_full_sync_through_the_binary_logs_no_names_narratives_or_secrets,
     user_errors_are_one_clear_line_and_a_non_zero_exit,
