@@ -67,3 +67,19 @@ pub fn check_version_header(value: Option<&str>) -> Result<u32, ProtocolError> {
 
 #[cfg(test)]
 mod tests;
+
+/// A pattern a string matches when it holds a character that is not
+/// [`is_schema_space`]: spelled out, as regex engines disagree on `\S`.
+pub const NOT_ONLY_SPACE_PATTERN: &str =
+    "[^\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+
+/// White space as JSON Schema patterns see it (ECMAScript's `\s`: its
+/// WhiteSpace and LineTerminator characters), so that a rule the service
+/// checks and the pattern its OpenAPI document gives agree on every string.
+pub fn is_schema_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
+}

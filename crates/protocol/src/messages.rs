@@ -44,8 +44,15 @@ impl PullCursor {
         if self.0.is_empty() {
             return Ok(0);
         }
+        // Exactly `PullCursor::PATTERN` (`u64`'s parser would also take a `+`).
+        if self.0.len() > 19 || !self.0.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ProtocolError::BadCursor);
+        }
         self.0.parse().map_err(|_| ProtocolError::BadCursor)
     }
+
+    /// What a cursor looks like (the OpenAPI document says it): at most 19 digits.
+    pub const PATTERN: &'static str = "^[0-9]{0,19}$";
     /// The cursor as text, for a query string.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -91,7 +91,7 @@ proptest! {
     }
 
     #[test]
-    fn pull_responses_round_trip(ops in proptest::collection::vec(operation(), 0..8), pos in any::<u64>(), more in any::<bool>()) {
+    fn pull_responses_round_trip(ops in proptest::collection::vec(operation(), 0..8), pos in 0..=i64::MAX as u64, more in any::<bool>()) {
         let r = PullResponse { ops, next_cursor: PullCursor::at(pos), more, server_epoch: ServerEpoch("e".into()) };
         round_trip(&r);
         prop_assert_eq!(r.next_cursor.position().unwrap(), pos);

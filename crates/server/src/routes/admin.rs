@@ -93,7 +93,7 @@ pub async fn devices(
 
 /// Revoke a device of the administrator's organization.
 #[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", security(("admin_session" = [])),
-    params(("id" = String, Path, description = "device id")),
+    params(("id" = String, Path, format = Uuid, description = "device id")),
     responses((status = 200, body = DeviceInfo), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,

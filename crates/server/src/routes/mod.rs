@@ -1,5 +1,6 @@
 //! The service's handlers, by concern.
 
 pub mod admin;
+pub mod answers;
 pub mod ops;
 pub mod sync;

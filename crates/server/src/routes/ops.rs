@@ -9,6 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::routes::answers::{Answers, Constraints};
 
 /// Liveness: the process answers.
 pub async fn healthz() -> &'static str {
@@ -53,7 +54,7 @@ impl utoipa::Modify for Security {
         crate::routes::admin::orgs,
         crate::routes::admin::conflicts,
     ),
-    modifiers(&Security)
+    modifiers(&Security, &Answers, &Constraints)
 )]
 pub struct ApiDoc;
 

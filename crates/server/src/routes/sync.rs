@@ -38,14 +38,16 @@ pub async fn enroll(
         tracing::warn!("enrollment refused: too many wrong codes from this peer");
         return Err(ApiError::rate_limited(wait));
     }
-    let name = req.device_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_request("device_name: give a label of 1 to 100 characters"));
+    // Characters are counted as JSON Schema counts them (code points), and
+    // white space is JSON Schema's (ECMAScript's) `\s`: the document says the same.
+    let name = req.device_name.trim_matches(waystation_protocol::is_schema_space);
+    if name.is_empty() || req.device_name.chars().count() > 100 {
+        return Err(ApiError::bad_request("device_name: give a label of 1 to 100 characters, not only spaces"));
     }
     if req.app_version.chars().count() > 64 {
         return Err(ApiError::bad_request("app_version: at most 64 characters"));
     }
-    if req.request_id.as_deref().is_some_and(|r| r.len() < 16 || r.len() > 64) {
+    if req.request_id.as_deref().is_some_and(|r| !(16..=64).contains(&r.chars().count())) {
         return Err(ApiError::bad_request("request_id: give 16 to 64 characters"));
     }
     let code = secrets::normalize_code(req.code.expose());

@@ -8,6 +8,7 @@ pub(crate) use waystation_system_tests::both_backends;
 mod helpers;
 
 mod admin;
+mod answers;
 mod bad_input;
 mod cli;
 mod device_status;
