@@ -13,12 +13,14 @@ use crate::error::FieldError;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[a-z0-9-]{1,64}$"))]
 pub struct OrgId(String);
 
 /// A user's sign-in name: lowercase letters, digits, `.`, `_` and `-`, 1 to 64 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[a-z0-9._-]{1,64}$"))]
 pub struct UserName(String);
 
 fn parse_slug(field: &str, text: &str, extra: &[char], what: &str) -> Result<String, FieldError> {
@@ -73,7 +75,12 @@ macro_rules! text_newtype_impls {
     ($t:ident, $field:literal) => {
         impl TryFrom<String> for $t {
             type Error = FieldError;
+            /// From the wire (JSON): exactly its `PATTERN`, no spaces around it
+            /// (`parse`, for what people type, trims them).
             fn try_from(s: String) -> Result<Self, Self::Error> {
+                if s.trim() != s {
+                    return Err(FieldError::new($field, "has spaces around it"));
+                }
                 Self::parse($field, &s)
             }
         }
@@ -171,6 +178,7 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sensitivity {
     /// Readable by everyone the case is shared with.
     #[default]
@@ -216,6 +224,14 @@ impl FromStr for Sensitivity {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_on_the_wire_are_exact_while_typed_ones_are_trimmed() {
+        assert!(serde_json::from_str::<OrgId>("\" border-7\"").is_err());
+        assert!(serde_json::from_str::<UserName>("\"ana \"").is_err());
+        assert_eq!(serde_json::from_str::<OrgId>("\"border-7\"").unwrap().as_str(), "border-7");
+        assert_eq!(OrgId::parse("org", " border-7 ").unwrap().as_str(), "border-7");
+    }
+
     use super::*;
 
     #[test]

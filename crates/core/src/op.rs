@@ -18,6 +18,7 @@ use crate::ids::{CaseId, DeviceId, ItemId, OpId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ListKind {
     /// Adults found with the child, and their claimed and verified relationship.
     Adults,
@@ -72,6 +73,7 @@ impl FromStr for ListKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^(?!(adults|referrals|notes|services|relief|outcomes)$)(?!(id|owner|shared_with|conflicts)(\\.|$))[a-z][a-z0-9_]{0,63}(\\.[a-z][a-z0-9_]{0,63})?$"))]
 pub struct FieldPath(String);
 
 fn is_segment(s: &str) -> bool {
@@ -126,6 +128,7 @@ impl fmt::Display for FieldPath {
 /// What one operation changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Change {
     /// The case is opened, owned by an organization, with its first values
     /// of case-level fields: each is a write of that field as if by its own
@@ -233,6 +236,7 @@ impl Change {
 /// there, ordered by its hybrid logical clock, never changed once made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Operation {
     /// The operation's id, made on the device.
     pub id: OpId,

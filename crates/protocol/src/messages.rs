@@ -150,7 +150,6 @@ pub struct SignInResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// The operations (1 to a few thousand; halve on `payload_too_large`).
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub ops: Vec<Operation>,
 }
 
@@ -206,7 +205,7 @@ pub struct PushResponse {
 /// `GET /v1/pull?after=CURSOR&limit=N`: the query of a pull.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct PullRequest {
     /// The cursor the last page returned; absent or `0` from the start.
     #[serde(default)]
@@ -225,7 +224,6 @@ pub struct PullResponse {
     /// again (for instance when a case is shared with the device's
     /// organization later): apply by id, at most once. The operations the
     /// pulling device pushed itself are left out (it holds them).
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub ops: Vec<Operation>,
     /// Where to continue: store it with the applied operations. It moves past
     /// the operations left out too.

@@ -9,7 +9,7 @@
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder, Type,
-    schema::{ObjectBuilder, Schema},
+    schema::{AdditionalProperties, ObjectBuilder, Schema},
 };
 use waystation_protocol::paths;
 
@@ -164,6 +164,25 @@ impl utoipa::Modify for Answers {
     }
 }
 
+/// How one answer leads to the next request (OpenAPI links, which
+/// Schemathesis's stateful phase follows): a pull page to the next page from
+/// its cursor, and the device list to revoking a device of it. Added to the
+/// JSON, as utoipa 5.5 writes a link's `operationId` as `operation_id`.
+pub fn add_links(doc: &mut serde_json::Value) {
+    let links = [
+        (paths::PULL, "get", "next page", "pull", "query.after", "$response.body#/next_cursor"),
+        (paths::ADMIN_DEVICES, "get", "revoke a listed device", "revoke", "path.id", "$response.body#/0/id"),
+    ];
+    for (path, method, name, to, parameter, value) in links {
+        if let Some(ok) = doc.pointer_mut(&format!("/paths/{}/{method}/responses/200", path.replace('/', "~1")))
+            && let Some(ok) = ok.as_object_mut()
+        {
+            let links = ok.entry("links").or_insert_with(|| serde_json::json!({}));
+            links[name] = serde_json::json!({"operationId": to, "parameters": {parameter: value}});
+        }
+    }
+}
+
 /// The (path, method) of every route [`Answers`] describes, for the tests.
 pub fn described() -> Vec<(&'static str, &'static str)> {
     routes().into_iter().map(|(p, m, _, _)| (p, if matches!(m, HttpMethod::Post) { "post" } else { "get" })).collect()
@@ -224,6 +243,25 @@ impl utoipa::Modify for Constraints {
                 a.min_items = Some(1);
             }
         });
+        // Each kind of change refuses unknown fields (`deny_unknown_fields`), as the operation does.
+        if let Some(RefOr::T(Schema::OneOf(one))) =
+            openapi.components.as_mut().and_then(|c| c.schemas.get_mut("Change"))
+        {
+            for variant in &mut one.items {
+                if let RefOr::T(Schema::Object(o)) = variant {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+        // The clock's integers are Rust's u64 and u32: their whole range, not int64's and int32's.
+        for (property, max) in [("wall_ms", u64::MAX), ("counter", u64::from(u32::MAX))] {
+            constrain(openapi, "Hlc", property, |s| {
+                if let Schema::Object(o) = s {
+                    o.format = None;
+                    o.maximum = Some(utoipa::Number::UInt(max as usize));
+                }
+            });
+        }
         // The protocol header: the versions this service speaks (another one is a 426).
         for path in [paths::ENROLL, paths::SIGNIN, paths::PUSH, paths::PULL] {
             let Some(item) = openapi.paths.paths.get_mut(path) else { continue };

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::routes::answers::{Answers, Constraints};
+use crate::routes::answers::{Answers, Constraints, add_links};
 
 /// Liveness: the process answers.
 pub async fn healthz() -> &'static str {
@@ -58,7 +58,14 @@ impl utoipa::Modify for Security {
 )]
 pub struct ApiDoc;
 
+/// The service's OpenAPI document, as served.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    add_links(&mut doc);
+    doc
+}
+
 /// The OpenAPI document as JSON.
 pub async fn openapi() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(document())
 }

@@ -182,6 +182,16 @@ async fn the_schemas_say_what_the_parsers_refuse(backend: Backend) {
             "{path}"
         );
     }
+    // The operation, whole: its parts' patterns are core's own.
+    assert_eq!(s["OrgId"]["pattern"], json!(waystation_core::OrgId::PATTERN));
+    assert_eq!(s["UserName"]["pattern"], json!(waystation_core::UserName::PATTERN));
+    assert_eq!(s["Operation"]["additionalProperties"], json!(false));
+    let kinds: Vec<&Value> =
+        s["Change"]["oneOf"].as_array().unwrap().iter().map(|v| &v["properties"]["kind"]["enum"][0]).collect();
+    for kind in ["create_case", "share", "unshare", "set", "add_item", "set_item_field", "remove_item"] {
+        assert!(kinds.contains(&&json!(kind)), "the change {kind} is not in the document: {kinds:?}");
+    }
+    assert!(s["Change"]["oneOf"].as_array().unwrap().iter().all(|v| v["additionalProperties"] == json!(false)));
     let codes = s["ErrorCode"]["enum"].as_array().expect("the error codes are an enum");
     assert!(codes.contains(&json!("device_revoked")) && codes.contains(&json!("rate_limited")), "{codes:?}");
     // Every route Answers describes is in the document, and every error answer of the document is an ErrorBody.
