@@ -19,6 +19,8 @@ import tempfile
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+UI = os.path.join(HERE, "..", "..", "ui")
+TYPES = os.path.join(UI, "src", "api", "openapi.ts")
 PASSWORD = "contract test password"
 EXAMPLES = int(os.environ.get("WAYSTATION_CONTRACT_EXAMPLES", "100"))
 SEED = os.environ.get("WAYSTATION_CONTRACT_SEED", "24")
@@ -36,12 +38,50 @@ def call(url, body=None, token=None, protocol=True):
         return json.load(r)
 
 
+def enroll(base, code):
+    e = call(f"{base}/v1/enroll", {"code": code, "device_name": "contract test", "app_version": "1"})
+    device = f"{e['device_id']}.{e['device_secret']}"
+    call(f"{base}/v1/signin", {"user": "ana", "password": PASSWORD}, token=device)
+    return device
+
+
+def check_types(base):
+    """The TypeScript types generated from the served document are the committed ones
+    (WAYSTATION_WRITE_BINDINGS=1 writes them)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        doc, out = os.path.join(tmp, "openapi.json"), os.path.join(tmp, "openapi.ts")
+        with urllib.request.urlopen(f"{base}/openapi.json", timeout=30) as r, open(doc, "wb") as f:
+            f.write(r.read())
+        subprocess.run(["npx", "--no-install", "openapi-typescript", doc, "-o", out], cwd=UI, check=True, capture_output=True)
+        new = open(out).read()
+        old = open(TYPES).read() if os.path.exists(TYPES) else ""
+        if new != old:
+            if os.environ.get("WAYSTATION_WRITE_BINDINGS") == "1":
+                open(TYPES, "w").write(new)
+                print(f"wrote {TYPES}")
+            else:
+                sys.exit(f"{TYPES} differs from the types generated from the served document: "
+                         "WAYSTATION_WRITE_BINDINGS=1 scripts/contract-test rewrites it")
+    print("the committed TypeScript types match the served document")
+
+
+def push_typed(name, base, device, other):
+    env = dict(os.environ, WAYSTATION_CONTRACT_URL=base, WAYSTATION_CONTRACT_DEVICE=device,
+               WAYSTATION_CONTRACT_SECOND_DEVICE=other)
+    out = subprocess.run(["npx", "--no-install", "vitest", "run", "--config", "vitest.contract.config.ts"],
+                         cwd=UI, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stdout[-10000:], out.stderr[-5000:])
+        sys.exit(f"{name}: an operation built from the generated types was not accepted")
+    print(f"{name}: an operation built from the generated types was pushed, accepted and pulled back")
+
+
 def run_backend(name, server, st, db_args, env):
     admin = lambda *a: subprocess.run([server, *db_args, *a], env=env, check=True, capture_output=True, text=True).stdout.strip()
     admin("org", "add", "border-7")
     admin("user", "add", "--org", "border-7", "--role", "agent", "ana")
     admin("user", "add", "--org", "border-7", "--role", "sync_admin", "root")
-    code = admin("device", "code", "--org", "border-7", "--role", "agent")
+    codes = [admin("device", "code", "--org", "border-7", "--role", "agent") for _ in range(2)]
     proc = subprocess.Popen([server, *db_args, "serve", "--listen", "127.0.0.1:0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = proc.stdout.readline()
@@ -49,9 +89,10 @@ def run_backend(name, server, st, db_args, env):
         if not m:
             sys.exit(f"{name}: the service did not start ({line!r})")
         base = m.group(1)
-        e = call(f"{base}/v1/enroll", {"code": code, "device_name": "contract test", "app_version": "1"})
-        device = f"{e['device_id']}.{e['device_secret']}"
-        call(f"{base}/v1/signin", {"user": "ana", "password": PASSWORD}, token=device)
+        device, other = enroll(base, codes[0]), enroll(base, codes[1])
+        if name == "SQLite":
+            check_types(base)
+        push_typed(name, base, device, other)
         session = call(f"{base}/v1/admin/login", {"user": "root", "password": PASSWORD}, protocol=False)["token"]
         total = 0
         for who, headers in [("a device", ["-H", f"Authorization: Bearer {device}"]),
