@@ -151,12 +151,27 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     // A panic is a bug: say so in one line, without a backtrace or any data.
-    std::panic::set_hook(Box::new(|_| {
+    std::panic::set_hook(Box::new(|info| {
+        // Printing to a reader that went away (`| head`) is not a bug: stop
+        // quietly, with the status a shell gives a program killed by SIGPIPE.
+        let payload = info.payload();
+        let text = payload.downcast_ref::<String>().map(String::as_str).or(payload.downcast_ref::<&str>().copied());
+        if text.is_some_and(|t| t.starts_with("failed printing to stdout") && t.contains("Broken pipe")) {
+            std::process::exit(141);
+        }
         eprintln!("waystation-cli: internal error (a bug); nothing more is shown to keep case data private");
     }));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader of the output went away (`| head`): stop quietly, as for SIGPIPE.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(141)
+        }
         Err(e) => {
             eprintln!("waystation-cli: {}", one_line(&e));
             ExitCode::from(1)

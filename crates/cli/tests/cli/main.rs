@@ -290,3 +290,26 @@ fn case_set_refuses_what_the_desktop_refuses() {
     let shown: Value = serde_json::from_str(&cli.ok(&["case", "show", &id])).unwrap();
     assert_ne!(shown["encounter"]["occurred_at"], ahead.as_str(), "nothing was saved");
 }
+
+/// Output into a pipe whose reader went away (`| head`) is not a bug: the
+/// client stops quietly with the status a shell gives for SIGPIPE, and says
+/// nothing of "internal error".
+#[test]
+fn a_closed_output_pipe_stops_quietly() {
+    let cli = Cli::init();
+    let id = cli.ok(&["case", "add", example("case.json").to_str().unwrap()]);
+    for args in [vec!["case", "show", id.trim()], vec!["case", "list"]] {
+        let mut child = cli
+            .command()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before the client (still unlocking its store) writes a byte.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
+    }
+}
