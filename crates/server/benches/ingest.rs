@@ -62,9 +62,7 @@ async fn fresh(backend: &str, sealed: bool) -> (Arc<dyn Storage>, Option<tempfil
         let client = waystation_server::storage::postgres_tls::connect(&admin).await.unwrap();
         let name = format!("waystation_bench_{}", uuid::Uuid::now_v7().simple());
         client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let (base, query) = admin.split_once('?').map_or((admin.as_str(), ""), |(b, q)| (b, q));
-        let url =
-            format!("{}/{name}{}{query}", base.rsplit_once('/').unwrap().0, if query.is_empty() { "" } else { "?" });
+        let url = waystation_system_tests::backend::with_database(&admin, &name);
         let s = if sealed {
             Postgres::open(&url, 40, &key).await
         } else {

@@ -58,11 +58,14 @@ impl utoipa::Modify for Security {
 )]
 pub struct ApiDoc;
 
-/// The service's OpenAPI document, as served.
-pub fn document() -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-    add_links(&mut doc);
-    doc
+/// The service's OpenAPI document, as served: built once (it depends on nothing but the code).
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        add_links(&mut doc);
+        doc
+    })
 }
 
 /// The OpenAPI document as JSON.
