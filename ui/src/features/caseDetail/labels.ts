@@ -1,5 +1,5 @@
 /** The names the case screen gives its lists and the follow-up fields of their items. */
-import type { ListKind } from "../../bindings";
+import type { FieldKey, JsonValue, ListKind } from "../../bindings";
 import { REFERRAL_STATUSES, STATUS_TIME_FIELD } from "../../bindings/vocabulary";
 import { en } from "../../i18n/en";
 import type { MessageKey } from "../../i18n/translate";
@@ -35,4 +35,50 @@ export function itemFieldLabel(list: ListKind, field: string, t: (key: MessageKe
   if (list === "relief" && `enum.milestone.${field}` in en) return t(`enum.milestone.${field}` as MessageKey);
   const form = FORM_LABEL[`${list}.${field}`];
   return form ? t(form) : null;
+}
+
+export const keyPath = (k: FieldKey) =>
+  k.in === "case" ? k.field : k.in === "removal" ? `${k.list}/${k.item}` : `${k.list}/${k.item}/${k.field}`;
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The catalog key of the label the intake gives a field (`child.given_name` →
+ * `intake.child.given_name`, `encounter.occurred_at` → `intake.encounter.occurredAt`),
+ * or null for a field the intake does not ask. */
+function labelKey(section: string, field: string): MessageKey | null {
+  for (const key of [`intake.${section}.${field}`, `intake.${section}.${camel(field)}`]) {
+    if (key in en) return key as MessageKey;
+  }
+  return null;
+}
+
+/** A conflicting field as the user knows it: its intake label (an item's with its
+ * list's title), else its path. */
+export function fieldLabel(k: FieldKey, t: (key: MessageKey) => string): string {
+  if (k.in === "case" && k.field === "status") return t("followup.status");
+  if (k.in === "removal") return t(LIST_TITLE[k.list]);
+  if (k.in === "item") {
+    const followup = itemFieldLabel(k.list, k.field, t);
+    if (followup) return `${t(LIST_TITLE[k.list])}: ${followup}`;
+  }
+  if (k.in === "case") {
+    const [section, field] = k.field.split(".");
+    // The intake does not ask about custody; the case screen's custody form names its fields.
+    const custody = `followup.custody.${field}`;
+    if (section === "custody" && custody in en) return t(custody as MessageKey);
+    const key = section && field ? labelKey(section, field) : null;
+    return key ? t(key) : keyPath(k);
+  }
+  const key = labelKey(k.list, k.field);
+  const list = `intake.step.${k.list}`;
+  if (!key) return keyPath(k);
+  return list in en ? `${t(list as MessageKey)}: ${t(key)}` : t(key);
+}
+
+/** A JSON value as a person reads it. */
+export function showValue(v: JsonValue): string {
+  if (v === null) return "—";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return v.map(showValue).join(", ");
+  return JSON.stringify(v);
 }
