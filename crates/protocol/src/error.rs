@@ -42,6 +42,12 @@ pub enum ErrorCode {
     Unavailable,
     /// The service failed; nothing was written. Retry later.
     Internal,
+    /// A console request that changes something came without its session's CSRF token.
+    Csrf,
+    /// The console session ended (idle too long, or past its life): sign in again.
+    SessionExpired,
+    /// The thing to create exists already.
+    AlreadyExists,
 }
 
 impl ErrorCode {
@@ -64,6 +70,9 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::Csrf => "csrf",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::AlreadyExists => "already_exists",
         }
     }
 }
@@ -91,12 +100,22 @@ pub struct ErrorBody {
     /// With `protocol_*`: the versions the service accepts, oldest and newest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_protocol: Option<[u32; 2]>,
+    /// The request field at fault, when one is (a form shows the message beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ErrorBody {
     /// An error with only a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), limit_bytes: None, retry_after_secs: None, supported_protocol: None }
+        Self {
+            code,
+            message: message.into(),
+            limit_bytes: None,
+            retry_after_secs: None,
+            supported_protocol: None,
+            field: None,
+        }
     }
 }
 

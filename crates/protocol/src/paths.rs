@@ -20,6 +20,26 @@ pub const ADMIN_USERS: &str = "/v1/admin/users";
 pub const ADMIN_ORGS: &str = "/v1/admin/orgs";
 /// `GET`: recorded conflicts of the cases the administrator's organization sees.
 pub const ADMIN_CONFLICTS: &str = "/v1/admin/conflicts";
+/// `POST`: console sign-in (sets the session cookie); `GET`: the session.
+pub const ADMIN_SESSION: &str = "/v1/admin/session";
+/// `POST`: console sign-out.
+pub const ADMIN_LOGOUT: &str = "/v1/admin/logout";
+/// `GET`: the console's overview.
+pub const ADMIN_OVERVIEW: &str = "/v1/admin/overview";
+/// `GET`: one device and its history.
+pub const ADMIN_DEVICE: &str = "/v1/admin/devices/{id}";
+/// `GET`: unused enrollment codes; `POST`: issue one.
+pub const ADMIN_CODES: &str = "/v1/admin/codes";
+/// `POST`: cancel an unused code.
+pub const ADMIN_CODE_CANCEL: &str = "/v1/admin/codes/{id}/cancel";
+/// `PATCH`: change a user.
+pub const ADMIN_USER: &str = "/v1/admin/users/{name}";
+/// `POST`: settle a conflict of a case.
+pub const ADMIN_CONFLICT_SETTLE: &str = "/v1/admin/conflicts/{case_id}/settle";
+/// `GET`: the latest entries of the audit trail.
+pub const ADMIN_AUDIT: &str = "/v1/admin/audit";
+/// The console's pages.
+pub const CONSOLE: &str = "/admin/";
 /// `GET`: liveness.
 pub const HEALTHZ: &str = "/healthz";
 /// `GET`: readiness (the database answers).

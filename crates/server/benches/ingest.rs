@@ -83,6 +83,8 @@ async fn enroll(storage: &dyn Storage, http: &reqwest::Client, base: &str, org: 
             role: Role::Agent,
             created_at: now,
             expires_at: now + chrono::Duration::hours(1),
+            id: waystation_server::secrets::random_token(9),
+            created_by: None,
         })
         .await
         .unwrap();
@@ -123,6 +125,7 @@ async fn ours(backend: &str, devices: usize, total: usize, sealed: bool) -> f64 
         role: Role::Agent,
         password_hash: secrets::hash_password(PASSWORD).unwrap(),
         created_at: now,
+        disabled: false,
     };
     storage.add_user(&user).await.unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

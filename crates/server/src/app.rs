@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::extract::{device_gate, protocol_gate};
 use crate::limiter::Limiter;
 use crate::metrics::Metrics;
-use crate::routes::{admin, ops, sync};
+use crate::routes::{admin, console, ops, sync};
 use crate::settings::Settings;
 use crate::storage::Storage;
 
@@ -45,6 +45,11 @@ pub struct Inner {
     pub enroll_limiter: Limiter,
     /// Failed passwords, per user name.
     pub password_limiter: Limiter,
+    /// Failed console sign-ins, per user name and address: after the free
+    /// failures, 10 minutes.
+    pub console_limiter: Limiter,
+    /// The last clock of the operations the service wrote itself (settling conflicts).
+    pub service_hlc: std::sync::Mutex<Option<waystation_core::Hlc>>,
     /// When each device's contact was last written, so a busy device costs one write a minute, not one per request.
     pub contacts: ContactLog,
     /// When each device's pull position was last written: a no-op sync or a
@@ -69,6 +74,12 @@ impl AppState {
             clock,
             enroll_limiter: Limiter::new(settings.free_failures, lockout, max),
             password_limiter: Limiter::new(settings.free_failures, lockout, max),
+            console_limiter: Limiter::new(
+                settings.free_failures,
+                chrono::Duration::minutes(10),
+                chrono::Duration::minutes(10),
+            ),
+            service_hlc: std::sync::Mutex::new(None),
             settings,
             metrics: Metrics::default(),
             contacts: Default::default(),
@@ -103,9 +114,18 @@ pub fn router(state: AppState) -> Router {
         .route(paths::ADMIN_LOGIN, post(admin::login))
         .route(paths::ADMIN_DEVICES, get(admin::devices))
         .route(paths::ADMIN_DEVICE_REVOKE, post(admin::revoke))
-        .route(paths::ADMIN_USERS, get(admin::users))
-        .route(paths::ADMIN_ORGS, get(admin::orgs))
-        .route(paths::ADMIN_CONFLICTS, get(admin::conflicts));
+        .route(paths::ADMIN_CONFLICTS, get(admin::conflicts))
+        .route(paths::ADMIN_SESSION, post(console::sign_in).get(console::session))
+        .route(paths::ADMIN_LOGOUT, post(console::sign_out))
+        .route(paths::ADMIN_OVERVIEW, get(console::overview))
+        .route(paths::ADMIN_DEVICE, get(console::device))
+        .route(paths::ADMIN_CODES, get(console::codes).post(console::issue_code))
+        .route(paths::ADMIN_CODE_CANCEL, post(console::cancel_code))
+        .route(paths::ADMIN_USERS, get(admin::users).post(console::add_user))
+        .route(paths::ADMIN_USER, axum::routing::patch(console::change_user))
+        .route(paths::ADMIN_ORGS, get(admin::orgs).post(console::add_org))
+        .route(paths::ADMIN_CONFLICT_SETTLE, post(console::settle))
+        .route(paths::ADMIN_AUDIT, get(console::audit_list));
     let v1 = device.merge(admin).layer(middleware::from_fn_with_state(state.clone(), device_gate));
     Router::new()
         .merge(v1)
@@ -113,6 +133,9 @@ pub fn router(state: AppState) -> Router {
         .route(paths::READYZ, get(ops::readyz))
         .route(paths::METRICS, get(ops::metrics))
         .route(paths::OPENAPI, get(ops::openapi))
+        .route("/admin", get(crate::console_assets::to_index))
+        .route(paths::CONSOLE, get(crate::console_assets::index))
+        .route("/admin/{*path}", get(crate::console_assets::asset))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -65,6 +65,14 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The same, naming the request field at fault.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.body.field = Some(field.to_owned());
+        self
+    }
+}
+
 impl From<ProtocolError> for ApiError {
     fn from(e: ProtocolError) -> Self {
         let status = match e.code() {

@@ -13,7 +13,7 @@ use waystation_protocol::{APP_VERSION_HEADER, DeviceCredential, PROTOCOL_HEADER,
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::secrets;
-use crate::storage::{DeviceRecord, UserRecord};
+use crate::storage::{DeviceRecord, SessionLookup, UserRecord};
 
 /// The protocol version a device request declared (set by [`protocol_gate`]).
 #[derive(Debug, Clone, Copy)]
@@ -113,28 +113,144 @@ impl FromRequestParts<AppState> for DeviceAuth {
     }
 }
 
-/// An authenticated sync administrator (role `sync_admin`), checked on every admin route.
+/// The console's session cookie.
+pub const SESSION_COOKIE: &str = "waystation_admin";
+/// The header a console request that changes something carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The CSRF token of a session: derived from its token (which only the
+/// `HttpOnly` cookie holds), so the page learns it from the session's answer
+/// and another site's page, which can make the browser send the cookie but
+/// cannot read it, cannot know it.
+pub fn csrf_of(token: &str) -> String {
+    secrets::hash_secret(&format!("waystation console csrf v1:{token}"))
+}
+
+/// The session token a request carries, and whether it came in the cookie.
+fn session_token(parts: &Parts) -> Option<(String, bool)> {
+    if let Some(t) = bearer(parts) {
+        return Some((t.to_owned(), false));
+    }
+    let cookies = parts.headers.get_all(axum::http::header::COOKIE);
+    cookies
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| (value.to_owned(), true))
+}
+
+/// What a role may do on the admin routes: a sync administrator everything
+/// (in its own organization), a supervisor reads and settles conflicts.
+fn role_may(role: waystation_core::Role, method: &axum::http::Method, path: &str) -> bool {
+    use waystation_core::Role;
+    match role {
+        Role::SyncAdmin => true,
+        Role::Supervisor => {
+            method == axum::http::Method::GET
+                || path == waystation_protocol::paths::ADMIN_LOGOUT
+                || (path.starts_with("/v1/admin/conflicts/") && path.ends_with("/settle"))
+        }
+        Role::Agent | Role::NgoStaff => false,
+    }
+}
+
+/// An authenticated administrator (role `sync_admin`, or `supervisor` for
+/// what [`role_may`] lets it), checked on every admin route: by the
+/// `Authorization: Bearer` token of `POST /v1/admin/login`, or by the
+/// console's cookie — then every request that changes something must carry
+/// the session's CSRF token. A session ends when idle
+/// (`admin_idle_minutes`) or past its life.
 #[derive(Debug, Clone)]
 pub struct AdminAuth(pub UserRecord);
+
+/// The session behind an [`AdminAuth`]: its token's hash, when it ends, and
+/// whether it came in the cookie.
+#[derive(Debug, Clone)]
+pub struct AdminSessionRef {
+    /// SHA-256 of the token.
+    pub token_hash: String,
+    /// The token's CSRF token.
+    pub csrf: String,
+    /// When it ends.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Whether it came in the cookie (the console) rather than a bearer header.
+    pub cookie: bool,
+}
 
 impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
+        if let Some(a) = parts.extensions.get::<(AdminAuth, AdminSessionRef)>() {
+            return Ok(a.0.clone());
+        }
+        let (token, cookie) = session_token(parts).ok_or_else(|| {
             ApiError::unauthorized(
-                "admin routes need a session: POST /v1/admin/login, then Authorization: Bearer <token>",
+                "admin routes need a session: sign in to the console, or POST /v1/admin/login and send \
+                 Authorization: Bearer <token>",
             )
         })?;
-        let user = state
-            .storage
-            .session_user(&secrets::hash_secret(token), state.clock.now())
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the admin session is not valid or expired; sign in again"))?;
-        if user.role != waystation_core::Role::SyncAdmin {
-            return Err(ApiError::forbidden("only a sync administrator may use the admin API"));
+        let hash = secrets::hash_secret(&token);
+        let idle = chrono::Duration::minutes(state.settings.admin_idle_minutes.clamp(1, 30));
+        let now = state.clock.now();
+        let (user, expires_at) = match state.storage.session(&hash, now, idle).await? {
+            SessionLookup::Live(user, expires_at) => (user, expires_at),
+            SessionLookup::Ended => {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    waystation_protocol::ErrorCode::SessionExpired,
+                    format!(
+                        "the session ended (after {} minutes without activity, or at the end of its life); sign in \
+                         again",
+                        idle.num_minutes()
+                    ),
+                ));
+            }
+            SessionLookup::Missing => {
+                return Err(ApiError::unauthorized("the admin session is not valid or expired; sign in again"));
+            }
+        };
+        let csrf = csrf_of(&token);
+        let changes = !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        if cookie && changes {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !secrets::same_hash(sent, &csrf) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    waystation_protocol::ErrorCode::Csrf,
+                    "this request changes something and came without the session's CSRF token; nothing was \
+                     changed (reload the console)",
+                ));
+            }
         }
-        Ok(Self(user))
+        if !role_may(user.role, &parts.method, parts.uri.path()) {
+            return Err(ApiError::forbidden(match user.role {
+                waystation_core::Role::Supervisor => {
+                    "a supervisor may read the console and settle conflicts, not change devices, codes, users or \
+                     organizations"
+                }
+                _ => "only a sync administrator or a supervisor may use the admin API",
+            }));
+        }
+        let auth = AdminAuth(user);
+        let session = AdminSessionRef { token_hash: hash, csrf, expires_at, cookie };
+        parts.extensions.insert((auth.clone(), session));
+        Ok(auth)
+    }
+}
+
+impl FromRequestParts<AppState> for AdminSessionRef {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        AdminAuth::from_request_parts(parts, state).await?;
+        parts
+            .extensions
+            .get::<(AdminAuth, AdminSessionRef)>()
+            .map(|a| a.1.clone())
+            .ok_or_else(|| ApiError::unauthorized("the admin session is not valid or expired; sign in again"))
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod console_assets;
 pub mod error;
 pub mod extract;
 pub mod keys;

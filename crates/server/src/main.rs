@@ -10,6 +10,7 @@ use std::sync::Arc;
 use waystation_core::{DeviceId, OrgId, Role, UserName};
 use waystation_server::clock::{Clock, SystemClock};
 use waystation_server::keys::{self, KeyError, KeySource};
+use waystation_server::storage::audit::AuditCheck;
 use waystation_server::storage::sealed::DatabaseKey;
 use waystation_server::storage::{NewCode, UserRecord};
 use waystation_server::{AppState, Database, Settings, secrets};
@@ -85,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         command: KeyCommand,
     },
+    /// The audit trail of sign-ins and administrative actions.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Write a consistent, encrypted copy of the embedded database (while the
     /// service runs, if it does), keyed from the database key. On PostgreSQL use
     /// pg_dump: a case's words are sealed in it as they are in the database.
@@ -116,6 +122,19 @@ enum KeyCommand {
         /// The file holding the new key (`key new` writes one).
         #[arg(long)]
         new_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole trail and check its chain: says where an entry was
+    /// changed or deleted (exit status 1), or how many entries are intact.
+    Verify,
+    /// The latest entries, newest first, one per line.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -287,8 +306,16 @@ async fn run(cli: Cli) -> Result<()> {
             let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&pw))
                 .await?
                 .map_err(|e| anyhow!("cannot hash the password: {e}"))?;
-            let user = UserRecord { name: name.clone(), org, role, password_hash: hash, created_at: clock.now() };
+            let user = UserRecord {
+                name: name.clone(),
+                org,
+                role,
+                password_hash: hash,
+                created_at: clock.now(),
+                disabled: false,
+            };
             storage.add_user(&user).await?;
+            cli_audit(&*storage, clock.now(), Some(&user.org), "user.add", name.as_str()).await?;
             println!("{name}");
         }
         Command::Device { command: DeviceCommand::Code { org, role, ttl_hours } } => {
@@ -300,15 +327,19 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let code = secrets::enrollment_code();
             let now = clock.now();
+            let id = secrets::random_token(9);
             storage
                 .add_code(&NewCode {
                     code_hash: secrets::hash_secret(&secrets::normalize_code(&code)),
-                    org,
+                    org: org.clone(),
                     role,
                     created_at: now,
                     expires_at: now + chrono::Duration::hours(hours),
+                    id: id.clone(),
+                    created_by: None,
                 })
                 .await?;
+            cli_audit(&*storage, now, Some(&org), "code.issue", &id).await?;
             println!("{}", code.as_str());
         }
         Command::Device { command: DeviceCommand::List } => {
@@ -345,11 +376,35 @@ async fn run(cli: Cli) -> Result<()> {
             }
             writeln!(out, "{} stored notes of a class their writing device may not read", found.len())?;
         }
+        Command::Audit { command: AuditCommand::Verify } => match storage.verify_audit().await? {
+            AuditCheck::Intact { entries } => println!("the audit trail is intact: {entries} entries"),
+            AuditCheck::Broken { seq, why } => {
+                eprintln!("the audit trail is broken at entry {seq}: {why}");
+                std::process::exit(1);
+            }
+        },
+        Command::Audit { command: AuditCommand::List { limit } } => {
+            let mut out = std::io::stdout().lock();
+            for e in storage.audit(None, None, limit.clamp(1, 10_000)).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    e.seq,
+                    e.at.to_rfc3339(),
+                    e.actor,
+                    e.action,
+                    e.target,
+                    e.outcome
+                )?;
+            }
+        }
         Command::Device { command: DeviceCommand::Revoke { id } } => {
             let id = DeviceId::parse("device id", &id)?;
+            let org = storage.device(id).await?.map(|d| d.org);
             if !storage.revoke_device(id, clock.now()).await? {
                 bail!("no device with id {id}");
             }
+            cli_audit(&*storage, clock.now(), org.as_ref(), "device.revoke", &id.to_string()).await?;
             println!("revoked {id}");
         }
         Command::Serve { listen, tls_cert, tls_key, allow_non_loopback_http } => {
@@ -438,4 +493,17 @@ fn refusal_words(d: &waystation_protocol::admin::DeviceInfo) -> String {
             r.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
         ),
     }
+}
+
+/// An entry of the audit trail for an action of the service's command line.
+async fn cli_audit(
+    storage: &dyn waystation_server::storage::Storage,
+    now: chrono::DateTime<chrono::Utc>,
+    org: Option<&OrgId>,
+    action: &str,
+    target: &str,
+) -> Result<()> {
+    let entry = waystation_server::storage::audit::NewAudit::new(now, org, "service command line", action).on(target);
+    storage.append_audit(&entry).await?;
+    Ok(())
 }

@@ -39,6 +39,10 @@ pub struct Settings {
     pub enrollment_code_ttl_hours: i64,
     /// How long an admin session lives.
     pub admin_session_hours: i64,
+    /// A console session ends after this many minutes without a request (at most 30).
+    pub admin_idle_minutes: i64,
+    /// A device with no contact for more days is silent, on the console.
+    pub silent_after_days: u32,
     /// Failures allowed before enrollment / sign-in attempts are refused for a while.
     pub free_failures: u32,
     /// First lockout, in seconds (doubles with each further failure, up to 15 minutes).
@@ -66,6 +70,8 @@ pub struct SettingsFile {
     max_batch_ops: Option<usize>,
     enrollment_code_ttl_hours: Option<i64>,
     admin_session_hours: Option<i64>,
+    admin_idle_minutes: Option<i64>,
+    silent_after_days: Option<u32>,
     free_failures: Option<u32>,
     lockout_secs: Option<i64>,
     pg_pool_size: Option<usize>,
@@ -127,6 +133,8 @@ impl Default for Settings {
             max_batch_ops: 2000,
             enrollment_code_ttl_hours: 24,
             admin_session_hours: 8,
+            admin_idle_minutes: 15,
+            silent_after_days: 3,
             free_failures: 5,
             lockout_secs: 30,
             pg_pool_size: 16,
@@ -172,6 +180,8 @@ impl Settings {
             max_batch_ops: env_parse(get, "WAYSTATION_MAX_BATCH_OPS")?,
             enrollment_code_ttl_hours: env_parse(get, "WAYSTATION_ENROLLMENT_CODE_TTL_HOURS")?,
             admin_session_hours: env_parse(get, "WAYSTATION_ADMIN_SESSION_HOURS")?,
+            admin_idle_minutes: env_parse(get, "WAYSTATION_ADMIN_IDLE_MINUTES")?,
+            silent_after_days: env_parse(get, "WAYSTATION_SILENT_AFTER_DAYS")?,
             free_failures: env_parse(get, "WAYSTATION_FREE_FAILURES")?,
             lockout_secs: env_parse(get, "WAYSTATION_LOCKOUT_SECS")?,
             pg_pool_size: env_parse(get, "WAYSTATION_PG_POOL_SIZE")?,
@@ -205,11 +215,22 @@ impl Settings {
             max_batch_ops,
             enrollment_code_ttl_hours,
             admin_session_hours,
+            admin_idle_minutes,
+            silent_after_days,
             free_failures,
             lockout_secs,
             pg_pool_size,
             log_format
         );
+        if !(1..=30).contains(&self.admin_idle_minutes) {
+            return Err(SettingsError::Env {
+                name: "admin_idle_minutes".into(),
+                message: format!(
+                    "{} is outside 1 to 30: a console session ends after at most 30 idle minutes",
+                    self.admin_idle_minutes
+                ),
+            });
+        }
         let keys = [
             l.key_file.map(KeySource::File),
             l.key.map(|k| KeySource::Value(SecretString::from(k))),

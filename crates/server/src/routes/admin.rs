@@ -26,6 +26,9 @@ pub enum SignInFrom {
     Device(waystation_core::DeviceId),
     /// A network address (the admin login).
     Address(std::net::IpAddr),
+    /// The console's sign-in, from a network address: locked out for 10
+    /// minutes after the free failures.
+    Console(std::net::IpAddr),
 }
 
 /// Check a user's password, slowing down repeated failures per user name and source.
@@ -36,11 +39,12 @@ pub async fn check_password(
     from: SignInFrom,
     now: DateTime<Utc>,
 ) -> Result<UserRecord, ApiError> {
-    let key = match from {
-        SignInFrom::Device(d) => format!("user:{name}|device:{d}"),
-        SignInFrom::Address(a) => format!("user:{name}|address:{a}"),
+    let (key, limiter) = match from {
+        SignInFrom::Device(d) => (format!("user:{name}|device:{d}"), &state.password_limiter),
+        SignInFrom::Address(a) => (format!("user:{name}|address:{a}"), &state.password_limiter),
+        SignInFrom::Console(a) => (format!("user:{name}|console:{a}"), &state.console_limiter),
     };
-    if let Err(wait) = state.password_limiter.check(&key, now) {
+    if let Err(wait) = limiter.check(&key, now) {
         return Err(ApiError::rate_limited(wait));
     }
     let user = state.storage.user(name).await?;
@@ -49,12 +53,16 @@ pub async fn check_password(
     let pw = zeroize::Zeroizing::new(password.expose().to_owned());
     let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&pw, &hash)).await.unwrap_or(false);
     match user {
+        Some(u) if ok && u.disabled => {
+            tracing::warn!(user = %user_ref(name.as_str()), "a disabled user's sign-in was refused");
+            Err(ApiError::forbidden("this user was disabled by an administrator; ask them to enable it again"))
+        }
         Some(u) if ok => {
-            state.password_limiter.succeed(&key);
+            limiter.succeed(&key);
             Ok(u)
         }
         _ => {
-            state.password_limiter.fail(&key, now);
+            limiter.fail(&key, now);
             tracing::warn!(user = %user_ref(name.as_str()), "sign-in failed");
             Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::BadPassword, "the user name or password is wrong"))
         }
@@ -71,28 +79,29 @@ pub async fn login(
 ) -> Result<Json<AdminSession>, ApiError> {
     let now = state.clock.now();
     let user = check_password(&state, &req.user, &req.password, SignInFrom::Address(peer.ip()), now).await?;
-    if user.role != Role::SyncAdmin {
-        return Err(ApiError::forbidden("only a sync administrator may use the admin API"));
+    if !matches!(user.role, Role::SyncAdmin | Role::Supervisor) {
+        return Err(ApiError::forbidden("only a sync administrator or a supervisor may use the admin API"));
     }
     let token = secrets::random_token(32);
     let expires_at = now + Duration::hours(state.settings.admin_session_hours.max(1));
-    state.storage.add_session(&secrets::hash_secret(&token), &user.name, expires_at).await?;
+    state.storage.add_session(&secrets::hash_secret(&token), &user.name, expires_at, now).await?;
+    crate::routes::console::audit(&state, &user, "api.sign_in", "", "ok").await?;
     tracing::info!(user = %user_ref(user.name.as_str()), "admin signed in");
     Ok(Json(AdminSession { token, expires_at, user: user.name, org: user.org }))
 }
 
-/// Devices of the administrator's organization.
-#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", security(("admin_session" = [])),
+/// Devices of the administrator's organization, each with its state.
+#[utoipa::path(get, path = "/v1/admin/devices", tag = "admin", security(("admin_session" = []), ("console_session" = [])),
     responses((status = 200, body = [DeviceInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn devices(
     State(state): State<AppState>,
     AdminAuth(admin): AdminAuth,
 ) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
-    Ok(Json(state.storage.devices(Some(&admin.org)).await?))
+    Ok(Json(crate::routes::console::with_states(&state, state.storage.devices(Some(&admin.org)).await?)))
 }
 
 /// Revoke a device of the administrator's organization.
-#[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", security(("admin_session" = [])),
+#[utoipa::path(post, path = "/v1/admin/devices/{id}/revoke", tag = "admin", security(("admin_session" = []), ("console_session" = [])),
     params(("id" = String, Path, format = Uuid, description = "device id")),
     responses((status = 200, body = DeviceInfo), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn revoke(
@@ -109,12 +118,13 @@ pub async fn revoke(
     }
     state.storage.revoke_device(id, state.clock.now()).await?;
     tracing::warn!(device = %id, admin = %user_ref(admin.name.as_str()), "device revoked");
+    crate::routes::console::audit(&state, &admin, "device.revoke", &id.to_string(), "ok").await?;
     let info = state.storage.devices(Some(&admin.org)).await?.into_iter().find(|d| d.id == id).ok_or_else(not_found)?;
-    Ok(Json(info))
+    Ok(Json(crate::routes::console::with_states(&state, vec![info]).remove(0)))
 }
 
 /// Users of the administrator's organization.
-#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("admin_session" = [])),
+#[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("admin_session" = []), ("console_session" = [])),
     responses((status = 200, body = [UserInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn users(
     State(state): State<AppState>,
@@ -125,14 +135,14 @@ pub async fn users(
 
 /// The administrator's organization and its partners (the organizations it
 /// shares a case with, either way); never the others the service knows.
-#[utoipa::path(get, path = "/v1/admin/orgs", tag = "admin", security(("admin_session" = [])),
+#[utoipa::path(get, path = "/v1/admin/orgs", tag = "admin", security(("admin_session" = []), ("console_session" = [])),
     responses((status = 200, body = [OrgInfo]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn orgs(State(state): State<AppState>, AdminAuth(admin): AdminAuth) -> Result<Json<Vec<OrgInfo>>, ApiError> {
     Ok(Json(state.storage.orgs(Some(&admin.org)).await?))
 }
 
 /// Recorded conflicts of the cases the administrator's organization sees.
-#[utoipa::path(get, path = "/v1/admin/conflicts", tag = "admin", security(("admin_session" = [])),
+#[utoipa::path(get, path = "/v1/admin/conflicts", tag = "admin", security(("admin_session" = []), ("console_session" = [])),
     responses((status = 200, body = [CaseConflicts]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn conflicts(
     State(state): State<AppState>,

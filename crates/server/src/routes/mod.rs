@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod answers;
+pub mod console;
 pub mod ops;
 pub mod sync;

@@ -35,6 +35,12 @@ impl utoipa::Modify for Security {
         let bearer = || SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build());
         components.add_security_scheme("device", bearer());
         components.add_security_scheme("admin_session", bearer());
+        components.add_security_scheme(
+            "console_session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::extract::SESSION_COOKIE),
+            )),
+        );
     }
 }
 
@@ -53,6 +59,19 @@ impl utoipa::Modify for Security {
         crate::routes::admin::users,
         crate::routes::admin::orgs,
         crate::routes::admin::conflicts,
+        crate::routes::console::sign_in,
+        crate::routes::console::session,
+        crate::routes::console::sign_out,
+        crate::routes::console::overview,
+        crate::routes::console::device,
+        crate::routes::console::codes,
+        crate::routes::console::issue_code,
+        crate::routes::console::cancel_code,
+        crate::routes::console::add_user,
+        crate::routes::console::change_user,
+        crate::routes::console::add_org,
+        crate::routes::console::settle,
+        crate::routes::console::audit_list,
     ),
     modifiers(&Security, &Answers, &Constraints)
 )]

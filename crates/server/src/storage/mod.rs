@@ -2,6 +2,7 @@
 //! SQLite file by default, PostgreSQL at scale), one test suite for both.
 //! Every method is one transaction.
 
+pub mod audit;
 pub mod plan;
 mod postgres;
 pub mod refusal;
@@ -13,7 +14,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use waystation_core::{CaseId, DeviceId, OpId, Operation, OrgId, Role, Sensitivity, UserName};
-use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
+use waystation_protocol::admin::{AuditEntry, CaseConflicts, CodeInfo, DeviceInfo, OrgInfo, Refusal, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
 pub use postgres::Postgres;
@@ -65,6 +66,8 @@ pub struct UserRecord {
     pub password_hash: String,
     /// When added.
     pub created_at: DateTime<Utc>,
+    /// Whether an administrator disabled it: every sign-in is refused.
+    pub disabled: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -167,6 +170,32 @@ pub struct NewCode {
     pub created_at: DateTime<Utc>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// Its id, to list and cancel it by (never the code).
+    pub id: String,
+    /// The administrator who issued it (`None` from the command line).
+    pub created_by: Option<UserName>,
+}
+
+/// A change to a user (`None`: unchanged).
+#[derive(Clone, Default)]
+pub struct UserUpdate {
+    /// A new role.
+    pub role: Option<Role>,
+    /// Disable or enable.
+    pub disabled: Option<bool>,
+    /// A new Argon2id hash.
+    pub password_hash: Option<String>,
+}
+
+/// What a console session token opened.
+#[derive(Debug, Clone)]
+pub enum SessionLookup {
+    /// A live session: its user (the session's idle clock restarted now) and its end.
+    Live(UserRecord, DateTime<Utc>),
+    /// The session ended (idle too long, past its life, or its user disabled); it was removed.
+    Ended,
+    /// No such session.
+    Missing,
 }
 
 /// What redeeming an enrollment code gave.
@@ -205,6 +234,24 @@ pub struct Pusher<'a> {
     pub device: &'a DeviceRecord,
     /// When.
     pub now: DateTime<Utc>,
+}
+
+/// What organization `id` is to an administrator of `scope`.
+pub(crate) fn org_relation(
+    scope: Option<&str>,
+    id: &str,
+    added_by: Option<&str>,
+    partner: bool,
+) -> Option<waystation_protocol::admin::OrgRelation> {
+    use waystation_protocol::admin::OrgRelation;
+    let scope = scope?;
+    Some(if id == scope {
+        OrgRelation::Own
+    } else if partner || added_by != Some(scope) {
+        OrgRelation::Partner
+    } else {
+        OrgRelation::Added
+    })
 }
 
 /// The service's storage.
@@ -254,10 +301,38 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<()>;
     /// Revoke a device; false when there is no such device.
     async fn revoke_device(&self, id: DeviceId, now: DateTime<Utc>) -> Result<bool>;
-    /// Store an admin session (hash of its token).
-    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()>;
-    /// The user of a live admin session.
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>>;
+    /// Store an admin session (hash of its token), its idle clock started at `now`.
+    async fn add_session(
+        &self,
+        token_hash: &str,
+        user: &UserName,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The session of a token hash at `now`: live (its idle clock restarted),
+    /// or ended (more than `idle` since its last request, past its life, or
+    /// its user disabled: then it is removed), or missing.
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<SessionLookup>;
+    /// End a session (sign-out).
+    async fn end_session(&self, token_hash: &str) -> Result<()>;
+    /// Change a user; false when there is no such user. Disabling ends its sessions.
+    async fn update_user(&self, name: &UserName, change: &UserUpdate) -> Result<bool>;
+    /// Add an organization as a partner added by an administrator of `by`.
+    async fn add_partner_org(&self, org: &OrgId, by: &OrgId, now: DateTime<Utc>) -> Result<()>;
+    /// The unused, uncancelled, unexpired enrollment codes of `org`.
+    async fn codes(&self, org: &OrgId, now: DateTime<Utc>) -> Result<Vec<CodeInfo>>;
+    /// Cancel an unused code of `org`; false when there is none with this id.
+    async fn cancel_code(&self, org: &OrgId, id: &str, now: DateTime<Utc>) -> Result<bool>;
+    /// Append an entry to the audit trail (hash-chained); its seq.
+    async fn append_audit(&self, entry: &audit::NewAudit) -> Result<u64>;
+    /// The latest audit entries, newest first: of `org` (`None`: all), about `target` (`None`: any).
+    async fn audit(&self, org: Option<&OrgId>, target: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Walk the whole audit trail and check its chain.
+    async fn verify_audit(&self) -> Result<audit::AuditCheck>;
+    /// How many operations of the cases `org` sees (its feed) arrived since `since`.
+    async fn ops_since(&self, org: &OrgId, since: DateTime<Utc>) -> Result<u64>;
+    /// The service's own device id: the author of the operations it writes (settling a conflict).
+    async fn service_device(&self) -> Result<DeviceId>;
     /// Store a batch of operations: idempotent by id, checked, merged into
     /// each case's state, appended to the change feeds — one transaction.
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>>;

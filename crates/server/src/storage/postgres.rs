@@ -24,17 +24,18 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use tokio_postgres::NoTls;
 use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
-use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
+use waystation_protocol::admin::{AuditEntry, CaseConflicts, CodeInfo, DeviceInfo, OrgInfo, Refusal, UserInfo};
 use waystation_protocol::{OpResult, PullCursor, ServerEpoch};
 
 use super::rows::{conflict_rows, page_of_keepers, window};
 use super::sealed::{self, DatabaseKey, Sealer};
 use super::{
-    DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp,
-    UserRecord,
+    DeviceRecord, NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, SessionLookup, Storage, StorageError,
+    UnwritableOp, UserRecord, UserUpdate, audit,
 };
 use super::{refusal, rules};
 
+mod console;
 mod push;
 pub mod tls;
 
@@ -50,6 +51,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (7, include_str!("../../migrations/postgres/0007_enrollment_request.sql")),
     (8, include_str!("../../migrations/postgres/0008_device_users.sql")),
     (9, include_str!("../../migrations/postgres/0009_feed_resent.sql")),
+    (10, include_str!("../../migrations/postgres/0010_console.sql")),
 ];
 
 /// The PostgreSQL backend.
@@ -289,6 +291,7 @@ fn user_row(r: &tokio_postgres::Row) -> Result<UserRecord> {
         role: p(r.get(2))?,
         password_hash: r.get(3),
         created_at: r.get(4),
+        disabled: r.get(5),
     })
 }
 
@@ -320,14 +323,27 @@ impl Storage for Postgres {
             .client()
             .await?
             .query(
-                "SELECT id, created_at FROM orgs WHERE $1::text IS NULL OR id = $1 OR id IN \
+                "SELECT id, created_at, added_by, id IN \
+                 (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = $1) \
+                 FROM orgs WHERE $1::text IS NULL OR id = $1 OR added_by = $1 OR id IN \
                  (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = $1) \
                  ORDER BY id",
                 &[&scope],
             )
             .await
             .map_err(db)?;
-        rows.iter().map(|r| Ok(OrgInfo { id: p(r.get(0))?, created_at: r.get(1) })).collect()
+        rows.iter()
+            .map(|r| {
+                let id: &str = r.get(0);
+                let relation = super::org_relation(
+                    scope,
+                    id,
+                    r.get::<_, Option<&str>>(2),
+                    r.get::<_, Option<bool>>(3).unwrap_or(false),
+                );
+                Ok(OrgInfo { id: p(id)?, created_at: r.get(1), relation })
+            })
+            .collect()
     }
 
     async fn add_user(&self, u: &UserRecord) -> Result<()> {
@@ -350,10 +366,7 @@ impl Storage for Postgres {
     async fn user(&self, name: &UserName) -> Result<Option<UserRecord>> {
         let c = self.client().await?;
         let row = c
-            .query_opt(
-                "SELECT name, org, role, password_hash, created_at FROM users WHERE name = $1",
-                &[&name.as_str()],
-            )
+            .query_opt(&format!("SELECT {} FROM users WHERE name = $1", console::USER_COLUMNS), &[&name.as_str()])
             .await
             .map_err(db)?;
         row.as_ref().map(user_row).transpose()
@@ -365,13 +378,24 @@ impl Storage for Postgres {
             .client()
             .await?
             .query(
-                "SELECT name, org, role, password_hash, created_at FROM users WHERE $1::text IS NULL OR org = $1 ORDER BY name",
+                &format!(
+                    "SELECT {} FROM users WHERE $1::text IS NULL OR org = $1 ORDER BY name",
+                    console::USER_COLUMNS
+                ),
                 &[&org],
             )
             .await
             .map_err(db)?;
         rows.iter()
-            .map(|r| user_row(r).map(|u| UserInfo { name: u.name, org: u.org, role: u.role, created_at: u.created_at }))
+            .map(|r| {
+                user_row(r).map(|u| UserInfo {
+                    name: u.name,
+                    org: u.org,
+                    role: u.role,
+                    created_at: u.created_at,
+                    disabled: u.disabled,
+                })
+            })
             .collect()
     }
 
@@ -381,8 +405,17 @@ impl Storage for Postgres {
             return Err(StorageError::Missing(format!("organization {}", code.org)));
         }
         c.execute(
-            "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&code.code_hash, &code.org.as_str(), &code.role.as_str(), &code.created_at, &code.expires_at],
+            "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at, id, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &code.code_hash,
+                &code.org.as_str(),
+                &code.role.as_str(),
+                &code.created_at,
+                &code.expires_at,
+                &code.id,
+                &code.created_by.as_ref().map(|u| u.as_str()),
+            ],
         )
         .await
         .map_err(db)
@@ -522,6 +555,7 @@ impl Storage for Postgres {
                     behind: r.get::<_, i64>(16) as u64,
                     last_refusal: refusal::stored(r.get(13), r.get(14), r.get(15))?,
                     complete_by: r.get(17),
+                    state: None,
                 })
             })
             .collect()
@@ -573,30 +607,82 @@ impl Storage for Postgres {
         Ok(n > 0)
     }
 
-    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()> {
+    async fn add_session(
+        &self,
+        token_hash: &str,
+        user: &UserName,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.client()
             .await?
             .execute(
-                "INSERT INTO admin_sessions (token_hash, user_name, expires_at) VALUES ($1, $2, $3)",
-                &[&token_hash, &user.as_str(), &expires_at],
+                "INSERT INTO admin_sessions (token_hash, user_name, expires_at, last_seen) VALUES ($1, $2, $3, $4)",
+                &[&token_hash, &user.as_str(), &expires_at, &now],
             )
             .await
             .map_err(db)
             .map(|_| ())
     }
 
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>> {
-        let row = self
-            .client()
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<SessionLookup> {
+        console::session(&self.client().await?, token_hash, now, idle).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<()> {
+        self.client()
             .await?
-            .query_opt(
-                "SELECT u.name, u.org, u.role, u.password_hash, u.created_at FROM admin_sessions s \
-                 JOIN users u ON u.name = s.user_name WHERE s.token_hash = $1 AND s.expires_at > $2",
-                &[&token_hash, &now],
+            .execute("DELETE FROM admin_sessions WHERE token_hash = $1", &[&token_hash])
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    async fn update_user(&self, name: &UserName, change: &UserUpdate) -> Result<bool> {
+        console::update_user(&mut self.client().await?, name, change, Utc::now()).await
+    }
+
+    async fn add_partner_org(&self, org: &OrgId, by: &OrgId, now: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO orgs (id, created_at, added_by) VALUES ($1, $2, $3)",
+                &[&org.as_str(), &now, &by.as_str()],
             )
             .await
-            .map_err(db)?;
-        row.as_ref().map(user_row).transpose()
+            .map_err(|e| match db(e) {
+                StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("organization {org}")),
+                other => other,
+            })
+            .map(|_| ())
+    }
+
+    async fn codes(&self, org: &OrgId, now: DateTime<Utc>) -> Result<Vec<CodeInfo>> {
+        console::codes(&self.client().await?, org, now).await
+    }
+
+    async fn cancel_code(&self, org: &OrgId, id: &str, now: DateTime<Utc>) -> Result<bool> {
+        console::cancel_code(&self.client().await?, org, id, now).await
+    }
+
+    async fn append_audit(&self, entry: &audit::NewAudit) -> Result<u64> {
+        console::append_audit(&mut self.client().await?, &self.sealer, entry).await
+    }
+
+    async fn audit(&self, org: Option<&OrgId>, target: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>> {
+        console::audit(&self.client().await?, org.map(|o| o.as_str()), target, limit).await
+    }
+
+    async fn verify_audit(&self) -> Result<audit::AuditCheck> {
+        console::verify_audit(&self.client().await?, &self.sealer).await
+    }
+
+    async fn ops_since(&self, org: &OrgId, since: DateTime<Utc>) -> Result<u64> {
+        console::ops_since(&self.client().await?, org, since).await
+    }
+
+    async fn service_device(&self) -> Result<DeviceId> {
+        console::service_device(&self.client().await?).await
     }
 
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {

@@ -99,7 +99,10 @@ pub(crate) fn conflict_rows(
         let owner = owner.map(|o| o.parse::<OrgId>()).transpose().map_err(|e| corrupt(e.to_string()))?;
         let conflicts = sealer.open_conflicts(&case, &conflicts)?;
         let conflicts = serde_json::from_str(&conflicts).map_err(|e| corrupt(e.to_string()))?;
-        out.insert(case_id, CaseConflicts { case_id, owner, conflicts });
+        out.insert(
+            case_id,
+            CaseConflicts { case_id, owner, reference: waystation_protocol::admin::case_reference(case_id), conflicts },
+        );
     }
     Ok(out.into_values().collect())
 }

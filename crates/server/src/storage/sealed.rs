@@ -193,6 +193,19 @@ impl Sealer {
         hex::encode(ring::hmac::sign(&self.hash_key, canonical.as_bytes()).as_ref())
     }
 
+    /// The audit trail's key: HMAC-SHA256 under a key derived from the data
+    /// key, so that who can write the database but holds no key cannot
+    /// rebuild the chain after changing an entry.
+    pub fn audit_mac(&self, prev: &str, fields: &[&[u8]]) -> String {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &*DatabaseKey(self.bytes.clone()).derive("audit v1"));
+        let mut ctx = ring::hmac::Context::with_key(&key);
+        for part in std::iter::once(prev.as_bytes()).chain(fields.iter().copied()) {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part);
+        }
+        hex::encode(ctx.sign().as_ref())
+    }
+
     /// A sealer that stores values as they are: the benchmark's baseline only.
     #[cfg(feature = "unsealed-baseline")]
     pub fn unsealed_baseline() -> Self {

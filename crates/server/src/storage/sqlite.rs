@@ -16,17 +16,21 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use waystation_core::{DeviceId, OpId, Operation, OrgId, Role, UserName};
-use waystation_protocol::admin::{CaseConflicts, DeviceInfo, OrgInfo, Refusal, UserInfo};
+use waystation_protocol::admin::{AuditEntry, CaseConflicts, CodeInfo, DeviceInfo, OrgInfo, Refusal, UserInfo};
 use waystation_protocol::{OpResult, ServerEpoch};
 
 use super::rows::{conflict_rows, page, rows_to_read};
 use super::rules;
 use super::sealed::{self, DatabaseKey, Sealer};
-use super::{NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, Storage, StorageError, UnwritableOp, UserRecord};
+use super::{
+    NewCode, NewDevice, PullPage, Pusher, Redeemed, Result, SessionLookup, Storage, StorageError, UnwritableOp,
+    UserRecord, UserUpdate, audit,
+};
 use crate::storage::DeviceRecord;
 
 mod backup;
 mod checkpoint;
+mod console;
 mod devices;
 mod push;
 #[cfg(test)]
@@ -48,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/sqlite/0007_enrollment_request.sql")),
     (8, include_str!("../../migrations/sqlite/0008_device_users.sql")),
     (9, include_str!("../../migrations/sqlite/0009_feed_resent.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_console.sql")),
 ];
 
 /// The SQLite backend.
@@ -95,7 +100,10 @@ fn new_epoch() -> String {
 }
 
 /// Every organization (`?1` null), or `?1` and its partners (a case shared between them).
-const ORGS_IN_SCOPE: &str = "SELECT id, created_at FROM orgs WHERE ?1 IS NULL OR id = ?1 OR id IN \
+/// Also those `?1` added as partners; with whether a case is shared between them.
+const ORGS_IN_SCOPE: &str = "SELECT id, created_at, added_by, id IN \
+     (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = ?1) AS partner \
+     FROM orgs WHERE ?1 IS NULL OR id = ?1 OR added_by = ?1 OR id IN \
      (SELECT b.org FROM case_access a JOIN case_access b ON b.case_id = a.case_id WHERE a.org = ?1) ORDER BY id";
 
 impl Sqlite {
@@ -315,6 +323,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
         role: parse(&r.get::<_, String>(2)?)?,
         password_hash: r.get(3)?,
         created_at: parse_ts(&r.get::<_, String>(4)?)?,
+        disabled: r.get(5)?,
     })
 }
 
@@ -345,8 +354,16 @@ impl Storage for Sqlite {
         let scope = scope.map(|o| o.as_str().to_owned());
         self.run(move |c| {
             let mut s = c.prepare(ORGS_IN_SCOPE).map_err(db)?;
-            s.query_map(params![scope], |r| {
-                Ok(OrgInfo { id: parse(&r.get::<_, String>(0)?)?, created_at: parse_ts(&r.get::<_, String>(1)?)? })
+            let scope_ref = scope.clone();
+            s.query_map(params![scope], move |r| {
+                let id: String = r.get(0)?;
+                let relation = super::org_relation(
+                    scope_ref.as_deref(),
+                    &id,
+                    r.get::<_, Option<String>>(2)?.as_deref(),
+                    r.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                );
+                Ok(OrgInfo { id: parse(&id)?, created_at: parse_ts(&r.get::<_, String>(1)?)?, relation })
             })
             .map_err(db)?
             .collect::<rusqlite::Result<_>>()
@@ -383,7 +400,7 @@ impl Storage for Sqlite {
         let name = name.clone();
         self.run(move |c| {
             c.query_row(
-                "SELECT name, org, role, password_hash, created_at FROM users WHERE name = ?1",
+                &format!("SELECT {} FROM users WHERE name = ?1", console::USER_COLUMNS),
                 params![name.as_str()],
                 user_row,
             )
@@ -397,14 +414,23 @@ impl Storage for Sqlite {
         let org = org.map(|o| o.as_str().to_owned());
         self.run(move |c| {
             let mut s = c
-                .prepare(
-                    "SELECT name, org, role, password_hash, created_at FROM users WHERE ?1 IS NULL OR org = ?1 ORDER BY name",
-                )
+                .prepare(&format!(
+                    "SELECT {} FROM users WHERE ?1 IS NULL OR org = ?1 ORDER BY name",
+                    console::USER_COLUMNS
+                ))
                 .map_err(db)?;
             let rows = s.query_map(params![org], user_row).map_err(db)?;
-            rows.map(|r| r.map(|u| UserInfo { name: u.name, org: u.org, role: u.role, created_at: u.created_at }))
-                .collect::<rusqlite::Result<_>>()
-                .map_err(db)
+            rows.map(|r| {
+                r.map(|u| UserInfo {
+                    name: u.name,
+                    org: u.org,
+                    role: u.role,
+                    created_at: u.created_at,
+                    disabled: u.disabled,
+                })
+            })
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)
         })
         .await
     }
@@ -421,8 +447,17 @@ impl Storage for Sqlite {
                 return Err(StorageError::Missing(format!("organization {}", code.org)));
             }
             c.execute(
-                "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![code.code_hash, code.org.as_str(), code.role.as_str(), ts(code.created_at), ts(code.expires_at)],
+                "INSERT INTO enrollment_codes (code_hash, org, role, created_at, expires_at, id, created_by) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    code.code_hash,
+                    code.org.as_str(),
+                    code.role.as_str(),
+                    ts(code.created_at),
+                    ts(code.expires_at),
+                    code.id,
+                    code.created_by.as_ref().map(|u| u.as_str())
+                ],
             )
             .map_err(db)
             .map(|_| ())
@@ -576,12 +611,18 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn add_session(&self, token_hash: &str, user: &UserName, expires_at: DateTime<Utc>) -> Result<()> {
+    async fn add_session(
+        &self,
+        token_hash: &str,
+        user: &UserName,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (t, u) = (token_hash.to_owned(), user.clone());
         self.run(move |c| {
             c.execute(
-                "INSERT INTO admin_sessions (token_hash, user_name, expires_at) VALUES (?1, ?2, ?3)",
-                params![t, u.as_str(), ts(expires_at)],
+                "INSERT INTO admin_sessions (token_hash, user_name, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4)",
+                params![t, u.as_str(), ts(expires_at), ts(now)],
             )
             .map_err(db)
             .map(|_| ())
@@ -589,21 +630,72 @@ impl Storage for Sqlite {
         .await
     }
 
-    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<UserRecord>> {
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>, idle: chrono::Duration) -> Result<SessionLookup> {
+        let t = token_hash.to_owned();
+        self.run(move |c| console::session(c, &t, now, idle)).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<()> {
         let t = token_hash.to_owned();
         self.run(move |c| {
-            let row = c
-                .query_row(
-                    "SELECT u.name, u.org, u.role, u.password_hash, u.created_at, s.expires_at FROM admin_sessions s \
-                     JOIN users u ON u.name = s.user_name WHERE s.token_hash = ?1",
-                    params![t],
-                    |r| Ok((user_row(r)?, parse_ts(&r.get::<_, String>(5)?)?)),
-                )
-                .optional()
-                .map_err(db)?;
-            Ok(row.filter(|(_, exp)| *exp > now).map(|(u, _)| u))
+            c.execute("DELETE FROM admin_sessions WHERE token_hash = ?1", params![t]).map_err(db).map(|_| ())
         })
         .await
+    }
+
+    async fn update_user(&self, name: &UserName, change: &UserUpdate) -> Result<bool> {
+        let (name, change) = (name.clone(), change.clone());
+        self.run(move |c| console::update_user(c, &name, &change, Utc::now())).await
+    }
+
+    async fn add_partner_org(&self, org: &OrgId, by: &OrgId, now: DateTime<Utc>) -> Result<()> {
+        let (org, by) = (org.clone(), by.clone());
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO orgs (id, created_at, added_by) VALUES (?1, ?2, ?3)",
+                params![org.as_str(), ts(now), by.as_str()],
+            )
+            .map_err(|e| match db(e) {
+                StorageError::AlreadyExists(_) => StorageError::AlreadyExists(format!("organization {org}")),
+                other => other,
+            })
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn codes(&self, org: &OrgId, now: DateTime<Utc>) -> Result<Vec<CodeInfo>> {
+        let org = org.clone();
+        self.run(move |c| console::codes(c, &org, now)).await
+    }
+
+    async fn cancel_code(&self, org: &OrgId, id: &str, now: DateTime<Utc>) -> Result<bool> {
+        let (org, id) = (org.clone(), id.to_owned());
+        self.run(move |c| console::cancel_code(c, &org, &id, now)).await
+    }
+
+    async fn append_audit(&self, entry: &audit::NewAudit) -> Result<u64> {
+        let (entry, sealer) = (entry.clone(), self.sealer.clone());
+        self.run(move |c| console::append_audit(c, &sealer, &entry)).await
+    }
+
+    async fn audit(&self, org: Option<&OrgId>, target: Option<&str>, limit: u32) -> Result<Vec<AuditEntry>> {
+        let (org, target) = (org.map(|o| o.as_str().to_owned()), target.map(str::to_owned));
+        self.run(move |c| console::audit(c, org.as_deref(), target.as_deref(), limit)).await
+    }
+
+    async fn verify_audit(&self) -> Result<audit::AuditCheck> {
+        let sealer = self.sealer.clone();
+        self.run(move |c| console::verify_audit(c, &sealer)).await
+    }
+
+    async fn ops_since(&self, org: &OrgId, since: DateTime<Utc>) -> Result<u64> {
+        let org = org.clone();
+        self.run(move |c| console::ops_since(c, &org, since)).await
+    }
+
+    async fn service_device(&self) -> Result<DeviceId> {
+        self.run(|c| console::service_device(c)).await
     }
 
     async fn push(&self, pusher: Pusher<'_>, ops: Vec<Operation>) -> Result<Vec<OpResult>> {

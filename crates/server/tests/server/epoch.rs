@@ -17,6 +17,7 @@ async fn enrolled(s: &dyn Storage) -> waystation_server::storage::DeviceRecord {
             role: Role::Agent,
             password_hash: "x".into(),
             created_at: now,
+            disabled: false,
         })
         .await
         .unwrap();
@@ -28,6 +29,8 @@ async fn enrolled(s: &dyn Storage) -> waystation_server::storage::DeviceRecord {
         role: Role::Agent,
         created_at: now,
         expires_at: now + chrono::Duration::hours(1),
+        id: waystation_server::secrets::random_token(9),
+        created_by: None,
     })
     .await
     .unwrap();

@@ -107,6 +107,7 @@ pub async fn spawn_app_with(backend: Backend, settings: Settings) -> Option<Test
                 role,
                 password_hash: password_hash(),
                 created_at: now,
+                disabled: false,
             })
             .await
             .unwrap();
@@ -172,6 +173,8 @@ impl TestApp {
                 role,
                 created_at: now,
                 expires_at: now + ttl,
+                id: waystation_server::secrets::random_token(9),
+                created_by: None,
             })
             .await
             .unwrap();

@@ -45,6 +45,7 @@ pub(super) fn list(c: &Connection, org: Option<&str>) -> Result<Vec<DeviceInfo>>
                 behind: r.get::<_, i64>(16)? as u64,
                 last_refusal: None,
                 complete_by: r.get::<_, Option<String>>(17)?.map(|s| parse_ts(&s)).transpose()?,
+                state: None,
             };
             let at = r.get::<_, Option<String>>(15)?.map(|s| parse_ts(&s)).transpose()?;
             Ok((info, r.get::<_, Option<String>>(13)?, r.get::<_, Option<String>>(14)?, at))
