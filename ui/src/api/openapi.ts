@@ -4,6 +4,58 @@
  */
 
 export interface paths {
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest entries of the audit trail of the administrator's organization. */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unused enrollment codes of the administrator's organization. */
+        get: operations["codes"];
+        put?: never;
+        /** Issue a one-time enrollment code for the administrator's organization. */
+        post: operations["issue_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/codes/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an unused enrollment code. */
+        post: operations["cancel_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/conflicts": {
         parameters: {
             query?: never;
@@ -21,6 +73,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/conflicts/{case_id}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a conflict: the service writes the settling operation, authored by
+         *     the administrator on the service's own device id, superseding every
+         *     conflicting write; every device holding the case pulls it and merges it
+         *     as any other, so the conflict ends everywhere.
+         */
+        post: operations["settle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/devices": {
         parameters: {
             query?: never;
@@ -28,8 +102,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Devices of the administrator's organization. */
+        /** Devices of the administrator's organization, each with its state. */
         get: operations["devices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One device of the administrator's organization, with its history. */
+        get: operations["device"];
         put?: never;
         post?: never;
         delete?: never;
@@ -72,6 +163,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: the session ends and the cookie is cleared. */
+        post: operations["sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/orgs": {
         parameters: {
             query?: never;
@@ -85,7 +193,43 @@ export interface paths {
          */
         get: operations["orgs"];
         put?: never;
+        /** Add an organization as a partner cases can be referred to. */
+        post: operations["add_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The overview: devices by state, what came in the last day, problems first. */
+        get: operations["overview"];
+        put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's session: who is signed in, and the CSRF token to send. */
+        get: operations["session"];
+        put?: never;
+        /** The console's sign-in: sets the `HttpOnly` session cookie. */
+        post: operations["sign_in"];
         delete?: never;
         options?: never;
         head?: never;
@@ -102,11 +246,29 @@ export interface paths {
         /** Users of the administrator's organization. */
         get: operations["users"];
         put?: never;
-        post?: never;
+        /** Add a user to the administrator's organization. */
+        post: operations["add_user"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user of the administrator's organization: role, disabled, password. */
+        patch: operations["change_user"];
         trace?: never;
     };
     "/v1/enroll": {
@@ -206,6 +368,27 @@ export interface components {
             /** @description The administrator. */
             user: string;
         };
+        /** @description One entry of the service's audit trail. */
+        AuditEntry: {
+            /** @description What, as a fixed word (`console.sign_in`, `device.revoke`, …). */
+            action: string;
+            /** @description Who: a user name, `device:<id>`, or `service`. */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description `ok`, or why it was refused. */
+            outcome: string;
+            /**
+             * Format: int64
+             * @description Its place in the chain.
+             */
+            seq: number;
+            /** @description On what (a device id, a user name, a code id, a case id), or empty. */
+            target: string;
+        };
         /** @description The recorded conflicts of one case (never of notes: sync administrators read only general content). */
         CaseConflicts: {
             /**
@@ -217,6 +400,8 @@ export interface components {
             conflicts: Record<string, never>[];
             /** @description Its owner. */
             owner?: string | null;
+            /** @description The case's short reference, as the screens show it (the end of its id): never a child's name. */
+            reference?: string;
         };
         /**
          * Format: uuid
@@ -295,6 +480,105 @@ export interface components {
              */
             seen?: components["schemas"]["OpId"][] | null;
         };
+        /** @description An unused enrollment code (never the code itself: only its id). */
+        CodeInfo: {
+            /**
+             * Format: date-time
+             * @description When it was issued.
+             */
+            created_at: string;
+            /** @description Who issued it (empty when it was issued on the service's command line). */
+            created_by?: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /** @description Its id. */
+            id: string;
+            /** @description The organization a device enrolled with it belongs to. */
+            org: string;
+            /** @description The role that device syncs as. */
+            role: string;
+        };
+        /** @description A console session (the token itself is only in the `HttpOnly` cookie). */
+        ConsoleSession: {
+            /** @description Send as `X-CSRF-Token` on every request that changes something. */
+            csrf_token: string;
+            /**
+             * Format: date-time
+             * @description The session ends at this time, whatever happens.
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description The session ends after this many seconds without a request.
+             */
+            idle_timeout_secs: number;
+            /** @description Their organization: all the console shows. */
+            org: string;
+            /** @description Their role (`sync_admin` or `supervisor`). */
+            role: string;
+            /** @description The administrator. */
+            user: string;
+        };
+        /** @description `POST /v1/admin/session`: an administrator signs in to the console. */
+        ConsoleSignIn: {
+            /** @description The password. */
+            password: components["schemas"]["Password"];
+            /** @description The user. */
+            user: string;
+        };
+        /** @description How many devices are in each state. */
+        DeviceCounts: {
+            /**
+             * Format: int64
+             * @description Behind.
+             */
+            behind: number;
+            /**
+             * Format: int64
+             * @description Expired.
+             */
+            expired: number;
+            /**
+             * Format: int64
+             * @description Never completed.
+             */
+            never_completed: number;
+            /**
+             * Format: int64
+             * @description With refused operations.
+             */
+            refused: number;
+            /**
+             * Format: int64
+             * @description Revoked.
+             */
+            revoked: number;
+            /**
+             * Format: int64
+             * @description Silent.
+             */
+            silent: number;
+            /**
+             * Format: int64
+             * @description Syncing.
+             */
+            syncing: number;
+            /**
+             * Format: int64
+             * @description Every device.
+             */
+            total: number;
+        };
+        /** @description `GET /v1/admin/devices/{id}`. */
+        DeviceDetail: {
+            /** @description The device. */
+            device: components["schemas"]["DeviceInfo"];
+            /** @description What the audit trail holds about it, newest first. */
+            history: components["schemas"]["AuditEntry"][];
+        };
         /**
          * Format: uuid
          * @description One enrolled device (a field laptop).
@@ -367,9 +651,17 @@ export interface components {
             revoked: boolean;
             /** @description The role it syncs as. */
             role: string;
+            state?: null | components["schemas"]["DeviceState"];
         };
         /** @description A device's secret, given once at enrollment; the service keeps only its hash. */
         DeviceSecret: string;
+        /**
+         * @description Where a device stands, one word per device, for the console's filters
+         *     and counts (the first that applies, in this order: revoked, expired,
+         *     never completed, silent, refused, behind, syncing).
+         * @enum {string}
+         */
+        DeviceState: "syncing" | "silent" | "behind" | "refused" | "never_completed" | "expired" | "revoked";
         /** @description `POST /v1/enroll`: a new device presents a one-time code. No device credential yet. */
         EnrollRequest: {
             /** @description The app's version, shown to administrators. */
@@ -409,6 +701,8 @@ export interface components {
         ErrorBody: {
             /** @description What went wrong. */
             code: components["schemas"]["ErrorCode"];
+            /** @description The request field at fault, when one is (a form shows the message beside it). */
+            field?: string | null;
             /**
              * Format: int64
              * @description With `payload_too_large`: the largest body accepted, in bytes.
@@ -428,7 +722,7 @@ export interface components {
          * @description What went wrong, as a stable code. Clients branch on the code, never on the message.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "device_revoked" | "not_found" | "payload_too_large" | "protocol_too_old" | "protocol_too_new" | "rate_limited" | "enrollment_code_invalid" | "enrollment_code_expired" | "enrollment_code_used" | "bad_password" | "method_not_allowed" | "unavailable" | "internal";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "device_revoked" | "not_found" | "payload_too_large" | "protocol_too_old" | "protocol_too_new" | "rate_limited" | "enrollment_code_invalid" | "enrollment_code_expired" | "enrollment_code_used" | "bad_password" | "method_not_allowed" | "unavailable" | "internal" | "csrf" | "session_expired" | "already_exists";
         /**
          * @description Path of a case-level field in the case document: one or two segments of
          *     lowercase letters, digits and underscores (`status`, `child.date_of_birth`).
@@ -447,6 +741,22 @@ export interface components {
             /** @description Milliseconds since the Unix epoch, as the clock last knew it. */
             wall_ms: number;
         };
+        /** @description A code just issued: the only time the code is shown. */
+        IssuedCode: {
+            /** @description The one-time code a laptop enrolls with. */
+            code: string;
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expires_at: string;
+            /** @description Its id (to cancel it). */
+            id: string;
+            /** @description Its organization. */
+            org: string;
+            /** @description Its role. */
+            role: string;
+        };
         /**
          * Format: uuid
          * @description One item of a case's list: an accompanying adult, a referral, a note, a service.
@@ -457,6 +767,30 @@ export interface components {
          * @enum {string}
          */
         ListKind: "adults" | "referrals" | "notes" | "services" | "relief" | "outcomes";
+        /** @description `POST /v1/admin/codes`. */
+        NewCodeRequest: {
+            /** @description The role a device enrolled with it syncs as. */
+            role: string;
+            /**
+             * Format: int64
+             * @description Its life in hours (1 to 720; 72 when absent).
+             */
+            ttl_hours?: number | null;
+        };
+        /** @description `POST /v1/admin/orgs`. */
+        NewOrgRequest: {
+            /** @description Its short id (lower-case letters, digits, `-`). */
+            id: string;
+        };
+        /** @description `POST /v1/admin/users`. */
+        NewUserRequest: {
+            /** @description Sign-in name. */
+            name: string;
+            /** @description First password (at least 12 characters). */
+            password: components["schemas"]["Password"];
+            /** @description Role. */
+            role: string;
+        };
         /**
          * Format: uuid
          * @description One operation (one change to one case), made on a device.
@@ -516,9 +850,62 @@ export interface components {
             created_at: string;
             /** @description Its short id. */
             id: string;
+            relation?: null | components["schemas"]["OrgRelation"];
+        };
+        /**
+         * @description What an organization is to an administrator's organization.
+         * @enum {string}
+         */
+        OrgRelation: "own" | "partner" | "added";
+        /** @description `GET /v1/admin/overview`. */
+        Overview: {
+            /** @description Devices by state. */
+            devices: components["schemas"]["DeviceCounts"];
+            /**
+             * Format: date-time
+             * @description When it was counted.
+             */
+            now: string;
+            oldest_unsynced?: null | components["schemas"]["DeviceInfo"];
+            /**
+             * Format: int64
+             * @description Conflicting fields of the cases the organization sees.
+             */
+            open_conflicts: number;
+            /**
+             * Format: int64
+             * @description Operations received in the last 24 hours, of the cases the organization sees.
+             */
+            ops_last_day: number;
+            /** @description Problems, the most urgent first. */
+            problems: components["schemas"]["Problem"][];
+            /**
+             * Format: int32
+             * @description A device with no contact for longer is silent.
+             */
+            silent_after_days: number;
         };
         /** @description A user's password, sent only over TLS at sign-in. */
         Password: string;
+        /** @description Something an administrator should look at. */
+        Problem: {
+            /** @description In plain words. */
+            detail: string;
+            /**
+             * Format: uuid
+             * @description The device.
+             */
+            device: string;
+            /** @description Its label. */
+            device_name: string;
+            /** @description The device's state. */
+            kind: components["schemas"]["DeviceState"];
+            /**
+             * Format: date-time
+             * @description Since when (its last contact, or its enrollment).
+             */
+            since?: string | null;
+        };
         /**
          * @description Where a device is in the service's change feed. Opaque to the client:
          *     store it as given, in the same transaction as the operations it applied.
@@ -586,6 +973,26 @@ export interface components {
          *     duplicates) and pulls again from [`PullCursor::start`].
          */
         ServerEpoch: string;
+        /** @description `POST /v1/admin/conflicts/{case_id}/settle`: keep one of a conflict's values. */
+        SettleRequest: {
+            /**
+             * Format: uuid
+             * @description The write whose value to keep.
+             */
+            keep: string;
+            /** @description The conflicting field (as the conflict names it). */
+            key: Record<string, never>;
+        };
+        /** @description What settling wrote. */
+        SettleResult: {
+            /** @description The case's conflicts left. */
+            case: components["schemas"]["CaseConflicts"];
+            /**
+             * Format: uuid
+             * @description The settling operation, which every device holding the case pulls.
+             */
+            op: string;
+        };
         /** @description `POST /v1/signin` (device credential required): a user's first sign-in on a device. */
         SignInRequest: {
             /** @description The password. */
@@ -618,6 +1025,14 @@ export interface components {
              */
             verified_at: string;
         };
+        /** @description `PATCH /v1/admin/users/{name}`: what to change (at least one). */
+        UserChange: {
+            /** @description Disable (`true`) or enable (`false`). */
+            disabled?: boolean | null;
+            password?: null | components["schemas"]["Password"];
+            /** @description A new role. */
+            role?: string | null;
+        };
         /** @description One user, as administrators see it. */
         UserInfo: {
             /**
@@ -625,6 +1040,8 @@ export interface components {
              * @description When it was added.
              */
             created_at: string;
+            /** @description Whether it was disabled: its sign-ins are refused, on the console and on every device. */
+            disabled?: boolean;
             /** @description Sign-in name. */
             name: string;
             /** @description Organization. */
@@ -643,6 +1060,186 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    audit_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description How many entries, newest first (1 to 500; 100 when absent). */
+                limit: number | null;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeInfo"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    issue_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCodeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedCode"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description code id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conflicts: {
         parameters: {
             query?: never;
@@ -689,6 +1286,64 @@ export interface operations {
             };
         };
     };
+    settle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description case id */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettleResult"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     devices: {
         parameters: {
             query?: never;
@@ -726,6 +1381,60 @@ export interface operations {
             };
             /** @description `unavailable`: the database could not be reached; nothing was written */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    device: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description device id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceDetail"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -881,6 +1590,39 @@ export interface operations {
             };
         };
     };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     orgs: {
         parameters: {
             query?: never;
@@ -927,6 +1669,178 @@ export interface operations {
             };
         };
     };
+    add_org: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewOrgRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgInfo"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleSignIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleSession"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     users: {
         parameters: {
             query?: never;
@@ -964,6 +1878,119 @@ export interface operations {
             };
             /** @description `unavailable`: the database could not be reached; nothing was written */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUserRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserInfo"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    change_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description user name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserInfo"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
