@@ -18,6 +18,7 @@ BIN="$TARGET/release"
 [ "${PROFILE:-release}" = debug ] && BIN="$TARGET/debug"
 ORG="border-station-7"
 AGENT="demo.agent"
+ADMIN="demo.admin"
 PASSWORD="${DEMO_PASSWORD:-field demo passphrase 7}"
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -68,6 +69,12 @@ for _ in $(seq 1 300); do
 done
 [ -n "$URL" ] || { echo "run-desktop: the service did not say where it listens" >&2; exit 1; }
 echo "   listening on $URL"
+# The console is part of the service: its page must be there.
+node -e '
+  fetch(process.argv[1]).then(async (r) => {
+    const text = await r.text();
+    if (!r.ok || !text.includes("<div id=\"root\"")) { console.error("run-desktop: the console is not served at " + process.argv[1] + ": " + r.status + " " + text.slice(0, 200)); process.exit(1); }
+  }, (e) => { console.error("run-desktop: " + e.message); process.exit(1); });' "${URL%/}/admin/"
 
 echo "== organization $ORG (and the four its example cases are referred to), user $AGENT, enrollment code"
 server org add "$ORG" >/dev/null
@@ -77,6 +84,8 @@ for partner in placement-office casa-esperanza-legal houston-victim-services gul
   server org add "$partner" >/dev/null
 done
 server user add --org "$ORG" --role agent --password-file "$PWFILE" "$AGENT" >/dev/null
+# The console's demo sync administrator (same demo password).
+server user add --org "$ORG" --role sync_admin --password-file "$PWFILE" "$ADMIN" >/dev/null
 CODE="$(server device code --org "$ORG" --role agent | tail -n1 | tr -d '[:space:]')"
 
 echo "== enrolling a demo store in $STORE"
@@ -106,6 +115,8 @@ Demo ready.
   store:      $STORE
   sign in as: $AGENT
   passphrase: $PASSWORD
+  console:    ${URL%/}/admin/  (sync administrators, in a browser)
+    sign in as $ADMIN, password: $PASSWORD
 MSG
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

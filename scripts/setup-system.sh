@@ -21,6 +21,10 @@ if [ -d "$(dirname "$0")/../src-tauri" ] && [ "${WAYSTATION_WITH_DESKTOP:-1}" = 
     have "$p" || need+=("$p")
   done
 fi
+# Tests: the sync administrators' console in a real browser (Debian's Chromium, headless).
+if [ "${WAYSTATION_WITH_CONSOLE:-1}" = 1 ]; then
+  for p in chromium fonts-dejavu-core; do have "$p" || need+=("$p"); done
+fi
 # Tests: the OpenAPI contract test installs Schemathesis into a virtual environment.
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 # Tests: the second run with the clock moved ahead (libfaketime).
