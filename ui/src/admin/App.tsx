@@ -8,7 +8,7 @@ import { roleLabel } from "./labels";
 import { Audit } from "./pages/Audit";
 import { Conflicts } from "./pages/Conflicts";
 import { DeviceDetail } from "./pages/DeviceDetail";
-import { Devices } from "./pages/Devices";
+import { Devices, resetDeviceFilters } from "./pages/Devices";
 import { Enrollment } from "./pages/Enrollment";
 import { Orgs } from "./pages/Orgs";
 import { Overview } from "./pages/Overview";
@@ -148,6 +148,7 @@ export function App() {
         }
       }
       csrf.current = null;
+      resetDeviceFilters();
       setSession(null);
       setNotice(why);
     },

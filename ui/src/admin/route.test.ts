@@ -30,3 +30,12 @@ describe("enrollment", () => {
     for (const bad of ["0", "721", "1.5", "", "abc", "-3"]) expect(parseTtl(bad), bad).toBeNull();
   });
 });
+
+describe("an operation id's time", () => {
+  it("reads a UUIDv7's milliseconds and nothing from other UUIDs", async () => {
+    const { uuidV7Time } = await import("./pages/DeviceDetail");
+    expect(uuidV7Time("0190a4a0-5c00-7000-8000-000000000001")).toBe(0x0190a4a05c00);
+    expect(uuidV7Time("0190a4a0-5c00-4000-8000-000000000001")).toBeNull();
+    expect(uuidV7Time("nope")).toBeNull();
+  });
+});

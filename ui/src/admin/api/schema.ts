@@ -4,6 +4,7 @@
  * written by hand but the names.
  */
 import type { components, paths } from "../../api/openapi";
+import type { Conflict, ConflictValue, FieldKey } from "../../bindings";
 
 type S = components["schemas"];
 
@@ -24,10 +25,22 @@ export type NewUserRequest = S["NewUserRequest"];
 export type UserChange = S["UserChange"];
 export type OrgInfo = S["OrgInfo"];
 export type NewOrgRequest = S["NewOrgRequest"];
-export type CaseConflicts = S["CaseConflicts"];
-export type Conflict = S["Conflict"];
-export type ConflictValue = S["ConflictValue"];
-export type FieldKey = S["FieldKey"];
+/**
+ * The document gives a case's conflicts (and a settle request's key) as bare
+ * objects; their shape is core's `Conflict` and `FieldKey`, generated for the
+ * desktop by ts-rs from the same Rust types (`src/bindings`). These two
+ * functions are the only places the console reads them as such.
+ */
+export type CaseConflicts = Omit<S["CaseConflicts"], "conflicts" | "reference"> & { conflicts: Conflict[]; reference: string };
+export type { Conflict, ConflictValue, FieldKey };
+
+export function asCaseConflicts(list: S["CaseConflicts"][]): CaseConflicts[] {
+  return list.map((c) => ({ ...c, reference: c.reference ?? c.case_id.slice(-8), conflicts: c.conflicts as unknown as Conflict[] }));
+}
+
+export function settleRequest(key: FieldKey, keep: ConflictValue["op"]): SettleRequest {
+  return { key: key as unknown as SettleRequest["key"], keep };
+}
 export type SettleRequest = S["SettleRequest"];
 export type SettleResult = S["SettleResult"];
 export type ErrorBody = S["ErrorBody"];

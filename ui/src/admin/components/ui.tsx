@@ -112,6 +112,23 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
         e.preventDefault();
         onClose();
       }}
+      onKeyDown={(e) => {
+        // Tab and Shift+Tab go round the dialog's own controls (the browser would let them out to its own bar).
+        if (e.key !== "Tab" || !ref.current) return;
+        const all = [...ref.current.querySelectorAll<HTMLElement>("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1'])")].filter(
+          (el) => !(el as HTMLButtonElement).disabled,
+        );
+        const first = all[0];
+        const last = all[all.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }}
     >
       {open ? (
         <>

@@ -32,7 +32,7 @@ export function consoleFieldLabel(key: FieldKey, lang: Lang): string {
     }
     return path;
   }
+  if (k.in !== "item") return path;
   const own = consoleKey(`field.${k.list}.${k.field}`);
-  if (own) return `${dt(LIST_TITLE[k.list])}: ${translateConsole(lang, own)}`;
-  return k.in === "item" ? `${dt(LIST_TITLE[k.list])}: ${k.field}` : path;
+  return `${dt(LIST_TITLE[k.list])}: ${own ? translateConsole(lang, own) : k.field}`;
 }

@@ -13,6 +13,9 @@ export const DEVICE_STATES: readonly DeviceState[] = [
 
 export const PAGE_SIZE = 50;
 
+/** A device's state (the service sets it on every device it lists). */
+export const stateOf = (d: DeviceInfo): DeviceState => d.state ?? (d.revoked ? "revoked" : "syncing");
+
 export interface DeviceFilter {
   role: string; // "" = any
   state: DeviceState | ""; // "" = any
@@ -24,7 +27,7 @@ export type ContactOrder = "oldest" | "newest";
 export function filterDevices(devices: readonly DeviceInfo[], f: DeviceFilter): DeviceInfo[] {
   const text = f.text.trim().toLocaleLowerCase();
   return devices.filter(
-    (d) => (!f.role || d.role === f.role) && (!f.state || d.state === f.state) && (!text || d.name.toLocaleLowerCase().includes(text)),
+    (d) => (!f.role || d.role === f.role) && (!f.state || stateOf(d) === f.state) && (!text || d.name.toLocaleLowerCase().includes(text)),
   );
 }
 

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { JsonValue } from "../../bindings";
 import { failureOf } from "../api/client";
 import { failureText } from "../api/failureText";
-import type { CaseConflicts, Conflict, ConflictValue, DeviceInfo } from "../api/schema";
+import { asCaseConflicts, settleRequest, type CaseConflicts, type Conflict, type ConflictValue, type DeviceInfo } from "../api/schema";
 import { usePoll } from "../api/usePoll";
 import { consoleFieldLabel, keyPath, showValue } from "../conflicts/fieldLabels";
 import { ErrorAlert, Loading, RefreshLine } from "../components/ui";
@@ -43,10 +43,12 @@ function ValueChoice({
       <p className="value__text">{text}</p>
       <p className="muted value__by">{t("conflicts.by", { user: v.user, device: deviceName, when: dateTime(v.hlc.wall_ms) })}</p>
       {current ? <p className="hint">{t("conflicts.current")}</p> : null}
-      <button type="button" className="button button--outline" disabled={busy} onClick={() => onKeep(c, conflict, v)}>
-        {t("conflicts.keep")}
-        <span className="sr-only"> {t("conflicts.keepFor", { field, value: text })}</span>
-      </button>
+      {conflict.key.in !== "removal" ? (
+        <button type="button" className="button button--outline" disabled={busy} onClick={() => onKeep(c, conflict, v)}>
+          {t("conflicts.keep")}
+          <span className="sr-only"> {t("conflicts.keepFor", { field, value: text })}</span>
+        </button>
+      ) : null}
     </li>
   );
 }
@@ -54,7 +56,10 @@ function ValueChoice({
 export function Conflicts() {
   const { client } = useSession();
   const { t, lang, duration } = useConsoleI18n();
-  const load = useCallback((signal: AbortSignal) => client.request("get", "/v1/admin/conflicts", { signal }), [client]);
+  const load = useCallback(
+    (signal: AbortSignal) => client.request("get", "/v1/admin/conflicts", { signal }).then(asCaseConflicts),
+    [client],
+  );
   const poll = usePoll<CaseConflicts[]>(load, "conflicts");
   const [devices, setDevices] = useState<Map<string, string>>(new Map());
   const [busy, setBusy] = useState(false);
@@ -79,7 +84,7 @@ export function Conflicts() {
     try {
       await client.request("post", "/v1/admin/conflicts/{case_id}/settle", {
         params: { case_id: c.case_id },
-        body: { key: conflict.key, keep: v.op },
+        body: settleRequest(conflict.key, v.op),
       });
       const value = v.value as JsonValue;
       setDone(
@@ -128,6 +133,7 @@ export function Conflicts() {
                   <h3 id={headingId}>
                     {conflict.key.in === "removal" ? t("conflicts.removal", { list: field }) : t("conflicts.field", { field })}
                   </h3>
+                  {conflict.key.in === "removal" ? <p className="hint">{t("conflicts.removalOnDevice")}</p> : null}
                   <ul className="values" aria-labelledby={headingId}>
                     {conflict.values.map((v, i) => (
                       <ValueChoice

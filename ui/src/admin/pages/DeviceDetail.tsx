@@ -5,11 +5,19 @@ import type { DeviceDetail as Detail, Refusal } from "../api/schema";
 import { usePoll } from "../api/usePoll";
 import { Dialog, ErrorAlert, Loading, RefreshLine, SuccessAlert } from "../components/ui";
 import { useConsoleI18n, type ConsoleKey } from "../i18n/ConsoleI18n";
+import { stateOf } from "../devices/list";
 import { roleLabel } from "../labels";
 import { href } from "../route";
 import { useSession } from "../session";
 import { AuditTable } from "./AuditTable";
 import { PageHeading } from "./PageHeading";
+
+/** The time a UUIDv7 (an operation's id, made on the laptop) carries: its first 48 bits, in ms; null for another kind. */
+export function uuidV7Time(id: string): number | null {
+  const hex = id.replace(/-/g, "");
+  if (!/^[0-9a-f]{32}$/i.test(hex) || hex[12] !== "7") return null;
+  return parseInt(hex.slice(0, 12), 16);
+}
 
 const REFUSALS = ["refused_invalid", "refused_forbidden", "refused_different_content"];
 
@@ -80,7 +88,7 @@ export function DeviceDetail({ id }: { id: string }) {
             <dl className="facts facts--grid">
               <dt>{t("device.state")}</dt>
               <dd>
-                <span className={`state state--${d.state}`}>{t(`state.${d.state}` as ConsoleKey)}</span>
+                <span className={`state state--${stateOf(d)}`}>{t(`state.${stateOf(d)}` as ConsoleKey)}</span>
               </dd>
               <dt>{t("device.role")}</dt>
               <dd>{roleLabel(t, d.role)}</dd>
@@ -99,7 +107,17 @@ export function DeviceDetail({ id }: { id: string }) {
               <dt>{t("device.lastContact")}</dt>
               <dd>{when(d.last_contact)}</dd>
               <dt>{t("device.lastPush")}</dt>
-              <dd>{d.last_push_at ? when(d.last_push_at) : d.last_pushed_op ? <span className="mono">{d.last_pushed_op}</span> : t("time.never")}</dd>
+              <dd>
+                {d.last_pushed_op ? (
+                  <>
+                    {uuidV7Time(d.last_pushed_op) !== null ? t("device.lastPushAt", { when: dateTime(uuidV7Time(d.last_pushed_op)!) }) : null}
+                    <br />
+                    <span className="mono muted">{d.last_pushed_op}</span>
+                  </>
+                ) : (
+                  t("time.never")
+                )}
+              </dd>
               <dt>{t("device.lastPull")}</dt>
               <dd>{when(d.last_pull_at)}</dd>
               <dt>{t("device.behind")}</dt>

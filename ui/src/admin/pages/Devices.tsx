@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import type { DeviceInfo, DeviceState } from "../api/schema";
 import { usePoll } from "../api/usePoll";
-import { DEVICE_STATES, filterDevices, pageOf, rolesOf, sortDevices, type ContactOrder, type DeviceFilter } from "../devices/list";
+import { DEVICE_STATES, filterDevices, stateOf, pageOf, rolesOf, sortDevices, type ContactOrder, type DeviceFilter } from "../devices/list";
 import { Field, Loading, RefreshLine } from "../components/ui";
 import { useConsoleI18n, type ConsoleKey } from "../i18n/ConsoleI18n";
 import { roleLabel } from "../labels";
@@ -9,12 +9,12 @@ import { href } from "../route";
 import { useSession } from "../session";
 import { PageHeading } from "./PageHeading";
 
-// The filters outlive a visit to a device's page and back.
-let kept: { filter: DeviceFilter; order: ContactOrder; page: number } = {
-  filter: { role: "", state: "", text: "" },
-  order: "oldest",
-  page: 1,
-};
+// The filters outlive a visit to a device's page and back (not a sign-out).
+const FRESH = { filter: { role: "", state: "", text: "" }, order: "oldest", page: 1 } as const;
+let kept: { filter: DeviceFilter; order: ContactOrder; page: number } = { ...FRESH, filter: { ...FRESH.filter } };
+export function resetDeviceFilters() {
+  kept = { ...FRESH, filter: { ...FRESH.filter } };
+}
 
 
 export function Devices() {
@@ -143,7 +143,7 @@ export function Devices() {
                       </th>
                       <td>{roleLabel(t, d.role)}</td>
                       <td>
-                        <span className={`state state--${d.state}`}>{t(`state.${d.state}` as ConsoleKey)}</span>
+                        <span className={`state state--${stateOf(d)}`}>{t(`state.${stateOf(d)}` as ConsoleKey)}</span>
                       </td>
                       <td>{ago(d.last_contact, now)}</td>
                       <td className="num">{d.behind ?? 0}</td>

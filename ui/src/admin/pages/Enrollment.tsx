@@ -184,16 +184,16 @@ export function Enrollment() {
                   <td>{roleLabel(t, c.role)}</td>
                   <td>{dateTime(c.created_at)}</td>
                   <td>{dateTime(c.expires_at)}</td>
-                  <td>{c.created_by}</td>
+                  <td>{c.created_by || "—"}</td>
                   {canManage ? (
                     <td>
                       <button
                         type="button"
                         className="button button--outline button--small"
-                        aria-label={t("enroll.cancelName", { role: roleLabel(t, c.role), when: dateTime(c.created_at) })}
                         onClick={() => void cancel(c)}
                       >
                         {t("enroll.cancel")}
+                        <span className="sr-only"> {t("enroll.cancelFor", { role: roleLabel(t, c.role), when: dateTime(c.created_at) })}</span>
                       </button>
                     </td>
                   ) : null}

@@ -74,7 +74,7 @@ export function Orgs() {
             {poll.data.map((o) => (
               <tr key={o.id}>
                 <th scope="row">{o.id}</th>
-                <td>{RELATIONS.includes(o.relation) ? t(`relation.${o.relation}` as ConsoleKey) : o.relation}</td>
+                <td>{o.relation && RELATIONS.includes(o.relation) ? t(`relation.${o.relation}` as ConsoleKey) : (o.relation ?? "")}</td>
                 <td>{dateTime(o.created_at)}</td>
               </tr>
             ))}

@@ -48,11 +48,11 @@ function RoleChange({ user, onChange }: { user: UserInfo; onChange: (u: UserInfo
       <button
         type="button"
         className="button button--outline button--small"
-        aria-label={t("users.saveRoleName", { name: user.name })}
         disabled={role === user.role}
         onClick={() => onChange(user, { role })}
       >
         {t("users.saveRole")}
+        <span className="sr-only"> {t("users.saveRoleFor", { name: user.name })}</span>
       </button>
     </span>
   );
@@ -175,15 +175,14 @@ export function Users() {
                     <button
                       type="button"
                       className="button button--outline button--small"
-                      aria-label={t(u.disabled ? "users.enableName" : "users.disableName", { name: u.name })}
                       onClick={() => void change(u, { disabled: !u.disabled })}
                     >
                       {t(u.disabled ? "users.enable" : "users.disable")}
+                      <span className="sr-only"> {t(u.disabled ? "users.enableFor" : "users.disableFor", { name: u.name })}</span>
                     </button>
                     <button
                       type="button"
                       className="button button--outline button--small"
-                      aria-label={t("users.newPasswordName", { name: u.name })}
                       onClick={() => {
                         setNewPassword("");
                         setPasswordError(null);
@@ -191,6 +190,7 @@ export function Users() {
                       }}
                     >
                       {t("users.newPassword")}
+                      <span className="sr-only"> {t("users.newPasswordFor", { name: u.name })}</span>
                     </button>
                   </td>
                 ) : null}
