@@ -23,6 +23,8 @@ export type NewCodeRequest = S["NewCodeRequest"];
 export type UserInfo = S["UserInfo"];
 export type NewUserRequest = S["NewUserRequest"];
 export type UserChange = S["UserChange"];
+/** A role, as the service's requests take it. */
+export type Role = NewCodeRequest["role"];
 export type OrgInfo = S["OrgInfo"];
 export type NewOrgRequest = S["NewOrgRequest"];
 /**

@@ -6,7 +6,7 @@ import { usePoll } from "../api/usePoll";
 import { QrCode } from "../components/QrCode";
 import { ErrorAlert, Field, Loading, RefreshLine, SuccessAlert } from "../components/ui";
 import { useConsoleI18n } from "../i18n/ConsoleI18n";
-import { ROLES, roleLabel } from "../labels";
+import { asRole, ROLES, roleLabel } from "../labels";
 import { useSession } from "../session";
 import { PageHeading } from "./PageHeading";
 
@@ -41,6 +41,8 @@ export function Enrollment() {
     setFailure(null);
     setDone(null);
     const hours = parseTtl(ttl);
+    const chosen = asRole(role);
+    if (!chosen) return setErrors({ role: t("enroll.err.role") });
     if (hours === null) {
       setErrors({ ttl: t("enroll.err.ttl") });
       ttlInput.current?.focus();
@@ -49,7 +51,7 @@ export function Enrollment() {
     setErrors({});
     setBusy(true);
     try {
-      const code = await client.request("post", "/v1/admin/codes", { body: { role, ttl_hours: hours } });
+      const code = await client.request("post", "/v1/admin/codes", { body: { role: chosen, ttl_hours: hours } });
       setIssued(code);
       poll.refresh();
       requestAnimationFrame(() => issuedHeading.current?.focus());

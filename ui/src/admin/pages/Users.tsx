@@ -5,7 +5,7 @@ import type { UserChange, UserInfo } from "../api/schema";
 import { usePoll } from "../api/usePoll";
 import { Dialog, ErrorAlert, Field, Loading, RefreshLine, SuccessAlert } from "../components/ui";
 import { useConsoleI18n } from "../i18n/ConsoleI18n";
-import { ROLES, roleLabel } from "../labels";
+import { asRole, ROLES, roleLabel } from "../labels";
 import { useSession } from "../session";
 import { PageHeading } from "./PageHeading";
 
@@ -49,7 +49,10 @@ function RoleChange({ user, onChange }: { user: UserInfo; onChange: (u: UserInfo
         type="button"
         className="button button--outline button--small"
         disabled={role === user.role}
-        onClick={() => onChange(user, { role })}
+        onClick={() => {
+          const chosen = asRole(role);
+          if (chosen) onChange(user, { role: chosen });
+        }}
       >
         {t("users.saveRole")}
         <span className="sr-only"> {t("users.saveRoleFor", { name: user.name })}</span>
@@ -83,10 +86,11 @@ export function Users() {
     const errs = checkNewUser(form, t);
     setErrors(errs);
     const first = (["name", "role", "password"] as const).find((k) => errs[k]);
-    if (first) return refs[first].current?.focus();
+    const role = asRole(form.role);
+    if (first || !role) return refs[first ?? "role"].current?.focus();
     setBusy(true);
     try {
-      const u = await client.request("post", "/v1/admin/users", { body: { name: form.name.trim(), role: form.role, password: form.password } });
+      const u = await client.request("post", "/v1/admin/users", { body: { name: form.name.trim(), role, password: form.password } });
       setForm({ name: "", role: "", password: "" });
       setDone(t("users.added", { name: u.name }));
       poll.refresh();
