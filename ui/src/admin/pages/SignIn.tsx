@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { ApiError, failureOf, type Client } from "../api/client";
+import { failureOf, type Client } from "../api/client";
 import { failureText } from "../api/failureText";
 import type { ConsoleSession } from "../api/schema";
 import { ErrorAlert, Field } from "../components/ui";
@@ -62,8 +62,6 @@ export function SignIn({ client, notice, onSignedIn }: Props) {
         setGeneral(t("signin.err.forbidden"));
       } else if (f.kind === "refused" && f.field && (f.field === "user" || f.field === "password")) {
         setErrors({ [f.field]: f.message });
-      } else if (err instanceof ApiError || f.kind === "unexpected") {
-        setGeneral(failureText(f, t, duration));
       } else setGeneral(failureText(f, t, duration));
     } finally {
       setBusy(false);
