@@ -131,6 +131,11 @@ fn session_token(parts: &Parts) -> Option<(String, bool)> {
     if let Some(t) = bearer(parts) {
         return Some((t.to_owned(), false));
     }
+    cookie_token(parts).map(|t| (t, true))
+}
+
+/// The console's cookie, when the request carries one.
+fn cookie_token(parts: &Parts) -> Option<String> {
     let cookies = parts.headers.get_all(axum::http::header::COOKIE);
     cookies
         .iter()
@@ -138,7 +143,7 @@ fn session_token(parts: &Parts) -> Option<(String, bool)> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| (value.to_owned(), true))
+        .map(|(_, value)| value.to_owned())
 }
 
 /// What a role may do on the admin routes: a sync administrator everything
@@ -212,6 +217,21 @@ impl FromRequestParts<AppState> for AdminAuth {
                 return Err(ApiError::unauthorized("the admin session is not valid or expired; sign in again"));
             }
         };
+        // A request with both a bearer token and the console's cookie is
+        // taken only when the cookie is a live session of the same user: no
+        // credential it carries is ignored.
+        if !cookie && let Some(other) = cookie_token(parts) {
+            let same = match state.storage.session(&secrets::hash_secret(&other), now, idle).await? {
+                SessionLookup::Live(u, _) => u.name == user.name,
+                SessionLookup::Ended | SessionLookup::Missing => false,
+            };
+            if !same {
+                return Err(ApiError::unauthorized(
+                    "the request carries a console cookie that is not a live session of the same user; send one \
+                     session only",
+                ));
+            }
+        }
         let csrf = csrf_of(&token);
         let changes = !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
         if cookie && changes {

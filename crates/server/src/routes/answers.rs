@@ -11,6 +11,7 @@ use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder, Type,
     schema::{AdditionalProperties, ObjectBuilder, Schema},
 };
+use waystation_core::Role;
 use waystation_protocol::paths;
 
 /// What a route goes through, and so which errors it can answer.
@@ -83,6 +84,63 @@ fn routes() -> Vec<Described> {
         (paths::ADMIN_USERS, HttpMethod::Get, admin, &[]),
         (paths::ADMIN_ORGS, HttpMethod::Get, admin, &[]),
         (paths::ADMIN_CONFLICTS, HttpMethod::Get, admin, &[]),
+        (
+            paths::ADMIN_SESSION,
+            HttpMethod::Post,
+            Route { body: true, limited: true, ..Route::default() },
+            &[
+                (400, "`bad_request`: no user name or no password (`field` says which)"),
+                (401, "`bad_password`"),
+                (403, "`forbidden`: the user's role may not use the console, or the user was disabled"),
+            ],
+        ),
+        (paths::ADMIN_SESSION, HttpMethod::Get, admin, &[(401, "`session_expired`: the session ended; sign in again")]),
+        (paths::ADMIN_LOGOUT, HttpMethod::Post, admin, &[]),
+        (paths::ADMIN_OVERVIEW, HttpMethod::Get, admin, &[]),
+        (
+            paths::ADMIN_DEVICE,
+            HttpMethod::Get,
+            admin,
+            &[
+                (400, "`bad_request`: the id is not a UUID"),
+                (404, "`not_found`: no device with this id in your organization"),
+            ],
+        ),
+        (paths::ADMIN_CODES, HttpMethod::Get, admin, &[]),
+        (paths::ADMIN_CODES, HttpMethod::Post, Route { body: true, ..admin }, &[]),
+        (paths::ADMIN_CODE_CANCEL, HttpMethod::Post, admin, &[(404, "`not_found`: no unused code with this id")]),
+        (
+            paths::ADMIN_USERS,
+            HttpMethod::Post,
+            Route { body: true, ..admin },
+            &[(409, "`already_exists`: a user with this name exists (`field` is `name`)")],
+        ),
+        (
+            paths::ADMIN_USER,
+            HttpMethod::Patch,
+            Route { body: true, ..admin },
+            &[
+                (403, "`forbidden`: disabling yourself or changing your own role"),
+                (404, "`not_found`: no user with this name in your organization"),
+            ],
+        ),
+        (
+            paths::ADMIN_ORGS,
+            HttpMethod::Post,
+            Route { body: true, ..admin },
+            &[(409, "`already_exists`: an organization with this id is known")],
+        ),
+        (
+            paths::ADMIN_CONFLICT_SETTLE,
+            HttpMethod::Post,
+            Route { body: true, ..admin },
+            &[
+                (400, "`bad_request`: the case id is not a UUID"),
+                (404, "`not_found`: no such open conflict in your organization, or `keep` is not one of its values"),
+                (409, "`bad_request`: a removal's conflict, settled on a device"),
+            ],
+        ),
+        (paths::ADMIN_AUDIT, HttpMethod::Get, admin, &[(400, "`bad_request`: a bad limit")]),
     ]
 }
 
@@ -115,8 +173,9 @@ fn errors_of(route: Route, own: &[(u16, &str)]) -> Vec<(u16, String)> {
         add(401, "`unauthorized`: no device credential, or one the service does not know");
     }
     if route.admin {
-        add(401, "`unauthorized`: no administrator session, or an expired one");
-        add(403, "`forbidden`: the user is not a sync administrator");
+        add(401, "`unauthorized`: no administrator session, or an expired one (`session_expired`)");
+        add(403, "`forbidden`: the user's role may not do this (a supervisor reads and settles only)");
+        add(403, "`csrf`: a change made with the console's cookie came without `X-CSRF-Token`");
     }
     if route.limited {
         add(429, "`rate_limited`: too many failures; wait `retry_after_secs` (also the `Retry-After` header)");
@@ -134,6 +193,7 @@ fn operation_mut<'a>(item: &'a mut utoipa::openapi::PathItem, method: &HttpMetho
         HttpMethod::Post => item.post.as_mut(),
         HttpMethod::Put => item.put.as_mut(),
         HttpMethod::Delete => item.delete.as_mut(),
+        HttpMethod::Patch => item.patch.as_mut(),
         _ => None,
     }
 }
@@ -185,7 +245,19 @@ pub fn add_links(doc: &mut serde_json::Value) {
 
 /// The (path, method) of every route [`Answers`] describes, for the tests.
 pub fn described() -> Vec<(&'static str, &'static str)> {
-    routes().into_iter().map(|(p, m, _, _)| (p, if matches!(m, HttpMethod::Post) { "post" } else { "get" })).collect()
+    routes()
+        .into_iter()
+        .map(|(p, m, _, _)| {
+            (
+                p,
+                match m {
+                    HttpMethod::Post => "post",
+                    HttpMethod::Patch => "patch",
+                    _ => "get",
+                },
+            )
+        })
+        .collect()
 }
 
 /// The rules the parsers and handlers enforce on requests, in the schemas,
@@ -205,6 +277,21 @@ fn object_property<'a>(
     }
 }
 
+/// Replace a property's schema by `with`.
+fn set_property(
+    openapi: &mut utoipa::openapi::OpenApi,
+    schema: &str,
+    property: &str,
+    with: utoipa::openapi::schema::Object,
+) {
+    if let Some(components) = openapi.components.as_mut()
+        && let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(schema)
+        && let Some(p) = o.properties.get_mut(property)
+    {
+        *p = RefOr::T(Schema::Object(with));
+    }
+}
+
 /// Set what `set` says on a string (or array) property; a missing one is a bug the tests see.
 fn constrain(openapi: &mut utoipa::openapi::OpenApi, schema: &str, property: &str, set: impl FnOnce(&mut Schema)) {
     if let Some(s) = object_property(openapi, schema, property) {
@@ -221,6 +308,33 @@ impl utoipa::Modify for Constraints {
         };
         constrain(openapi, "SignInRequest", "user", user);
         constrain(openapi, "AdminLoginRequest", "user", user);
+        constrain(openapi, "ConsoleSignIn", "user", user);
+        constrain(openapi, "NewUserRequest", "name", user);
+        constrain(openapi, "NewOrgRequest", "id", |s| {
+            if let Schema::Object(o) = s {
+                o.pattern = Some(waystation_core::OrgId::PATTERN.to_owned());
+            }
+        });
+        let role = |s: &mut Schema| {
+            if let Schema::Object(o) = s {
+                o.enum_values = Some(Role::ALL.iter().map(|r| serde_json::Value::from(r.as_str())).collect());
+            }
+        };
+        constrain(openapi, "NewCodeRequest", "role", role);
+        constrain(openapi, "NewUserRequest", "role", role);
+        constrain(openapi, "UserChange", "role", role);
+        // A new password: a string of at least MIN_PASSWORD_CHARS characters (inline: the shared Password schema has none).
+        let min = crate::routes::console::MIN_PASSWORD_CHARS;
+        for (schema, nullable) in [("NewUserRequest", false), ("UserChange", true)] {
+            set_property(openapi, schema, "password", {
+                let kinds = if nullable { vec![Type::String, Type::Null] } else { vec![Type::String] };
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter(kinds))
+                    .min_length(Some(min))
+                    .description(Some(format!("A new password, at least {min} characters.")))
+                    .build()
+            });
+        }
         constrain(openapi, "EnrollRequest", "device_name", |s| {
             if let Schema::Object(o) = s {
                 // Trimmed first: at least one character that is not white space.

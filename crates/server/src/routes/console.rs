@@ -93,9 +93,6 @@ pub async fn sign_in(
     let now = state.clock.now();
     let name = UserName::parse("user", req.user.trim())
         .map_err(|_| ApiError::bad_request("type your user name").on_field("user"))?;
-    if req.password.expose().is_empty() {
-        return Err(ApiError::bad_request("type your password").on_field("password"));
-    }
     let actor = format!("{name}");
     let failed = |why: &str| NewAudit::new(now, None, actor.clone(), "console.sign_in").refused(why);
     let user = match check_password(&state, &name, &req.password, SignInFrom::Console(peer.ip()), now).await {
@@ -335,8 +332,8 @@ pub async fn cancel_code(
     AdminAuth(admin): AdminAuth,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let id: String = path_id(id, |s| (!s.is_empty() && s.len() <= 64).then(|| s.to_owned()), "id")?;
-    if !state.storage.cancel_code(&admin.org, &id, state.clock.now()).await? {
+    let Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if id.len() > 64 || !state.storage.cancel_code(&admin.org, &id, state.clock.now()).await? {
         return Err(ApiError::not_found("no unused code with this id in your organization"));
     }
     audit(&state, &admin, "code.cancel", &id, "ok").await?;
@@ -348,9 +345,6 @@ fn password_of(pw: &Password) -> Result<(), ApiError> {
     if n < MIN_PASSWORD_CHARS {
         return Err(ApiError::bad_request(format!("a password has at least {MIN_PASSWORD_CHARS} characters"))
             .on_field("password"));
-    }
-    if pw.expose().trim() != pw.expose() {
-        return Err(ApiError::bad_request("a password does not begin or end with a space").on_field("password"));
     }
     Ok(())
 }
@@ -426,7 +420,11 @@ pub async fn change_user(
     name: Result<Path<String>, PathRejection>,
     Body(req): Body<UserChange>,
 ) -> Result<Json<UserInfo>, ApiError> {
-    let name: UserName = path_id(name, |s| UserName::parse("name", s).ok(), "name")?;
+    let Path(name) = name.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    // A name that cannot be a user's is no user of the organization.
+    let Ok(name) = UserName::parse("name", &name) else {
+        return Err(ApiError::not_found("no user with this name in your organization"));
+    };
     let target = state.storage.user(&name).await?.filter(|u| u.org == admin.org);
     let Some(target) = target else { return Err(ApiError::not_found("no user with this name in your organization")) };
     let role = req.role.as_deref().map(|r| role_of(r, "role")).transpose()?;
@@ -434,10 +432,11 @@ pub async fn change_user(
         password_of(pw)?;
     }
     if role.is_none() && req.disabled.is_none() && req.password.is_none() {
-        return Err(ApiError::bad_request("say what to change: role, disabled or password"));
+        // Nothing to change: the user as it is.
+        return Ok(Json(user_info(&state, &admin.org, &name).await?));
     }
     if target.name == admin.name && (req.disabled == Some(true) || role.is_some_and(|r| r != admin.role)) {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::forbidden(
             "you cannot disable yourself or change your own role: ask another administrator",
         ));
     }
@@ -525,11 +524,9 @@ pub async fn settle(
         ApiError::not_found("this field of the case has no open conflict (it may have been settled already)")
             .on_field("key")
     })?;
-    let kept = conflict
-        .values
-        .iter()
-        .find(|v| v.op == req.keep)
-        .ok_or_else(|| ApiError::bad_request("keep: this is not one of the conflict's values").on_field("keep"))?;
+    let kept = conflict.values.iter().find(|v| v.op == req.keep).ok_or_else(|| {
+        ApiError::not_found("keep: no value of this conflict was written by this operation").on_field("keep")
+    })?;
     let supersedes: Vec<OpId> = conflict.values.iter().map(|v| v.op).collect();
     let change = match &req.key {
         FieldKey::Case { field } => Change::Set {
@@ -545,7 +542,9 @@ pub async fn settle(
             supersedes,
         },
         FieldKey::Removal { .. } => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::BadRequest,
                 "an item removed on one device and edited on another is settled on a device that holds the case \
                  (the console settles field values only)",
             )
