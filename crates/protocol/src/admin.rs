@@ -421,10 +421,24 @@ pub struct CodeInfo {
 pub struct NewCodeRequest {
     /// The role a device enrolled with it syncs as.
     pub role: String,
-    /// Its life in hours (1 to 720; 72 when absent).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 720))]
+    /// Its life in hours (1 to 720; 72 when absent). A whole number, which
+    /// JSON may write with a zero fraction (`24.0`).
+    #[serde(default, deserialize_with = "whole_hours")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1, maximum = 720))]
     pub ttl_hours: Option<i64>,
+}
+
+/// A whole number of hours, also written with a zero fraction; `null` is none.
+fn whole_hours<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(Some(f as i64)),
+            _ => Err(D::Error::custom(format!("ttl_hours: {n} is not a whole number of hours"))),
+        },
+    }
 }
 
 /// A code just issued: the only time the code is shown.

@@ -769,11 +769,15 @@ export interface components {
         ListKind: "adults" | "referrals" | "notes" | "services" | "relief" | "outcomes";
         /** @description `POST /v1/admin/codes`. */
         NewCodeRequest: {
-            /** @description The role a device enrolled with it syncs as. */
-            role: string;
+            /**
+             * @description The role a device enrolled with it syncs as.
+             * @enum {string}
+             */
+            role: "agent" | "ngo_staff" | "supervisor" | "sync_admin";
             /**
              * Format: int64
-             * @description Its life in hours (1 to 720; 72 when absent).
+             * @description Its life in hours (1 to 720; 72 when absent). A whole number, which
+             *     JSON may write with a zero fraction (`24.0`).
              */
             ttl_hours?: number | null;
         };
@@ -786,10 +790,13 @@ export interface components {
         NewUserRequest: {
             /** @description Sign-in name. */
             name: string;
-            /** @description First password (at least 12 characters). */
-            password: components["schemas"]["Password"];
-            /** @description Role. */
-            role: string;
+            /** @description A new password, at least 12 characters. */
+            password: string;
+            /**
+             * @description Role.
+             * @enum {string}
+             */
+            role: "agent" | "ngo_staff" | "supervisor" | "sync_admin";
         };
         /**
          * Format: uuid
@@ -1029,9 +1036,13 @@ export interface components {
         UserChange: {
             /** @description Disable (`true`) or enable (`false`). */
             disabled?: boolean | null;
-            password?: null | components["schemas"]["Password"];
-            /** @description A new role. */
-            role?: string | null;
+            /** @description A new password, at least 12 characters. */
+            password?: string | null;
+            /**
+             * @description A new role.
+             * @enum {string|null}
+             */
+            role?: "agent" | "ngo_staff" | "supervisor" | "sync_admin" | null;
         };
         /** @description One user, as administrators see it. */
         UserInfo: {
@@ -1080,6 +1091,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
+            /** @description `bad_request`: a bad limit */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1088,6 +1100,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1096,7 +1109,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1123,6 +1146,7 @@ export interface operations {
                     "application/json": components["schemas"]["CodeInfo"][];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1131,7 +1155,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1162,6 +1196,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedCode"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1170,6 +1205,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1178,7 +1214,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1214,6 +1269,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1222,6 +1278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1230,7 +1287,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no unused code with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1257,7 +1324,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseConflicts"][];
                 };
             };
-            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one */
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1266,7 +1333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user is not a sync administrator */
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1310,6 +1377,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettleResult"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`); `bad_request`: the case id is not a UUID */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1318,6 +1386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,6 +1395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1334,7 +1404,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no such open conflict in your organization, or `keep` is not one of its values */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `bad_request`: a removal's conflict, settled on a device */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1361,7 +1459,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceInfo"][];
                 };
             };
-            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one */
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,7 +1468,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user is not a sync administrator */
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1410,6 +1508,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceDetail"];
                 };
             };
+            /** @description `bad_request`: the id is not a UUID */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1418,6 +1517,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1426,6 +1526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1434,7 +1535,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no device with this id in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1473,7 +1584,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one */
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1482,7 +1593,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user is not a sync administrator */
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1605,6 +1716,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1613,7 +1725,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1640,7 +1762,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrgInfo"][];
                 };
             };
-            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one */
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1649,7 +1771,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user is not a sync administrator */
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1690,6 +1812,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrgInfo"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1698,6 +1821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,6 +1830,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1714,7 +1839,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `already_exists`: an organization with this id is known */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1741,6 +1885,7 @@ export interface operations {
                     "application/json": components["schemas"]["Overview"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1749,7 +1894,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1776,7 +1931,26 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleSession"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`); `session_expired`: the session ended; sign in again */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1807,6 +1981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleSession"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`); `bad_request`: no user name or no password (`field` says which) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1815,6 +1990,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `bad_password` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1823,6 +1999,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not use the console, or the user was disabled */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1831,7 +2008,28 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many failures; wait `retry_after_secs` (also the `Retry-After` header) */
             429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1858,7 +2056,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserInfo"][];
                 };
             };
-            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one */
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1867,7 +2065,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user is not a sync administrator */
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,6 +2106,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserInfo"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1916,6 +2115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1924,6 +2124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1932,7 +2133,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `already_exists`: a user with this name exists (`field` is `name`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1966,6 +2186,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserInfo"];
                 };
             };
+            /** @description `bad_request`: no body, or a body that is not the JSON this route takes (what is wrong is in `message`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1974,6 +2195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `enrollment_code_expired`: the credential is a device's that never completed its first sign-in in time; `unauthorized`: no administrator session, or an expired one (`session_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1982,6 +2204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `device_revoked`: the credential is a revoked device's (it must wipe its data); `forbidden`: the user's role may not do this (a supervisor reads and settles only); `csrf`: a change made with the console's cookie came without `X-CSRF-Token`; `forbidden`: disabling yourself or changing your own role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +2213,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `not_found`: no user with this name in your organization */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large`: the body is over the limit in `limit_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: the database could not be reached; nothing was written */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

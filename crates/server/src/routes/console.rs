@@ -127,7 +127,7 @@ pub async fn sign_in(
 }
 
 /// The console's session: who is signed in, and the CSRF token to send.
-#[utoipa::path(get, path = "/v1/admin/session", tag = "console", security(("console_session" = [])),
+#[utoipa::path(get, path = "/v1/admin/session", tag = "console", security(("console_session" = []), ("admin_session" = [])),
     responses((status = 200, body = ConsoleSession), (status = 401, body = ErrorBody)))]
 pub async fn session(
     State(state): State<AppState>,
