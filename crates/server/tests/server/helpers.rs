@@ -237,6 +237,35 @@ impl TestApp {
         }
     }
 
+    /// The arguments naming this app's database for the `waystation-server`
+    /// command line: `--data <folder>` or `--database-url <url>`.
+    pub fn database_args(&self) -> Vec<String> {
+        match &self.sql {
+            SqlDb::Sqlite(path) => {
+                vec!["--data".into(), path.parent().expect("the database's folder").display().to_string()]
+            }
+            SqlDb::Postgres(url) => vec!["--database-url".into(), url.clone()],
+        }
+    }
+
+    /// Enroll a device of `o` named `name` for user `u`, its first sign-in
+    /// recorded in the storage directly (no password check: fast).
+    pub async fn named_device(&self, o: &str, role: Role, u: &str, name: &str) -> TestDevice {
+        let code = self.code(o, role, Duration::hours(24)).await;
+        let r = self
+            .http
+            .post(self.url("/v1/enroll"))
+            .header(PROTOCOL_HEADER, "1")
+            .json(&json!({"code": code, "device_name": name, "app_version": "0.1.0"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let d = self.device_from(r.json().await.unwrap(), u);
+        self.storage.record_sign_in(d.id, &user(u), self.clock_now()).await.unwrap();
+        d
+    }
+
     /// An admin session token for `u`.
     pub async fn admin_token(&self, u: &str) -> String {
         let r = self

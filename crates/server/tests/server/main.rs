@@ -11,6 +11,8 @@ mod admin;
 mod answers;
 mod bad_input;
 mod cli;
+mod console;
+mod console_isolation;
 mod device_status;
 mod enrollment;
 mod epoch;
